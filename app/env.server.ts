@@ -1,0 +1,87 @@
+/**
+ * The one validated configuration, shared by the Remix app, the workers and the CLI.
+ * Every key is documented here with its default; README.md's configuration table mirrors it.
+ * A missing or malformed value stops start-up with a message naming the variable and what to set.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const optionalUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
+      message: `must be a URL such as ${what}`,
+    });
+
+const schema = z.object({
+  /** SQLite database. Default: a file under ./data. Only `file:` URLs are supported. */
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/facet.db")
+    .refine((v) => v.startsWith("file:"), {
+      message: "must be a SQLite URL such as file:./data/facet.db",
+    }),
+  /** Redis for BullMQ. Unset: jobs run in-process (the embedded default). */
+  REDIS_URL: optionalUrl("redis://127.0.0.1:6379"),
+  /** Where trained model versions and nearest-neighbour indexes are written. */
+  FACET_DATA_DIR: z.string().default("./data"),
+  /** Shopify app credentials (Partner dashboard). Required only to serve the embedded app. */
+  SHOPIFY_API_KEY: z.string().default(""),
+  SHOPIFY_API_SECRET: z.string().default(""),
+  SHOPIFY_APP_URL: optionalUrl("https://facet.example.com"),
+  SCOPES: z.string().default("read_products,read_orders,read_customers,read_inventory,write_pixels,read_customer_events"),
+  /** ONNX image model (1280-d MobileNetV2). Unset: the colour descriptor is the only visual signal. */
+  IMAGE_MODEL_PATH: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  /** Key for headless storefronts calling /api/recommendations directly. Unset: the API needs the app proxy signature. */
+  FACET_API_KEY: z.string().optional(),
+  /** Default shop for the CLI and the demo. */
+  FACET_SHOP: z.string().default("demo.myshopify.com"),
+  /** HTTP port of the demo server. */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** debug | info | warn | error */
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Worker concurrency per queue when REDIS_URL is set. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; throws ConfigError naming each bad variable and what to set. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`,
+    );
+    throw new ConfigError(
+      `Facet's configuration is invalid:\n${lines.join("\n")}\nSet these environment variables (see README.md, Configuration) and start again.`,
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** For tests and the CLI, which may change DATABASE_URL before first use. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+/** Absolute path of the SQLite file named by DATABASE_URL (relative paths are from the working directory). */
+export function databaseFile(e: Env = env()): string {
+  const p = e.DATABASE_URL.slice("file:".length).split("?")[0];
+  return path.resolve(p);
+}
+
+export function dataDir(e: Env = env()): string {
+  return path.resolve(e.FACET_DATA_DIR);
+}

@@ -1,0 +1,33 @@
+/** Job progress rows as the admin and `facet` show them; both queue drivers write here. */
+import { prisma } from "../db.server";
+
+export async function recordQueued(id: string, shop: string, name: string, payload: unknown): Promise<void> {
+  await prisma().jobRun.upsert({
+    where: { id },
+    create: { id, shop, name, status: "queued", payload: JSON.stringify(payload) },
+    update: {},
+  });
+}
+
+export async function recordStarted(id: string, attempt: number): Promise<void> {
+  await prisma().jobRun.updateMany({ where: { id }, data: { status: "running", startedAt: new Date(), attempts: attempt, error: null } });
+}
+
+export async function recordProgress(id: string, progress: number, message?: string): Promise<void> {
+  await prisma().jobRun.updateMany({ where: { id }, data: { progress, message: message ?? null } });
+}
+
+export async function recordFinished(id: string, result: unknown): Promise<void> {
+  await prisma().jobRun.updateMany({
+    where: { id },
+    data: { status: "completed", progress: 1, finishedAt: new Date(), result: JSON.stringify(result ?? null) },
+  });
+}
+
+export async function recordFailed(id: string, error: string, final: boolean): Promise<void> {
+  await prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? new Date() : null } });
+}
+
+export async function recentJobs(shop: string, take = 20) {
+  return prisma().jobRun.findMany({ where: { shop }, orderBy: { createdAt: "desc" }, take });
+}

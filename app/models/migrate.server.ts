@@ -1,0 +1,38 @@
+/**
+ * Applies prisma/migrations/* to a SQLite file, offline and in milliseconds, recording each in
+ * Prisma's own `_prisma_migrations` table so that `npm run db:migrate` (prisma migrate deploy)
+ * sees the same state. The CLI and the server call it on start, so a fresh DATABASE_URL just works.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
+
+export function applyMigrations(db: BetterSqlite3.Database, dir = MIGRATIONS_DIR): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
+    "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
+    "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
+  const done = new Set(
+    (db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as { migration_name: string }[]).map((r) => r.migration_name),
+  );
+  const names = fs.existsSync(dir)
+    ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql"))).sort()
+    : [];
+  const applied: string[] = [];
+  for (const name of names) {
+    if (done.has(name)) continue;
+    const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+    const checksum = crypto.createHash("sha256").update(sql).digest("hex");
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare(
+        `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count, started_at) VALUES (?, ?, ?, ?, 1, ?)`,
+      ).run(crypto.randomUUID(), checksum, Date.now(), name, Date.now());
+    })();
+    applied.push(name);
+  }
+  return applied;
+}

@@ -1,0 +1,93 @@
+/**
+ * BullMQ on Redis: one queue per job name ("facet-<name>"), exponential backoff, idempotent job ids,
+ * BadJobInput mapped to UnrecoverableError (no retries). Workers live in workers/.
+ */
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from "bullmq";
+import IORedis from "ioredis";
+import { jobFunction } from "../jobs/registry.server";
+import * as runs from "../models/jobRun.server";
+import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
+import type { JobName, JobPayloads } from "./jobs";
+
+export const queueName = (name: JobName) => `facet-${name}`;
+
+/** BullMQ requires maxRetriesPerRequest: null for blocking connections. */
+export function redisConnection(url: string): IORedis {
+  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export class BullMqDriver implements QueueDriver {
+  readonly kind = "bullmq" as const;
+  private readonly queues = new Map<JobName, Queue>();
+  private readonly events = new Map<JobName, QueueEvents>();
+  constructor(private readonly connection: IORedis, private readonly prefix = "facet") {}
+
+  private queue(name: JobName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(queueName(name), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  private queueEvents(name: JobName): QueueEvents {
+    let e = this.events.get(name);
+    if (!e) {
+      e = new QueueEvents(queueName(name), { connection: this.connection.duplicate(), prefix: this.prefix });
+      this.events.set(name, e);
+    }
+    return e;
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<JobHandle> {
+    const events = this.queueEvents(name);
+    await events.waitUntilReady();
+    const job = await this.queue(name).add(name, payload, {
+      jobId: opts.jobId,
+      delay: opts.delayMs,
+      attempts: opts.attempts ?? 3,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    await runs.recordQueued(job.id!, payload.shop, name, payload);
+    return { id: job.id!, finished: () => job.waitUntilFinished(events) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.events.values()].map((e) => e.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+/** The processor a BullMQ worker runs: the same job functions as the in-process driver. */
+export async function processJob(job: Job): Promise<unknown> {
+  const name = job.name as JobName;
+  const fn = await jobFunction(name);
+  const attempt = job.attemptsMade + 1;
+  await runs.recordStarted(job.id!, attempt);
+  try {
+    const result = await fn(job.data, {
+      jobId: job.id!,
+      attempt,
+      progress: async (f, m) => {
+        await job.updateProgress({ fraction: f, message: m });
+        await runs.recordProgress(job.id!, f, m);
+      },
+      log: (m) => void job.log(m),
+    });
+    await runs.recordFinished(job.id!, result);
+    return result;
+  } catch (e) {
+    const unrecoverable = (e as { unrecoverable?: boolean }).unrecoverable === true;
+    const final = unrecoverable || attempt >= (job.opts.attempts ?? 1);
+    await runs.recordFailed(job.id!, (e as Error).message, final);
+    if (unrecoverable) throw new UnrecoverableError((e as Error).message);
+    throw e;
+  }
+}
+
+export function startWorker(name: JobName, connection: IORedis, concurrency: number, prefix = "facet"): Worker {
+  return new Worker(queueName(name), processJob, { connection, concurrency, prefix });
+}
