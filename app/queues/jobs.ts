@@ -10,10 +10,12 @@ export interface JobPayloads {
   sync: { shop: string; topic: string; webhookId: string; payload: string };
   bulkSync: { shop: string; resource: "products" | "customers" | "orders" };
   redact: { shop: string; customerId?: string; email?: string; wholeShop?: boolean };
+  /** Health check of the job system (`facet queue-check`): fails on purpose until `failUntilAttempt`. */
+  ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
 }
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping"];
 
 /** What a running job may report back. */
 export interface JobContext {
