@@ -1,0 +1,46 @@
+/**
+ * Sticky, deterministic assignment of shoppers to experiment variants: a hash of the experiment
+ * id and the shopper's key (customer id, or the anonymous client id) picks a point in [0, 1),
+ * and the variants' traffic shares cut [0, 1) into consecutive slices. The same shopper always
+ * lands in the same variant of the same experiment (no cross-over), and experiments are
+ * independent of each other because the experiment id is part of the hash.
+ */
+
+export interface VariantShare {
+  id: string;
+  /** Relative traffic share (any positive numbers; normalised here). */
+  weight: number;
+}
+
+/** FNV-1a over UTF-16 code units, then murmur3's finaliser for avalanche on near-identical ids. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The shopper's point in [0, 1) for this experiment. */
+export function bucketPoint(experimentId: string, shopperKey: string): number {
+  return hash32(`${experimentId}\u0000${shopperKey}`) / 2 ** 32;
+}
+
+export function assignVariant(experimentId: string, shopperKey: string, variants: VariantShare[]): string {
+  if (variants.length === 0) throw new Error("an experiment needs at least one variant");
+  const total = variants.reduce((s, v) => s + Math.max(0, v.weight), 0);
+  if (!(total > 0)) throw new Error("variant weights must add up to more than 0");
+  const point = bucketPoint(experimentId, shopperKey) * total;
+  let edge = 0;
+  for (const v of variants) {
+    edge += Math.max(0, v.weight);
+    if (point < edge) return v.id;
+  }
+  return variants[variants.length - 1].id;
+}
