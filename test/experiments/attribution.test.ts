@@ -54,15 +54,12 @@ describe("revenue attribution", () => {
       { shopper: "ben", variant: "B", firstSeenAt: t0 },
       { shopper: "cara", variant: "B", firstSeenAt: t0 },
     ];
-    const events = [
-      ...Array.from({ length: 10 }, () => ({ shopper: "anna", variant: "A", type: "impression" as const })),
-      ...Array.from({ length: 10 }, () => ({ shopper: "ben", variant: "B", type: "impression" as const })),
-      { shopper: "anna", variant: "A", type: "click" as const },
-      { shopper: "cara", variant: "B", type: "click" as const },
-      { shopper: "cara", variant: "B", type: "add_to_cart" as const },
+    const counts = [
+      { variant: "A", impressions: 10, clicks: 1, addToCarts: 0 },
+      { variant: "B", impressions: 10, clicks: 1, addToCarts: 1 },
     ];
     const orders = result.orders.map((o) => ({ shopper: o.shopper, orderId: o.orderId, total: o.total, at: t0 + DAY }));
-    const m = variantMetrics(exposures, events, orders, result);
+    const m = variantMetrics(["A", "B", "C"], exposures, counts, orders, result);
     const A = m.get("A")!.metrics;
     const B = m.get("B")!.metrics;
     expect(A).toMatchObject({ shoppers: 2, impressions: 10, clicks: 1, attributedRevenue: 80, convertedShoppers: 1, revenue: 120 });
@@ -70,6 +67,7 @@ describe("revenue attribution", () => {
     expect(B).toMatchObject({ shoppers: 2, impressions: 10, clicks: 1, addToCarts: 1, attributedRevenue: 25, revenue: 145 });
     expect(B.aovWithRecommended).toBe(25);
     expect(B.aovWithoutRecommended).toBe(120);
+    expect(m.get("C")!.metrics).toMatchObject({ shoppers: 0, impressions: 0, revenue: 0 });
     const cmp = compareVariants(m.get("A")!, m.get("B")!);
     expect(cmp.enoughData).toBe(false);
     expect(cmp.verdict).toBe("not enough data yet");

@@ -14,10 +14,12 @@ export interface Exposure {
   firstSeenAt: number;
 }
 
-export interface BlockEvent {
-  shopper: string;
+/** Block statistics of a variant (from the daily aggregates). */
+export interface BlockCounts {
   variant: string;
-  type: "impression" | "click" | "add_to_cart";
+  impressions: number;
+  clicks: number;
+  addToCarts: number;
 }
 
 export interface ShopperOrder {
@@ -60,7 +62,13 @@ export interface Comparison {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
 
-export function variantMetrics(exposures: Exposure[], events: BlockEvent[], orders: ShopperOrder[], attribution: AttributionResult): Map<string, { metrics: VariantMetrics; revenueSamples: number[] }> {
+export function variantMetrics(
+  variantIds: string[],
+  exposures: Exposure[],
+  counts: BlockCounts[],
+  orders: ShopperOrder[],
+  attribution: AttributionResult,
+): Map<string, { metrics: VariantMetrics; revenueSamples: number[] }> {
   const variantOf = new Map<string, Exposure>();
   for (const e of exposures) {
     const prev = variantOf.get(e.shopper);
@@ -79,16 +87,17 @@ export function variantMetrics(exposures: Exposure[], events: BlockEvent[], orde
     }
     return b;
   };
+  for (const id of variantIds) bucket(id);
   for (const e of variantOf.values()) {
     const b = bucket(e.variant);
     b.metrics.shoppers++;
     b.revenueByShopper.set(e.shopper, 0);
   }
-  for (const ev of events) {
-    const b = bucket(ev.variant);
-    if (ev.type === "impression") b.metrics.impressions++;
-    else if (ev.type === "click") b.metrics.clicks++;
-    else b.metrics.addToCarts++;
+  for (const c of counts) {
+    const b = bucket(c.variant);
+    b.metrics.impressions += c.impressions;
+    b.metrics.clicks += c.clicks;
+    b.metrics.addToCarts += c.addToCarts;
   }
   for (const o of orders) {
     const exp = variantOf.get(o.shopper);
