@@ -35,16 +35,31 @@ const schema = z.object({
   SCOPES: z.string().default("read_products,read_orders,read_customers,read_inventory,write_pixels,read_customer_events"),
   /** ONNX image model (1280-d MobileNetV2). Unset: the colour descriptor is the only visual signal. */
   IMAGE_MODEL_PATH: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  /** Folder that relative product image paths are resolved against when a shop has no recorded import folder (Setting "import.dir"). Unset: none. */
+  FACET_IMAGE_BASE_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   /** Key for headless storefronts calling /api/recommendations directly. Unset: the API needs the app proxy signature. */
   FACET_API_KEY: z.string().optional(),
   /** Default shop for the CLI and the demo. */
   FACET_SHOP: z.string().default("demo.myshopify.com"),
+  /**
+   * Demo mode: "1" serves the admin pages outside Shopify under /demo, the demo storefront under
+   * /demo/storefront and a stand-in for Shopify's app proxy under /apps/facet (signing requests for
+   * the demo shop). Default "": demo mode is on only when NODE_ENV is not "production"
+   * (`npm run demo` sets "1"). Never set it on a server that holds real shops' data.
+   */
+  FACET_DEMO: z.enum(["", "0", "1"]).default(""),
   /** HTTP port of the demo server. */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** debug | info | warn | error */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** BullMQ key prefix in Redis: the app, its workers and the rate limits share it; tests use their own. */
+  FACET_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, { message: "letters, digits, '.', '_' and '-' only" }).default("facet"),
   /** Worker concurrency per queue when REDIS_URL is set. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Web pixel ingest (POST /ingest): events one storefront client may send per minute. */
+  INGEST_CLIENT_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Web pixel ingest: events one shop may send per minute, all clients together. */
+  INGEST_SHOP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(20000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -52,7 +67,7 @@ export type Env = z.infer<typeof schema>;
 export class ConfigError extends Error {}
 
 /** Parses an environment; throws ConfigError naming each bad variable and what to set. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map(

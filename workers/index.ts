@@ -14,7 +14,7 @@ if (!url) {
 }
 const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : JOB_NAMES) as JobName[];
 const connection = redisConnection(url);
-const workers = wanted.map((name) => startWorker(name, connection, env().WORKER_CONCURRENCY));
+const workers = wanted.map((name) => startWorker(name, connection, env().WORKER_CONCURRENCY, env().FACET_QUEUE_PREFIX));
 console.error(`facet workers ready: ${wanted.join(", ")}`);
 
 async function shutdown(signal: string) {

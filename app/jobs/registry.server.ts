@@ -12,6 +12,7 @@ const loaders: Record<JobName, () => Promise<{ default: JobFunction<never> }>> =
   sync: () => import("./sync.server"),
   bulkSync: () => import("./bulkSync.server"),
   redact: () => import("./redact.server"),
+  retrainCheck: () => import("./retrainCheck.server"),
   ping: () => import("./ping.server"),
 };
 

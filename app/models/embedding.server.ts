@@ -56,3 +56,107 @@ export function embeddingModels(shop: string): { modelId: string; count: number;
     .prepare(`SELECT modelId, COUNT(*) AS count, MAX(dim) AS dim FROM ProductEmbedding WHERE shop = ? GROUP BY modelId`)
     .all(shop) as { modelId: string; count: number; dim: number }[];
 }
+
+/** Image hashes of stored vectors (no vectors read): decides what must be embedded again. */
+export function embeddingHashes(shop: string, modelId: string): Map<string, string | null> {
+  const rows = rawDb()
+    .prepare(`SELECT productId, imageHash FROM ProductEmbedding WHERE shop = ? AND modelId = ?`)
+    .all(shop, modelId) as { productId: string; imageHash: string | null }[];
+  return new Map(rows.map((r) => [r.productId, r.imageHash]));
+}
+
+/** Vectors of live products only (deleted products are left out of indexes); of `productIds` only when given. */
+export function loadLiveEmbeddings(shop: string, modelId: string, productIds?: string[]): Map<string, StoredEmbedding> {
+  const sql = `SELECT e.productId, e.vector, e.imageHash FROM ProductEmbedding e
+       JOIN Product p ON p.shop = e.shop AND p.id = e.productId
+       WHERE e.shop = ? AND e.modelId = ? AND p.deletedAt IS NULL`;
+  type Row = { productId: string; vector: Buffer; imageHash: string | null };
+  let rows: Row[];
+  if (productIds) {
+    const one = rawDb().prepare(`${sql} AND e.productId = ?`);
+    rows = productIds.flatMap((id) => one.all(shop, modelId, id) as Row[]);
+  } else {
+    rows = rawDb().prepare(`${sql} ORDER BY e.productId`).all(shop, modelId) as Row[];
+  }
+  const out = new Map<string, StoredEmbedding>();
+  for (const r of rows) {
+    const copy = new Uint8Array(r.vector);
+    out.set(r.productId, { productId: r.productId, vector: new Float32Array(copy.buffer, 0, copy.byteLength / 4), imageHash: r.imageHash });
+  }
+  return out;
+}
+
+/** Removes vectors of products that no longer exist or are deleted (any model). Returns their product ids. */
+export function pruneEmbeddings(shop: string): string[] {
+  const db = rawDb();
+  const gone = `FROM ProductEmbedding WHERE shop = ? AND productId NOT IN (SELECT id FROM Product WHERE shop = ? AND deletedAt IS NULL)`;
+  return db.transaction(() => {
+    const ids = (db.prepare(`SELECT DISTINCT productId ${gone}`).all(shop, shop) as { productId: string }[]).map((r) => r.productId);
+    if (ids.length > 0) db.prepare(`DELETE ${gone}`).run(shop, shop);
+    return ids;
+  })();
+}
+
+/** Setting key of a shop's image model config (JSON: {path, id?, inputName?, outputName?, layout?, size?, range?}). */
+export const IMAGE_MODEL_SETTING = "image.model";
+/** Setting key where the embed job records which visual signal is active (JSON VisualStatus). */
+export const VISUAL_STATUS_SETTING = "embedding.status";
+
+export interface VisualStatus {
+  kind: "onnx" | "colour";
+  modelId: string;
+  dim: number;
+  /** A plain sentence for the log and the admin (e.g. "No image model configured: ..."). */
+  note: string | null;
+  updatedAt: string;
+}
+
+function readSetting(shop: string, key: string): unknown {
+  const row = rawDb().prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, key) as { value: string } | undefined;
+  if (!row) return undefined;
+  try {
+    return JSON.parse(row.value);
+  } catch {
+    return row.value;
+  }
+}
+
+function writeSetting(shop: string, key: string, value: unknown): void {
+  rawDb()
+    .prepare(
+      `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
+       ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
+    )
+    .run(shop, key, JSON.stringify(value), new Date().toISOString());
+}
+
+/** The shop's image model config as stored (unvalidated), or undefined. */
+export function imageModelSetting(shop: string): unknown {
+  return readSetting(shop, IMAGE_MODEL_SETTING);
+}
+
+export function visualStatus(shop: string): VisualStatus | null {
+  const v = readSetting(shop, VISUAL_STATUS_SETTING);
+  return v && typeof v === "object" ? (v as VisualStatus) : null;
+}
+
+export function saveVisualStatus(shop: string, status: Omit<VisualStatus, "updatedAt">): void {
+  writeSetting(shop, VISUAL_STATUS_SETTING, { ...status, updatedAt: new Date().toISOString() });
+}
+
+/**
+ * A freshness token for the vectors of some models: changes whenever a vector is added, replaced
+ * or removed (count, newest write, and a sum over rowids). Indexes store it to know they are current.
+ */
+export function embeddingFingerprint(shop: string, modelIds: string[]): string {
+  const stmt = rawDb().prepare(
+    `SELECT COUNT(*) AS n, MAX(createdAt) AS latest, TOTAL(rowid) AS ids FROM ProductEmbedding e
+     WHERE e.shop = ? AND e.modelId = ? AND e.productId IN (SELECT id FROM Product WHERE shop = ? AND deletedAt IS NULL)`,
+  );
+  return modelIds
+    .map((m) => {
+      const r = stmt.get(shop, m, shop) as { n: number; latest: string | null; ids: number };
+      return `${m}:${r.n}:${r.latest ?? "-"}:${r.ids}`;
+    })
+    .join("|");
+}

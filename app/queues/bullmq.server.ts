@@ -2,7 +2,7 @@
  * BullMQ on Redis: one queue per job name ("facet-<name>"), exponential backoff, idempotent job ids,
  * BadJobInput mapped to UnrecoverableError (no retries). Workers live in workers/.
  */
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import IORedis from "ioredis";
 import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
@@ -88,6 +88,7 @@ export async function processJob(job: Job): Promise<unknown> {
   }
 }
 
-export function startWorker(name: JobName, connection: IORedis, concurrency: number, prefix = "facet"): Worker {
-  return new Worker(queueName(name), processJob, { connection, concurrency, prefix });
+/** `options`: extra BullMQ worker options (tests shorten lockDuration / stalledInterval to recover stalled jobs fast). */
+export function startWorker(name: JobName, connection: IORedis, concurrency: number, prefix = "facet", options: Partial<WorkerOptions> = {}): Worker {
+  return new Worker(queueName(name), processJob, { ...options, connection, concurrency, prefix });
 }

@@ -9,7 +9,7 @@ export async function queue(): Promise<QueueDriver> {
     const url = env().REDIS_URL;
     if (url) {
       const { BullMqDriver, redisConnection } = await import("./bullmq.server");
-      driver = new BullMqDriver(redisConnection(url));
+      driver = new BullMqDriver(redisConnection(url), env().FACET_QUEUE_PREFIX);
     } else {
       const { InProcessDriver } = await import("./inProcess.server");
       driver = new InProcessDriver();

@@ -7,15 +7,20 @@ export interface JobPayloads {
   embed: { shop: string; productIds?: string[]; force?: boolean; modelPath?: string };
   train: { shop: string; reason?: string };
   batch: { shop: string; placement: string; k: number; out: string; segment?: string };
-  sync: { shop: string; topic: string; webhookId: string; payload: string };
-  bulkSync: { shop: string; resource: "products" | "customers" | "orders" };
-  redact: { shop: string; customerId?: string; email?: string; wholeShop?: boolean };
+  /** A Shopify webhook delivery: topic as the library stores it (PRODUCTS_UPDATE), the raw JSON body. */
+  sync: { shop: string; topic: string; webhookId: string; payload: string; triggeredAt?: string };
+  /** First sync of one resource; `chain` goes on to the next (products -> customers -> orders -> embed, train). */
+  bulkSync: { shop: string; resource: "products" | "customers" | "orders"; chain?: boolean; restart?: boolean };
+  /** customers/redact (customerId/email, orderIds) or shop/redact (wholeShop). */
+  redact: { shop: string; customerId?: string; email?: string; wholeShop?: boolean; orderIds?: string[] };
+  /** Counts new orders and events since the last training and enqueues `train` over the threshold. */
+  retrainCheck: { shop: string };
   /** Health check of the job system (`facet queue-check`): fails on purpose until `failUntilAttempt`. */
   ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
 }
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck"];
 
 /** What a running job may report back. */
 export interface JobContext {

@@ -88,6 +88,8 @@ export interface CustomerProfile {
   segment: string | null;
   lifetimeValue: number | null;
   optOut: boolean;
+  /** Email consent (SEED marketing_consent); null or absent when unknown. */
+  marketingConsent?: boolean | null;
 }
 
 /** Everything a source may read about the request. */

@@ -52,8 +52,8 @@ describe("experiment statistics against reference values", () => {
   });
 
   it("bootstrap interval is deterministic for a seed and covers the observed difference", () => {
-    const a = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 40 : 0));
-    const b = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? 40 : 0));
+    const a: number[] = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 40 : 0));
+    const b: number[] = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? 40 : 0));
     const ci1 = bootstrapDifference(a, b, 1000, 7);
     const ci2 = bootstrapDifference(a, b, 1000, 7);
     expect(ci1).toEqual(ci2);

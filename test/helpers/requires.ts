@@ -38,7 +38,10 @@ export function hasChromium(): boolean {
  * describe() when `available`, else a visible skip (or, in CI, a failing test naming what is missing).
  */
 export function describeIf(available: boolean, what: string, name: string, fn: () => void): void {
-  if (available) return describe(name, fn);
+  if (available) {
+    describe(name, fn);
+    return;
+  }
   if (inCI) {
     describe(name, () => it(`needs ${what}, which CI must provide`, () => { throw new Error(`${what} is missing in CI`); }));
     return;

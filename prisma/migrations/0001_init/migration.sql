@@ -245,6 +245,85 @@ CREATE TABLE "Evaluation" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "InventoryItem" (
+    "shop" TEXT NOT NULL,
+    "id" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "variantId" TEXT NOT NULL,
+    "available" INTEGER,
+    "continueSelling" BOOLEAN NOT NULL DEFAULT false,
+    "tracked" BOOLEAN NOT NULL DEFAULT true,
+    "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("shop", "id")
+);
+
+-- CreateTable
+CREATE TABLE "InventoryLevel" (
+    "shop" TEXT NOT NULL,
+    "inventoryItemId" TEXT NOT NULL,
+    "locationId" TEXT NOT NULL,
+    "available" INTEGER NOT NULL,
+    "sourceUpdatedAt" DATETIME,
+
+    PRIMARY KEY ("shop", "inventoryItemId", "locationId")
+);
+
+-- CreateTable
+CREATE TABLE "RecommendationEvent" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "shop" TEXT NOT NULL,
+    "recommendationId" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "placement" TEXT NOT NULL,
+    "position" INTEGER,
+    "customerId" TEXT,
+    "clientId" TEXT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Experiment" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "placement" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "variants" TEXT NOT NULL,
+    "startAt" DATETIME,
+    "endAt" DATETIME,
+    "winner" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "ExperimentExposure" (
+    "shop" TEXT NOT NULL,
+    "experimentId" TEXT NOT NULL,
+    "shopper" TEXT NOT NULL,
+    "variant" TEXT NOT NULL,
+    "firstSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("shop", "experimentId", "shopper")
+);
+
+-- CreateTable
+CREATE TABLE "RecEventDaily" (
+    "shop" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "placement" TEXT NOT NULL,
+    "experimentId" TEXT NOT NULL DEFAULT '',
+    "variant" TEXT NOT NULL DEFAULT '',
+    "impressions" INTEGER NOT NULL DEFAULT 0,
+    "clicks" INTEGER NOT NULL DEFAULT 0,
+    "addToCarts" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("shop", "day", "placement", "experimentId", "variant")
+);
+
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
@@ -286,4 +365,16 @@ CREATE INDEX "JobRun_shop_name_createdAt_idx" ON "JobRun"("shop", "name", "creat
 
 -- CreateIndex
 CREATE INDEX "Evaluation_shop_createdAt_idx" ON "Evaluation"("shop", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "InventoryItem_shop_productId_idx" ON "InventoryItem"("shop", "productId");
+
+-- CreateIndex
+CREATE INDEX "RecommendationEvent_shop_recommendationId_idx" ON "RecommendationEvent"("shop", "recommendationId");
+
+-- CreateIndex
+CREATE INDEX "RecommendationEvent_shop_at_idx" ON "RecommendationEvent"("shop", "at");
+
+-- CreateIndex
+CREATE INDEX "Experiment_shop_placement_status_idx" ON "Experiment"("shop", "placement", "status");
 

@@ -1,0 +1,192 @@
+/**
+ * Visual similarity for serving and the CLI: the shop's product vectors in one search space,
+ * answered by the on-disk HNSW index (or an exact scan while the catalogue is small).
+ *
+ * The space: when an image model's vectors exist (computed by `facet embed` or imported
+ * precomputed), each product's vector is the weighted concatenation
+ *   sqrt(1 - w) * model_vector  ++  sqrt(w) * colour_descriptor,   w = COLOUR_WEIGHT_WITH_MODEL,
+ * L2-normalised, so that cosine = (1 - w) * model cosine + w * colour cosine: the model decides
+ * shape and kind, the colour descriptor adds the metal/stone colour the model is partly blind to.
+ * Without an image model the colour descriptor alone is the space, and this is said once in the
+ * log and stored for the admin (visualStatus(shop).note).
+ */
+import type { Catalog, VectorSearch } from "../recommend/types";
+import { embeddingFingerprint, embeddingModels, loadLiveEmbeddings, visualStatus } from "../models/embedding.server";
+import { COLOUR_DIM, COLOUR_MODEL_ID } from "./colour";
+import { patchIndex, ProductVectorIndex, syncIndex, type SyncStats } from "./index";
+import { concatWeighted } from "./pool";
+
+/** Share of the colour descriptor in the combined cosine when an image model is present. */
+export const COLOUR_WEIGHT_WITH_MODEL = 0.2;
+
+export const COLOUR_ONLY_NOTE =
+  "Visual similarity uses the colour descriptor only: no image model vectors exist for this shop (set IMAGE_MODEL_PATH or the shop's image.model setting and run `facet embed`).";
+
+export interface ActiveVisualModel {
+  modelId: string;
+  kind: "onnx" | "colour";
+  dim: number;
+}
+
+/**
+ * The visual signal serving uses: the image model recorded by the last embed run when its vectors
+ * exist, else the image model (computed or imported) with the most vectors, else the colour
+ * descriptor; null when the shop has no vectors at all.
+ */
+export function activeVisualModel(shop: string): ActiveVisualModel | null {
+  const models = embeddingModels(shop).filter((m) => m.count > 0);
+  const status = visualStatus(shop);
+  const imageModels = models.filter((m) => m.modelId !== COLOUR_MODEL_ID);
+  const recorded = status?.kind === "onnx" ? imageModels.find((m) => m.modelId === status.modelId) : undefined;
+  const image = recorded ?? [...imageModels].sort((a, b) => b.count - a.count || a.modelId.localeCompare(b.modelId))[0];
+  if (image) return { modelId: image.modelId, kind: "onnx", dim: image.dim };
+  const colour = models.find((m) => m.modelId === COLOUR_MODEL_ID);
+  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim } : null;
+}
+
+/** The index key (file name) of a space. */
+export function visualKey(active: ActiveVisualModel): string {
+  return active.kind === "colour" ? COLOUR_MODEL_ID : `${active.modelId}+${COLOUR_MODEL_ID}@${COLOUR_WEIGHT_WITH_MODEL}`;
+}
+
+/** A plain sentence for the admin and the log when only the colour descriptor is used; null otherwise. */
+export function visualNote(shop: string): string | null {
+  const active = activeVisualModel(shop);
+  return active?.kind === "colour" ? COLOUR_ONLY_NOTE : null;
+}
+
+/** The live products' vectors (of `productIds` only, when given) in the space of `active`. */
+export function visualVectors(shop: string, active: ActiveVisualModel, productIds?: string[]): { productId: string; vector: Float32Array }[] {
+  const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID, productIds);
+  if (active.kind === "colour") return [...colour.values()].map((e) => ({ productId: e.productId, vector: e.vector }));
+  const image = loadLiveEmbeddings(shop, active.modelId, productIds);
+  const w = COLOUR_WEIGHT_WITH_MODEL;
+  const ids = [...new Set([...image.keys(), ...colour.keys()])].sort();
+  return ids.map((productId) => ({
+    productId,
+    vector: concatWeighted(
+      [image.get(productId)?.vector ?? null, colour.get(productId)?.vector ?? null],
+      [active.dim, COLOUR_DIM],
+      [1 - w, w],
+    ),
+  }));
+}
+
+function fingerprintOf(shop: string, active: ActiveVisualModel): string {
+  const ids = active.kind === "colour" ? [COLOUR_MODEL_ID] : [active.modelId, COLOUR_MODEL_ID];
+  return `${visualKey(active)}#${embeddingFingerprint(shop, ids)}`;
+}
+
+/** The freshness token of the shop's visual vectors now (taken before a change, see refreshVisualIndex). */
+export function visualFingerprint(shop: string): string | null {
+  const active = activeVisualModel(shop);
+  return active ? fingerprintOf(shop, active) : null;
+}
+
+export interface RefreshOptions {
+  /** Rebuild from scratch. */
+  force?: boolean;
+  /**
+   * Only these products changed (added, re-embedded, deleted) since `fingerprintBefore` was taken:
+   * when the index on disk was current then, only their vectors are read and patched in.
+   */
+  changed?: string[];
+  fingerprintBefore?: string | null;
+}
+
+/** Brings the shop's visual index up to date (incrementally unless forced); null when there are no vectors. */
+export function refreshVisualIndex(shop: string, opts: RefreshOptions = {}): SyncStats | null {
+  const active = activeVisualModel(shop);
+  if (!active) return null;
+  const fingerprint = fingerprintOf(shop, active);
+  const key = visualKey(active);
+  if (!opts.force) {
+    const existing = ProductVectorIndex.load(shop, key);
+    if (existing && existing.meta.fingerprint === fingerprint) {
+      return { key, total: existing.size, added: 0, updated: 0, removed: 0, rebuilt: false, projected: existing.projection !== null, ms: 0 };
+    }
+    if (opts.changed && opts.fingerprintBefore) {
+      const upserts = visualVectors(shop, active, opts.changed);
+      const live = new Set(upserts.map((u) => u.productId));
+      const removed = opts.changed.filter((id) => !live.has(id));
+      const patched = patchIndex(shop, key, upserts, removed, { expectFingerprint: opts.fingerprintBefore, fingerprint });
+      if (patched) return patched.stats;
+    }
+  }
+  return syncIndex(shop, key, visualVectors(shop, active), { force: opts.force, fingerprint }).stats;
+}
+
+/** VectorSearch plus what the CLI and the admin show, and a filtered search. */
+export interface VisualSearch extends VectorSearch {
+  modelId: string;
+  kind: "onnx" | "colour";
+  key: string;
+  note: string | null;
+  /** True when queries scan all vectors (small catalogue), false when they walk the HNSW graph. */
+  exact: boolean;
+  /** Like search, but only items for which `accept` holds. */
+  searchWhere(query: Float32Array, k: number, accept: (item: number) => boolean): { item: number; score: number }[];
+}
+
+const notedShops = new Set<string>();
+
+/**
+ * The shop's visual search over the catalogue's dense indices, or null when the shop has no
+ * vectors. Loads the on-disk index and brings it up to date first when the vectors changed since
+ * it was written. Queries and vectors are in the stored space (`dim`); a projection is internal.
+ */
+export async function loadVisualSearch(shop: string, catalog: Catalog): Promise<VisualSearch | null> {
+  const active = activeVisualModel(shop);
+  if (!active) return null;
+  const key = visualKey(active);
+  const fingerprint = fingerprintOf(shop, active);
+  let index = ProductVectorIndex.load(shop, key);
+  if (!index || index.meta.fingerprint !== fingerprint) {
+    index = syncIndex(shop, key, visualVectors(shop, active), { fingerprint }).index;
+  }
+  const note = active.kind === "colour" ? COLOUR_ONLY_NOTE : null;
+  if (note && !notedShops.has(shop)) {
+    notedShops.add(shop);
+    console.error(`[visual] ${shop}: ${note}`);
+  }
+  const labels = index.meta.labels;
+  const labelToItem = new Int32Array(labels.length).fill(-1);
+  const itemToLabel = new Int32Array(catalog.ids.length).fill(-1);
+  labels.forEach((id, label) => {
+    if (id === null) return;
+    const item = catalog.index.get(id);
+    if (item === undefined) return;
+    labelToItem[label] = item;
+    itemToLabel[item] = label;
+  });
+  const idx = index;
+  // Labels of products missing from this catalogue (deleted since the index was written) need a filter.
+  const allMapped = labels.every((id, label) => id === null || labelToItem[label] >= 0);
+  const searchWhere = (query: Float32Array, k: number, accept: ((item: number) => boolean) | null) =>
+    idx
+      .search(
+        query,
+        k,
+        accept === null && allMapped
+          ? undefined
+          : (label) => {
+              const item = labelToItem[label];
+              return item >= 0 && (accept === null || accept(item));
+            },
+      )
+      .map((r) => ({ item: labelToItem[r.label], score: r.score }));
+  return {
+    dim: idx.dim,
+    modelId: active.modelId,
+    kind: active.kind,
+    key,
+    note,
+    exact: idx.usesExact,
+    search: (query, k, exclude) => searchWhere(query, k, exclude && exclude.size > 0 ? (item) => !exclude.has(item) : null),
+    searchWhere,
+    vector: (item) => {
+      const label = item >= 0 && item < itemToLabel.length ? itemToLabel[item] : -1;
+      return label >= 0 ? idx.vectorOfLabel(label) : null;
+    },
+  };
+}

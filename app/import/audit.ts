@@ -1,0 +1,185 @@
+/**
+ * SEED.md's "questions to answer before building", answered from a shop's data, and which
+ * recommendation strategies the data supports now. Pure: the facts come from
+ * app/models/audit.server.ts, the verdicts are computed here (and unit-tested without a database).
+ */
+
+export interface ColumnStats {
+  column: string;
+  rows: number;
+  missing: number;
+  /** Repeated values, for identity-like columns (id, title, email, image url); undefined elsewhere. */
+  duplicates?: number;
+}
+
+export interface AuditFacts {
+  products: number;
+  productsWithImage: number;
+  productsWithEmbedding: number;
+  customers: number;
+  customersWithDemographics: number;
+  customersWithGender: number;
+  customersWithAge: number;
+  customersWithCountry: number;
+  orders: number;
+  interactionsByType: Record<string, number>;
+  /** Customers with at least one interaction or order line. */
+  activeCustomers: number;
+  /** Distinct (customer, product) pairs from interactions and order lines. */
+  customerProductPairs: number;
+  customersWithTwoOrMoreProducts: number;
+  productsWithActivity: number;
+  ordersPerMonth: { month: string; orders: number }[];
+  ordersPerMonthFrom: "orders" | "purchase interactions";
+  firstActivity: string | null;
+  lastActivity: string | null;
+  activeMonths: number;
+  duplicateRows: { interactions: number; orderItems: number };
+  columns: Record<string, ColumnStats[]>;
+}
+
+export type Verdict = "yes" | "limited" | "no";
+
+export interface AuditAnswer {
+  question: string;
+  answer: string;
+  ok: boolean;
+}
+
+export interface StrategyVerdict {
+  strategy: "visual" | "collaborative" | "demographic" | "popularity" | "recency" | "hybrid";
+  viable: Verdict;
+  why: string;
+}
+
+export interface AuditReport {
+  shop: string;
+  facts: AuditFacts;
+  questions: AuditAnswer[];
+  strategies: StrategyVerdict[];
+  /** Columns with missing values or duplicates, worst first. */
+  dataQuality: { table: string; column: string; rows: number; missing: number; missingPct: number; duplicates?: number }[];
+}
+
+/** SEED.md's thresholds. */
+export const THRESHOLDS = {
+  customersForCf: 1000,
+  monthsOfHistory: 6,
+  /** Below this many distinct products per active customer, a factor model has little to learn. */
+  productsPerCustomer: 2,
+  /** Share of customers with some demographic field for segment popularity to mean anything. */
+  demographicCoverage: 0.3,
+  minSegmentCustomers: 50,
+};
+
+const BROWSING = ["view", "click", "add_to_cart", "remove_from_cart", "add_to_wishlist"];
+
+export function monthsBetween(first: string | null, last: string | null): number {
+  if (!first || !last) return 0;
+  const ms = Date.parse(last) - Date.parse(first);
+  return Math.max(0, ms / (1000 * 60 * 60 * 24 * 30.44));
+}
+
+export function auditReport(shop: string, f: AuditFacts): AuditReport {
+  const browsing = BROWSING.reduce((s, t) => s + (f.interactionsByType[t] ?? 0), 0);
+  const purchases = (f.interactionsByType["purchase"] ?? 0) + f.orders;
+  const months = monthsBetween(f.firstActivity, f.lastActivity);
+  const perMonth = f.ordersPerMonth.length ? f.ordersPerMonth.reduce((s, m) => s + m.orders, 0) / f.ordersPerMonth.length : 0;
+  const recent = f.ordersPerMonth.slice(-3);
+  const density = f.activeCustomers ? f.customerProductPairs / f.activeCustomers : 0;
+
+  const questions: AuditAnswer[] = [
+    {
+      question: `How many customers? (need >= ${THRESHOLDS.customersForCf} for collaborative filtering)`,
+      answer: `${f.customers} customers, ${f.activeCustomers} with interactions or orders`,
+      ok: f.activeCustomers >= THRESHOLDS.customersForCf,
+    },
+    {
+      question: "How many orders per month?",
+      answer: f.ordersPerMonth.length
+        ? `${perMonth.toFixed(1)} on average over ${f.ordersPerMonth.length} month(s) with activity (from ${f.ordersPerMonthFrom}); last months: ${recent.map((m) => `${m.month}: ${m.orders}`).join(", ")}`
+        : "no orders or purchases",
+      ok: perMonth >= 1,
+    },
+    {
+      question: "Is browsing behaviour tracked (views, clicks, carts, wishlists)?",
+      answer: browsing
+        ? `yes: ${BROWSING.filter((t) => f.interactionsByType[t]).map((t) => `${f.interactionsByType[t]} ${t}`).join(", ")}`
+        : `no${purchases ? ": only purchases" : ""} (the storefront web pixel collects views and clicks)`,
+      ok: browsing > 0,
+    },
+    {
+      question: `How much history? (>= ${THRESHOLDS.monthsOfHistory} months recommended)`,
+      answer: f.firstActivity ? `${months.toFixed(1)} months (${f.firstActivity.slice(0, 10)} .. ${f.lastActivity!.slice(0, 10)}), activity in ${f.activeMonths} distinct month(s)` : "no dated activity",
+      ok: months >= THRESHOLDS.monthsOfHistory,
+    },
+    {
+      question: "Missing values and duplicates?",
+      answer: qualitySummary(f),
+      ok: f.duplicateRows.interactions === 0 && f.duplicateRows.orderItems === 0,
+    },
+  ];
+
+  const strategies: StrategyVerdict[] = [];
+  const visualProducts = Math.max(f.productsWithImage, f.productsWithEmbedding);
+  strategies.push({
+    strategy: "visual",
+    viable: visualProducts >= 2 && visualProducts >= 0.8 * f.products ? "yes" : visualProducts >= 2 ? "limited" : "no",
+    why: `${f.productsWithImage} of ${f.products} products have an image, ${f.productsWithEmbedding} an embedding`,
+  });
+  const cfCustomers = f.activeCustomers >= THRESHOLDS.customersForCf;
+  const cfDense = density >= THRESHOLDS.productsPerCustomer;
+  strategies.push({
+    strategy: "collaborative",
+    viable: cfCustomers && cfDense ? "yes" : f.customersWithTwoOrMoreProducts >= 100 ? "limited" : "no",
+    why: `${f.activeCustomers} active customers (need ${THRESHOLDS.customersForCf}), ${density.toFixed(2)} distinct products per customer (need ${THRESHOLDS.productsPerCustomer}), ${f.customersWithTwoOrMoreProducts} customers with 2+ products`,
+  });
+  const coverage = f.customers ? f.customersWithDemographics / f.customers : 0;
+  const demoOk = coverage >= THRESHOLDS.demographicCoverage && f.customersWithDemographics >= THRESHOLDS.minSegmentCustomers && f.activeCustomers > 0;
+  strategies.push({
+    strategy: "demographic",
+    viable: demoOk ? "yes" : f.customersWithDemographics > 0 && f.activeCustomers > 0 ? "limited" : "no",
+    why: `${f.customersWithDemographics} of ${f.customers} customers have age, gender or country (${(coverage * 100).toFixed(0)}%; gender ${f.customersWithGender}, age ${f.customersWithAge}, country ${f.customersWithCountry})`,
+  });
+  strategies.push({
+    strategy: "popularity",
+    viable: purchases + browsing >= 100 ? "yes" : purchases + browsing > 0 ? "limited" : "no",
+    why: `${purchases} purchases/orders and ${browsing} browsing events`,
+  });
+  strategies.push({
+    strategy: "recency",
+    viable: browsing > 0 ? "yes" : purchases > 0 ? "limited" : "no",
+    why: browsing > 0 ? "recent views and clicks can boost related products" : purchases > 0 ? "only purchases: recency works from past orders alone" : "no activity yet",
+  });
+  const strong = strategies.filter((s) => s.viable === "yes").length;
+  strategies.push({
+    strategy: "hybrid",
+    viable: strong >= 2 ? "yes" : strong + strategies.filter((s) => s.viable === "limited").length >= 2 ? "limited" : "no",
+    why: `${strong} strategies fully viable; the blend re-weights towards those`,
+  });
+
+  const dataQuality = Object.entries(f.columns)
+    .flatMap(([table, cols]) =>
+      cols.filter((c) => c.rows > 0 && (c.missing > 0 || (c.duplicates ?? 0) > 0)).map((c) => ({
+        table,
+        column: c.column,
+        rows: c.rows,
+        missing: c.missing,
+        missingPct: Math.round((c.missing / c.rows) * 1000) / 10,
+        duplicates: c.duplicates,
+      })),
+    )
+    .sort((a, b) => b.missingPct - a.missingPct || (b.duplicates ?? 0) - (a.duplicates ?? 0));
+  return { shop, facts: f, questions, strategies, dataQuality };
+}
+
+function qualitySummary(f: AuditFacts): string {
+  const gaps: string[] = [];
+  for (const [table, cols] of Object.entries(f.columns)) {
+    const missing = cols.filter((c) => c.rows > 0 && c.missing > 0 && c.missing === c.rows).length;
+    const partly = cols.filter((c) => c.rows > 0 && c.missing > 0 && c.missing < c.rows).length;
+    if (missing || partly) gaps.push(`${table}: ${partly} column(s) partly empty, ${missing} empty`);
+  }
+  const dups = `duplicate rows: ${f.duplicateRows.interactions} interactions, ${f.duplicateRows.orderItems} order items`;
+  return [...gaps, dups].join("; ");
+}

@@ -1,0 +1,90 @@
+/**
+ * The train job: catalogue -> events -> matrices and models (app/recommend/cf/train.ts, pure) ->
+ * a new model version folder, published when complete (app/serving/modelStore.server.ts). The
+ * previous version keeps serving until then. Safe to run twice: each run writes a new version.
+ *
+ * Parameters: the shop's Setting "cf" (readCfSettings), overridden by `overrides` (the CLI's
+ * flags). ALS threads default to the machine's cores (at most 4) unless the settings name them.
+ */
+import os from "node:os";
+import { loadCatalog } from "../models/catalog.server";
+import { loadEventTable } from "../models/events.server";
+import { readCfSettings, recordFailedModelVersion } from "../models/modelVersion.server";
+import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { trainArtifacts, type TrainParams } from "../recommend/cf/train";
+import { writeModelVersion } from "../serving/modelStore.server";
+
+export interface TrainResult {
+  shop: string;
+  version: string;
+  path: string;
+  products: number;
+  customers: number;
+  events: number;
+  /** Seconds per phase: catalog, events, matrix, als, boughtTogether, viewedTogether, write. */
+  phases: Record<string, number>;
+  metrics: Record<string, number>;
+  params: TrainParams;
+}
+
+/** Settings over defaults, then overrides over settings (one level deep per section). */
+export function mergeTrainParams(base: TrainParams, over: TrainParams = {}): TrainParams {
+  return {
+    ...base,
+    ...over,
+    als: { ...(base.als ?? {}), ...(over.als ?? {}) },
+    confidence: { ...(base.confidence ?? {}), ...(over.confidence ?? {}) },
+    boughtTogether: { ...(base.boughtTogether ?? {}), ...(over.boughtTogether ?? {}) },
+    viewedTogether: { ...(base.viewedTogether ?? {}), ...(over.viewedTogether ?? {}) },
+  };
+}
+
+export async function runTrain(
+  shop: string,
+  overrides: TrainParams,
+  ctx: Pick<JobContext, "progress" | "log">,
+): Promise<TrainResult> {
+  const phases: Record<string, number> = {};
+  const timed = async <T>(name: string, fraction: number, message: string, fn: () => T | Promise<T>): Promise<T> => {
+    await ctx.progress(fraction, message);
+    const t = performance.now();
+    const out = await fn();
+    phases[name] = (performance.now() - t) / 1000;
+    ctx.log(`${name}: ${phases[name].toFixed(3)} s`);
+    return out;
+  };
+  const catalog = await timed("catalog", 0.02, "loading the catalogue", () => loadCatalog(shop));
+  if (catalog.ids.length === 0) throw new BadJobInput(`shop ${shop} has no products: import or sync products first (facet import <dir>)`);
+  const events = await timed("events", 0.05, "loading interactions and orders", () => loadEventTable(shop, catalog));
+  const params = mergeTrainParams(await readCfSettings(shop), overrides);
+  params.als = { threads: Math.min(4, os.availableParallelism()), ...params.als };
+  const now = Date.now();
+  const artifacts = await timed("train", 0.15, "training", () => trainArtifacts(catalog, events, params, now, ctx.log));
+  for (const k of ["matrix", "als", "boughtTogether", "viewedTogether"]) {
+    if (artifacts.metrics[`${k}Seconds`] !== undefined) phases[k] = artifacts.metrics[`${k}Seconds`];
+  }
+  const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, params));
+  await ctx.progress(1, `published ${written.version}`);
+  return {
+    shop,
+    version: written.version,
+    path: written.path,
+    products: catalog.ids.length,
+    customers: events.customers.length,
+    events: events.length,
+    phases,
+    metrics: artifacts.metrics,
+    params,
+  };
+}
+
+export default async function trainJob(payload: JobPayloads["train"], ctx: JobContext): Promise<TrainResult> {
+  if (!payload?.shop) throw new BadJobInput("the train job needs {shop}");
+  try {
+    return await runTrain(payload.shop, {}, ctx);
+  } catch (e) {
+    // Visible in the admin's model history; the published version is untouched.
+    await recordFailedModelVersion(payload.shop, `failed-${new Date().toISOString()}-${ctx.jobId}-${ctx.attempt}`, (e as Error).message).catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Bulk upserts for the importer: prepared INSERT ... ON CONFLICT DO UPDATE statements over the
+ * columns a file actually has (a column left out of a re-import is left alone), and one
+ * transaction around a whole import (all or nothing). An update only happens when a value
+ * differs, so re-importing the same files changes nothing, not even updatedAt.
+ */
+import type Database from "better-sqlite3";
+import { rawDb } from "../db.server";
+
+export interface UpsertTable {
+  table: string;
+  /** DB fields in the conflict key besides shop (always ["id"] here). */
+  key: string[];
+  /** Has an updatedAt column to touch when a row changes. */
+  touchesUpdatedAt: boolean;
+  /** Extra assignments when a row changes (e.g. un-deleting a product). */
+  onChange?: string;
+}
+
+/**
+ * A writer for rows given as arrays: [shop, ...values in `fields` order]. Returns the function
+ * to call per row (synchronous; call it inside runAllOrNothing).
+ */
+export function upsertWriter(t: UpsertTable, fields: string[]): (row: unknown[]) => void {
+  const db = rawDb();
+  const cols = ["shop", ...fields];
+  const nonKey = fields.filter((f) => !t.key.includes(f));
+  const quoted = (f: string) => `"${f}"`;
+  const sets = nonKey.map((f) => `${quoted(f)} = excluded.${quoted(f)}`);
+  if (t.touchesUpdatedAt) sets.push(`"updatedAt" = excluded."updatedAt"`);
+  if (t.onChange) sets.push(t.onChange);
+  const changed = nonKey.map((f) => `${quoted(f)} IS NOT excluded.${quoted(f)}`);
+  if (t.onChange?.includes("deletedAt")) changed.push(`"deletedAt" IS NOT NULL`);
+  const insertCols = t.touchesUpdatedAt ? [...cols, "updatedAt"] : cols;
+  const conflict = `ON CONFLICT(shop, ${t.key.map(quoted).join(", ")}) ` +
+    (sets.length && changed.length ? `DO UPDATE SET ${sets.join(", ")} WHERE ${changed.join(" OR ")}` : "DO NOTHING");
+  const sql = `INSERT INTO "${t.table}" (${insertCols.map(quoted).join(", ")}) VALUES (${insertCols.map(() => "?").join(", ")}) ${conflict}`;
+  const stmt = db.prepare(sql);
+  if (!t.touchesUpdatedAt) return (row) => void stmt.run(row);
+  const now = new Date().toISOString();
+  return (row) => {
+    row.push(now);
+    stmt.run(row);
+  };
+}
+
+/** Runs fn in one write transaction: everything it writes is committed together or not at all. */
+export function runAllOrNothing<T>(fn: () => T): T {
+  const db: Database.Database = rawDb();
+  // A big page cache for the duration: index inserts in random key order (customer, time)
+  // otherwise thrash SQLite's default 2 MB cache (128 MB here, given back after) and dominate a large import.
+  const before = db.pragma("cache_size", { simple: true }) as number;
+  db.pragma("cache_size = -131072");
+  try {
+    return db.transaction(fn).immediate();
+  } finally {
+    db.pragma(`cache_size = ${before}`);
+  }
+}
+
+/** Makes sure the shop has its row (created on first import, never changed by a re-import). */
+export function ensureShop(shop: string): void {
+  const now = new Date().toISOString();
+  rawDb().prepare(`INSERT INTO "Shop" (id, installedAt, updatedAt) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(shop, now, now);
+}
+
+/** Streams the ids of a shop's rows in a table (for reference checks), without materialising them. */
+export function* shopIds(table: "Product" | "Customer" | "Order", shop: string): Generator<string> {
+  const stmt = rawDb().prepare(`SELECT id FROM "${table}" WHERE shop = ?`).pluck();
+  for (const id of stmt.iterate(shop)) yield id as string;
+}

@@ -1,0 +1,488 @@
+/**
+ * GDPR / Shopify compliance: customers/redact, customers/data_request, shop/redact, app/uninstalled.
+ *
+ * What a customer redaction removes, at once (one transaction for the database, then the files):
+ * - the profile (Customer, matched by id, email or email hash);
+ * - every row of every table that names the customer or one of their pixel client ids in a column
+ *   called customerId, clientId or shopper (Interaction, ClientLink, RecommendationEvent,
+ *   ExperimentExposure, and any table added later that follows the naming);
+ * - orders stay as anonymous sales (customerId and email set to null, line items kept): the
+ *   merchant's sales totals and product popularity are not personal data once unlinked, and
+ *   Shopify's redact payload lists the orders so their personal fields go (orders_to_redact);
+ * - job rows (JobRun) whose payload, result, message or error mention the id or the email are
+ *   scrubbed (a webhook sync job carries the customer's JSON);
+ * - files: the user's factor row and id in every model version on disk (the folder is rewritten
+ *   atomically, see redactModelFiles), batch exports (every `out` of a batch job, and
+ *   `${dataDir()}/batch/<shop>`) and earlier data-request exports that mention them;
+ * - a hashed tombstone (never the id) keeps a late retry of customers/update from re-creating them.
+ * `findCustomerTraces` scans every text column of every table afterwards; the job reports the hits
+ * (none expected) and the tests assert that there are none.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { rawDb } from "../db.server";
+import { dataDir } from "../env.server";
+import { addTombstone } from "./sync.server";
+
+export interface CustomerRef {
+  customerId?: string | null;
+  email?: string | null;
+  /** Order ids Shopify lists (orders_to_redact / orders_requested). */
+  orderIds?: string[];
+}
+
+export interface RedactionReport {
+  customerIds: string[];
+  clientIds: number;
+  rowsDeleted: Record<string, number>;
+  ordersAnonymised: number;
+  jobRunsScrubbed: number;
+  files: string[];
+  remainingTraces: Trace[];
+}
+
+export interface Trace {
+  table: string;
+  column: string;
+  rowid: number;
+}
+
+const hash = (email: string) => crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+const TRACE_COLUMNS = ["customerId", "clientId", "shopper"];
+
+interface Table {
+  name: string;
+  columns: { name: string; type: string }[];
+}
+
+/** Every application table with its columns (Prisma's bookkeeping excluded). */
+function tables(): Table[] {
+  const db = rawDb();
+  const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`).all() as { name: string }[]).map(
+    (r) => r.name,
+  );
+  return names.map((name) => ({ name, columns: db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; type: string }[] }));
+}
+
+const inList = (n: number) => `(${new Array(n).fill("?").join(", ")})`;
+
+/** The customer ids, emails and pixel client ids one request refers to. */
+function resolve(shop: string, ref: CustomerRef): { ids: string[]; emails: string[]; hashes: string[]; clients: string[] } {
+  const db = rawDb();
+  const ids = new Set<string>();
+  const emails = new Set<string>();
+  if (ref.customerId) ids.add(String(ref.customerId));
+  if (ref.email) emails.add(ref.email.trim().toLowerCase());
+  for (const e of [...emails]) {
+    for (const r of db.prepare(`SELECT id FROM Customer WHERE shop = ? AND (lower(email) = ? OR emailHash = ?)`).all(shop, e, hash(e)) as { id: string }[]) ids.add(r.id);
+  }
+  for (const id of ids) {
+    const r = db.prepare(`SELECT email FROM Customer WHERE shop = ? AND id = ?`).get(shop, id) as { email: string | null } | undefined;
+    if (r?.email) emails.add(r.email.trim().toLowerCase());
+  }
+  const idList = [...ids];
+  const clients = idList.length
+    ? (db.prepare(`SELECT clientId FROM ClientLink WHERE shop = ? AND customerId IN ${inList(idList.length)}`).all(shop, ...idList) as { clientId: string }[]).map((r) => r.clientId)
+    : [];
+  return { ids: idList, emails: [...emails], hashes: [...emails].map(hash), clients };
+}
+
+/** Redacts one customer everywhere (see the file comment). Safe to run twice. */
+export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport {
+  const db = rawDb();
+  const who = resolve(shop, ref);
+  const rowsDeleted: Record<string, number> = {};
+  let ordersAnonymised = 0;
+  let jobRunsScrubbed = 0;
+  const shoppers = [...who.ids, ...who.clients];
+  db.transaction(() => {
+    for (const t of tables()) {
+      const cols = new Set(t.columns.map((c) => c.name));
+      if (!cols.has("shop") || t.name === "Customer" || t.name === "Order") continue;
+      const where: string[] = [];
+      const args: string[] = [];
+      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
+      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
+      if (cols.has("shopper") && shoppers.length) (where.push(`shopper IN ${inList(shoppers.length)}`), args.push(...shoppers));
+      if (!where.length) continue;
+      const n = db.prepare(`DELETE FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).run(shop, ...args).changes;
+      if (n) rowsDeleted[t.name] = n;
+    }
+    const customerWhere = [
+      who.ids.length ? `id IN ${inList(who.ids.length)}` : "",
+      who.emails.length ? `lower(email) IN ${inList(who.emails.length)}` : "",
+      who.hashes.length ? `emailHash IN ${inList(who.hashes.length)}` : "",
+    ].filter(Boolean);
+    if (customerWhere.length) {
+      const n = db.prepare(`DELETE FROM Customer WHERE shop = ? AND (${customerWhere.join(" OR ")})`).run(shop, ...who.ids, ...who.emails, ...who.hashes).changes;
+      if (n) rowsDeleted.Customer = n;
+    }
+    const orderIds = (ref.orderIds ?? []).map(String);
+    const orderWhere = [
+      who.ids.length ? `customerId IN ${inList(who.ids.length)}` : "",
+      who.emails.length ? `lower(email) IN ${inList(who.emails.length)}` : "",
+      orderIds.length ? `id IN ${inList(orderIds.length)}` : "",
+    ].filter(Boolean);
+    if (orderWhere.length) {
+      ordersAnonymised = db
+        .prepare(`UPDATE "Order" SET customerId = NULL, email = NULL WHERE shop = ? AND (${orderWhere.join(" OR ")})`)
+        .run(shop, ...who.ids, ...who.emails, ...orderIds).changes;
+    }
+    jobRunsScrubbed = scrubJobRuns(shop, [...who.ids, ...who.emails]);
+    for (const id of who.ids) addTombstone(shop, "customer", id);
+  })();
+  const files = [...redactModelFiles(shop, who.ids), ...redactExportFiles(shop, [...who.ids, ...who.emails])];
+  return {
+    customerIds: who.ids,
+    clientIds: who.clients.length,
+    rowsDeleted,
+    ordersAnonymised,
+    jobRunsScrubbed,
+    files,
+    remainingTraces: findCustomerTraces(shop, who.ids, who.emails),
+  };
+}
+
+/** Matches an id as a whole token (not inside a longer number), or an email anywhere. */
+export function tokenPattern(tokens: string[]): RegExp | null {
+  const parts = tokens.filter(Boolean).map((t) => (/^[\w-]+$/.test(t) ? `(?<![\\w-])${t}(?![\\w-])` : t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  return parts.length ? new RegExp(parts.join("|"), "i") : null;
+}
+
+function scrubJobRuns(shop: string, tokens: string[]): number {
+  const pattern = tokenPattern(tokens);
+  if (!pattern) return 0;
+  const db = rawDb();
+  const likes = tokens.filter(Boolean);
+  const cond = likes.map(() => `(payload LIKE ? OR result LIKE ? OR message LIKE ? OR error LIKE ?)`).join(" OR ");
+  const args = likes.flatMap((t) => Array(4).fill(`%${t}%`));
+  const rows = db.prepare(`SELECT id, payload, result, message, error FROM JobRun WHERE shop = ? AND (${cond})`).all(shop, ...args) as Record<string, string | null>[];
+  let n = 0;
+  const scrub = db.prepare(`UPDATE JobRun SET payload = ?, result = NULL, message = NULL, error = NULL WHERE id = ?`);
+  for (const r of rows) {
+    if (![r.payload, r.result, r.message, r.error].some((v) => v && pattern.test(v))) continue;
+    scrub.run(JSON.stringify({ shop, redacted: true }), r.id);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Every (table, column, rowid) of this shop whose text mentions one of the ids (as a whole token)
+ * or emails. The redaction's own proof; the tests call it too.
+ */
+export function findCustomerTraces(shop: string, ids: string[], emails: string[]): Trace[] {
+  const pattern = tokenPattern([...ids, ...emails, ...emails.map(hash)]);
+  if (!pattern) return [];
+  const db = rawDb();
+  const hits: Trace[] = [];
+  for (const t of tables()) {
+    const text = t.columns.filter((c) => /char|text|clob|^$/i.test(c.type) || c.type === "");
+    if (!text.length) continue;
+    const scoped = t.columns.some((c) => c.name === "shop") ? `WHERE shop = ?` : t.name === "Shop" ? `WHERE id = ?` : "";
+    const rows = db.prepare(`SELECT rowid AS _rowid, ${text.map((c) => `"${c.name}"`).join(", ")} FROM "${t.name}" ${scoped}`).iterate(...(scoped ? [shop] : [])) as Iterable<Record<string, unknown>>;
+    for (const row of rows) {
+      for (const c of text) {
+        const v = row[c.name];
+        if (typeof v === "string" && pattern.test(v)) hits.push({ table: t.name, column: c.name, rowid: row._rowid as number });
+      }
+    }
+  }
+  return hits;
+}
+
+// ---------------------------------------------------------------- files
+
+/** Writes a file atomically: a temporary file in the same folder, then rename. */
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function shopModelsDir(shop: string): string {
+  return path.join(dataDir(), "models", shop);
+}
+
+type IdList = { kind: "array"; ids: string[] } | { kind: "object-ids"; obj: Record<string, unknown>; ids: string[] } | { kind: "map"; map: Record<string, number> };
+
+function readIdList(file: string): IdList | null {
+  const v = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+  if (Array.isArray(v)) return { kind: "array", ids: v.map(String) };
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.ids)) return { kind: "object-ids", obj: o, ids: (o.ids as unknown[]).map(String) };
+    if (Object.values(o).every((x) => typeof x === "number")) return { kind: "map", map: o as Record<string, number> };
+  }
+  return null;
+}
+
+/** Removes row `index` of an n-row Float32 matrix file (row length inferred). Returns false if the shape does not fit n. */
+function dropRow(file: string, index: number, n: number): boolean {
+  const bytes = fs.readFileSync(file);
+  const floats = bytes.byteLength / 4;
+  if (n === 0 || floats % n !== 0) return false;
+  const width = floats / n;
+  const src = new Float32Array(bytes.buffer, bytes.byteOffset, floats);
+  const out = new Float32Array(floats - width);
+  out.set(src.subarray(0, index * width), 0);
+  out.set(src.subarray((index + 1) * width), index * width);
+  writeAtomic(file, new Uint8Array(out.buffer));
+  return true;
+}
+
+/**
+ * Takes the customers out of every model version of the shop on disk: their entry in
+ * user_ids.json and their row in each user factor file (`*user*.f32`), so that ids and rows stay
+ * aligned. A pending marker (indices only, never ids) makes a crash half-way recoverable: the next
+ * run finishes the same rewrite. Index-keyed maps (id -> row) are renumbered.
+ */
+export function redactModelFiles(shop: string, ids: string[]): string[] {
+  const root = shopModelsDir(shop);
+  if (!ids.length || !fs.existsSync(root)) return [];
+  const touched: string[] = [];
+  for (const version of fs.readdirSync(root)) {
+    const dir = path.join(root, version);
+    const idsFile = path.join(dir, "user_ids.json");
+    if (!fs.statSync(dir).isDirectory()) continue;
+    const marker = path.join(dir, "redact.pending.json");
+    if (fs.existsSync(marker)) finishPending(dir, marker);
+    if (!fs.existsSync(idsFile)) continue;
+    for (const id of ids) {
+      const list = readIdList(idsFile);
+      if (!list) continue;
+      const current = list.kind === "map" ? Object.keys(list.map).sort((a, b) => list.map[a] - list.map[b]) : list.ids;
+      const index = list.kind === "map" ? list.map[id] ?? -1 : current.indexOf(id);
+      if (index < 0) continue;
+      const n = current.length;
+      const sizes = Object.fromEntries(userFactorFiles(dir).map((f) => [path.basename(f), fs.statSync(f).size]));
+      writeAtomic(marker, JSON.stringify({ index, n, sizes }));
+      finishPending(dir, marker);
+      touched.push(dir);
+    }
+  }
+  return [...new Set(touched)];
+}
+
+function userFactorFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => /user/i.test(f) && f.endsWith(".f32")).map((f) => path.join(dir, f));
+}
+
+/** Completes a marked rewrite: factor files still at their recorded size lose the row, then the id list. */
+function finishPending(dir: string, marker: string): void {
+  const { index, n, sizes } = JSON.parse(fs.readFileSync(marker, "utf8")) as { index: number; n: number; sizes: Record<string, number> };
+  for (const [name, size] of Object.entries(sizes)) {
+    const file = path.join(dir, name);
+    if (fs.existsSync(file) && fs.statSync(file).size === size) dropRow(file, index, n);
+  }
+  const idsFile = path.join(dir, "user_ids.json");
+  const list = fs.existsSync(idsFile) ? readIdList(idsFile) : null;
+  if (list) {
+    if (list.kind === "array" && list.ids.length === n) writeAtomic(idsFile, JSON.stringify(list.ids.filter((_, i) => i !== index)));
+    else if (list.kind === "object-ids" && list.ids.length === n) writeAtomic(idsFile, JSON.stringify({ ...list.obj, ids: list.ids.filter((_, i) => i !== index) }));
+    else if (list.kind === "map" && Object.keys(list.map).length === n) {
+      const next: Record<string, number> = {};
+      for (const [k, v] of Object.entries(list.map)) if (v !== index) next[k] = v > index ? v - 1 : v;
+      writeAtomic(idsFile, JSON.stringify(next));
+    }
+  }
+  updateManifest(dir, n, ["user_ids.json", ...Object.keys(sizes)]);
+  fs.rmSync(marker, { force: true });
+}
+
+/**
+ * Keeps the manifest true to the rewritten folder: a user count (any numeric key naming users or
+ * customers that equals n) drops by one, and the size and sha256 of each rewritten file are updated
+ * (app/serving/modelStore.server.ts records them in `files`).
+ */
+function updateManifest(dir: string, n: number, rewritten: string[]): void {
+  const file = path.join(dir, "manifest.json");
+  if (!fs.existsSync(file)) return;
+  const visit = (o: unknown): void => {
+    if (!o || typeof o !== "object") return;
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (k === "files") continue;
+      if (typeof v === "number" && v === n && /user|customer/i.test(k)) (o as Record<string, unknown>)[k] = n - 1;
+      else visit(v);
+    }
+  };
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  visit(manifest);
+  const files = manifest.files as Record<string, { bytes?: number; sha256?: string }> | undefined;
+  if (files && typeof files === "object") {
+    for (const name of rewritten) {
+      const f = path.join(dir, name);
+      if (!files[name] || !fs.existsSync(f)) continue;
+      const data = fs.readFileSync(f);
+      files[name] = { ...files[name], bytes: data.byteLength, sha256: crypto.createHash("sha256").update(data).digest("hex") };
+    }
+  }
+  writeAtomic(file, JSON.stringify(manifest, null, 2));
+}
+
+/** Batch exports (every `out` of the shop's batch jobs, and dataDir/batch/<shop>) and data-request exports. */
+function exportFiles(shop: string): string[] {
+  const out = new Set<string>();
+  const rows = rawDb().prepare(`SELECT payload FROM JobRun WHERE shop = ? AND name = 'batch' AND payload IS NOT NULL`).all(shop) as { payload: string }[];
+  for (const r of rows) {
+    try {
+      const p = JSON.parse(r.payload) as { out?: string };
+      if (p.out) out.add(path.resolve(p.out));
+    } catch {
+      /* a scrubbed payload */
+    }
+  }
+  for (const dir of [path.join(dataDir(), "batch", shop), path.join(dataDir(), "exports", shop)]) {
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) out.add(path.join(dir, f));
+  }
+  return [...out].filter((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+}
+
+/**
+ * Removes the customer from export files: a data-request export about them is deleted; in other
+ * exports every line (CSV, JSONL) or array element (JSON) that mentions them is dropped.
+ */
+export function redactExportFiles(shop: string, tokens: string[]): string[] {
+  const pattern = tokenPattern(tokens);
+  if (!pattern) return [];
+  const touched: string[] = [];
+  for (const file of exportFiles(shop)) {
+    const text = fs.readFileSync(file, "utf8");
+    if (!pattern.test(text)) continue;
+    if (path.basename(file).startsWith("data-request-")) {
+      fs.rmSync(file);
+      touched.push(file);
+      continue;
+    }
+    let next: string | null = null;
+    if (file.endsWith(".json")) {
+      try {
+        const v = JSON.parse(text) as unknown;
+        if (Array.isArray(v)) next = JSON.stringify(v.filter((e) => !pattern.test(JSON.stringify(e))), null, 2);
+        else if (v && typeof v === "object") {
+          const o = { ...(v as Record<string, unknown>) };
+          for (const [k, val] of Object.entries(o)) {
+            if (pattern.test(k)) delete o[k];
+            else if (Array.isArray(val)) o[k] = val.filter((e) => !pattern.test(JSON.stringify(e)));
+          }
+          next = JSON.stringify(o, null, 2);
+          if (pattern.test(next)) next = null;
+        }
+      } catch {
+        next = null;
+      }
+    }
+    next ??= text
+      .split("\n")
+      .filter((line) => !pattern.test(line))
+      .join("\n");
+    writeAtomic(file, next);
+    touched.push(file);
+  }
+  return touched;
+}
+
+// ---------------------------------------------------------------- data request
+
+/** Everything held about a customer, as one JSON document (customers/data_request). */
+export function exportCustomerData(shop: string, ref: CustomerRef): Record<string, unknown> {
+  const db = rawDb();
+  const who = resolve(shop, ref);
+  const rows: Record<string, unknown[]> = {};
+  for (const t of tables()) {
+    const cols = new Set(t.columns.map((c) => c.name));
+    if (!cols.has("shop") || t.name === "JobRun" || t.name === "WebhookDelivery") continue;
+    const where: string[] = [];
+    const args: string[] = [];
+    if (t.name === "Customer") {
+      if (who.ids.length) (where.push(`id IN ${inList(who.ids.length)}`), args.push(...who.ids));
+      if (who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+    } else {
+      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
+      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
+      if (cols.has("shopper") && who.ids.length + who.clients.length) {
+        where.push(`shopper IN ${inList(who.ids.length + who.clients.length)}`);
+        args.push(...who.ids, ...who.clients);
+      }
+      if (t.name === "Order" && who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+    }
+    if (!where.length) continue;
+    const found = db.prepare(`SELECT * FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).all(shop, ...args);
+    if (found.length) rows[t.name] = found;
+  }
+  const orderIds = ((rows.Order ?? []) as { id: string }[]).map((o) => o.id);
+  if (orderIds.length) {
+    rows.OrderItem = db.prepare(`SELECT * FROM OrderItem WHERE shop = ? AND orderId IN ${inList(orderIds.length)}`).all(shop, ...orderIds);
+  }
+  return {
+    shop,
+    generatedAt: new Date().toISOString(),
+    request: { customerId: ref.customerId ?? null, email: ref.email ?? null, ordersRequested: ref.orderIds ?? [] },
+    note: "Data Facet holds about this customer: profile, orders and their items, storefront interactions, pixel client links, recommendation events. Model factors are derived numbers without meaning on their own and are listed by presence only.",
+    data: rows,
+    modelVersionsContainingCustomer: modelVersionsWith(shop, who.ids),
+  };
+}
+
+function modelVersionsWith(shop: string, ids: string[]): string[] {
+  const root = shopModelsDir(shop);
+  if (!ids.length || !fs.existsSync(root)) return [];
+  return fs.readdirSync(root).filter((v) => {
+    const f = path.join(root, v, "user_ids.json");
+    if (!fs.existsSync(f)) return false;
+    const list = readIdList(f);
+    if (!list) return false;
+    const all = list.kind === "map" ? Object.keys(list.map) : list.ids;
+    return ids.some((id) => all.includes(id));
+  });
+}
+
+/** Writes a data-request export under dataDir/exports/<shop>/; returns its path. */
+export function writeDataRequestExport(shop: string, requestId: string, doc: Record<string, unknown>): string {
+  const dir = path.join(dataDir(), "exports", shop);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `data-request-${requestId.replace(/[^\w-]/g, "_")}.json`);
+  writeAtomic(file, JSON.stringify(doc, null, 2));
+  return file;
+}
+
+// ---------------------------------------------------------------- shop
+
+/** app/uninstalled: sessions go (the token is dead), the shop stops taking events; data waits for shop/redact (48 h later). */
+export function markUninstalled(shop: string): void {
+  const db = rawDb();
+  db.transaction(() => {
+    db.prepare(`DELETE FROM Session WHERE shop = ?`).run(shop);
+    db.prepare(`UPDATE Shop SET uninstalledAt = ?, updatedAt = ? WHERE id = ?`).run(new Date().toISOString(), new Date().toISOString(), shop);
+  })();
+}
+
+/** shop/redact: every row of the shop in every table, and its folders (models, exports, batch, sync downloads). */
+export function redactShop(shop: string): { rowsDeleted: Record<string, number>; folders: string[] } {
+  const db = rawDb();
+  const rowsDeleted: Record<string, number> = {};
+  const batchOuts = exportFiles(shop);
+  db.transaction(() => {
+    for (const t of tables()) {
+      const cols = new Set(t.columns.map((c) => c.name));
+      const n = cols.has("shop")
+        ? db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?`).run(shop).changes
+        : t.name === "Shop"
+          ? db.prepare(`DELETE FROM Shop WHERE id = ?`).run(shop).changes
+          : 0;
+      if (n) rowsDeleted[t.name] = n;
+    }
+  })();
+  const folders: string[] = [];
+  for (const sub of ["models", "exports", "batch", "sync", "indexes"]) {
+    const dir = path.join(dataDir(), sub, shop);
+    if (fs.existsSync(dir)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      folders.push(dir);
+    }
+  }
+  for (const f of batchOuts) if (fs.existsSync(f)) fs.rmSync(f, { force: true });
+  return { rowsDeleted, folders };
+}

@@ -1,0 +1,84 @@
+/**
+ * Everything the train job computes, as one pure function of (catalogue, events, parameters, now):
+ * the ALS model, bought-together and viewed-together neighbours, and training metrics. The train
+ * job saves what it returns; offline evaluation calls it on a training split.
+ */
+import type { Catalog, CfModel, EventTable, InteractionType, ItemNeighbours } from "../types";
+import { trainAls, type AlsParams } from "./als";
+import { buildInteractionMatrix, confidenceSettings, type ConfidenceSettings } from "./confidence";
+import { nnz } from "./csr";
+import { buildBoughtTogether, buildViewedTogether, type ItemItemOptions } from "./itemItem";
+
+/** The "cf" settings of a shop (Setting key "cf", JSON): every part optional, defaults in code. */
+export interface TrainParams {
+  als?: Partial<AlsParams>;
+  confidence?: Partial<ConfidenceSettings>;
+  boughtTogether?: Partial<ItemItemOptions>;
+  viewedTogether?: Partial<ItemItemOptions & { types: InteractionType[] }>;
+  /** Below this many non-zeros ALS is not trained (cf = null): too little to learn from. */
+  minNonZeros?: number;
+}
+
+export const DEFAULT_MIN_NON_ZEROS = 10;
+
+export interface TrainArtifacts {
+  cf: CfModel | null;
+  boughtTogether: ItemNeighbours | null;
+  viewedTogether: ItemNeighbours | null;
+  metrics: Record<string, number>;
+}
+
+export function trainArtifacts(
+  catalog: Catalog,
+  events: EventTable,
+  params: TrainParams = {},
+  now: number,
+  log: (msg: string) => void = () => {},
+): TrainArtifacts {
+  const nItems = catalog.ids.length;
+  const metrics: Record<string, number> = { events: events.length, products: nItems };
+  const phase = <T>(name: string, fn: () => T): T => {
+    const t = performance.now();
+    const out = fn();
+    const s = (performance.now() - t) / 1000;
+    metrics[`${name}Seconds`] = s;
+    log(`train: ${name} ${s.toFixed(3)} s`);
+    return out;
+  };
+
+  const settings = confidenceSettings(params.confidence);
+  const matrix = phase("matrix", () => buildInteractionMatrix(events, nItems, settings, now));
+  const total = nnz(matrix.users);
+  metrics.nonZeros = total;
+  metrics.customers = matrix.users.rows;
+
+  let cf: CfModel | null = null;
+  if (total >= (params.minNonZeros ?? DEFAULT_MIN_NON_ZEROS) && nItems > 0) {
+    const core = phase("als", () => trainAls(matrix, params.als, log));
+    for (const [k, v] of Object.entries(core.metrics)) metrics[`als.${k}`] = v;
+    const userIndex = new Map<string, number>();
+    events.customers.forEach((id, i) => userIndex.set(id, i));
+    cf = {
+      factors: core.factors,
+      userIds: events.customers.slice(),
+      userIndex,
+      userFactors: core.userFactors,
+      itemFactors: core.itemFactors,
+      regularization: core.regularization,
+      alpha: core.alpha,
+    };
+  } else {
+    log(`train: ${total} non-zeros: too few for ALS, collaborative model skipped`);
+  }
+
+  const boughtTogether = phase("boughtTogether", () => buildBoughtTogether(events, nItems, params.boughtTogether));
+  const viewedTogether = phase("viewedTogether", () => buildViewedTogether(events, nItems, params.viewedTogether));
+  metrics.boughtTogetherPairs = boughtTogether.indptr[nItems];
+  metrics.viewedTogetherPairs = viewedTogether.indptr[nItems];
+  return {
+    cf,
+    boughtTogether: metrics.boughtTogetherPairs > 0 ? boughtTogether : null,
+    viewedTogether: metrics.viewedTogetherPairs > 0 ? viewedTogether : null,
+    metrics,
+  };
+}

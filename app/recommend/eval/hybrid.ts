@@ -1,0 +1,20 @@
+/**
+ * Binds the evaluation pipeline (run.ts) to the real trainer (cf/train.ts) and the real hybrid
+ * (world.ts). Kept apart from run.ts so that the pipeline's tests can swap in recording fakes.
+ */
+import { trainArtifacts, type TrainParams } from "../cf/train";
+import { buildWorld, contextFor, recommend, sourceCandidates, type World } from "../world";
+import type { HybridDeps } from "./run";
+
+export function hybridDeps(params: TrainParams = {}, opts: { clock?: () => number; log?: (message: string) => void } = {}): HybridDeps<World> {
+  return {
+    // Trained at the split's clock on the split's training events only: the same function the train job runs.
+    train: (catalog, events, now) => trainArtifacts(catalog, events, params, now),
+    buildWorld,
+    contextFor,
+    recommend,
+    sourceCandidates,
+    clock: opts.clock,
+    log: opts.log,
+  };
+}

@@ -1,0 +1,449 @@
+/**
+ * The recommender's pure API: a World (everything a request needs, precomputed once per snapshot),
+ * the context of one request, and the pipeline
+ *   sources -> per-source normalisation -> weighted blend -> business rules -> diversity -> explanations.
+ *
+ * buildWorld is O(events + customers + products log products): per-customer histories and purchases,
+ * segment popularity top lists, new-arrival order, price tiers, collection/material groups, the
+ * fold-in Gram matrix. No customers x products or products x products structure is built.
+ */
+import type { CandidateSet } from "./blend";
+import { blendCandidates, sourceList } from "./blend";
+import { applyDiversity } from "./diversity";
+import { applyRules, hardFilter } from "./rules";
+import { buildSegmentIndex, segmentChain, segmentParts, type SegmentIndex } from "./segments";
+import { placementSettings, type PlacementSettings, type ShopSettings } from "./settings";
+import { boughtTogetherSource } from "./sources/boughtTogether";
+import { collaborativeSource } from "./sources/collaborative";
+import { crossSellSource } from "./sources/crossSell";
+import { demographicSource } from "./sources/demographic";
+import { newArrivalsSource } from "./sources/newArrivals";
+import { popularitySource } from "./sources/popularity";
+import { randomSource } from "./sources/random";
+import { recencySource } from "./sources/recency";
+import { visualSource } from "./sources/visual";
+import { gramOf } from "./cf/als";
+import { DEFAULT_CONFIDENCE } from "./cf/confidence";
+import { entriesFromEvents, foldInUser } from "./cf/foldin";
+import type {
+  Candidate,
+  Catalog,
+  CfModel,
+  CustomerProfile,
+  Event,
+  EventTable,
+  ItemNeighbours,
+  Placement,
+  RecContext,
+  Recommendation,
+  Source,
+  SourceName,
+  VectorSearch,
+} from "./types";
+import { INTERACTION_TYPES } from "./types";
+
+export interface WorldInput {
+  catalog: Catalog;
+  events: EventTable;
+  customers: CustomerProfile[];
+  cf: CfModel | null;
+  boughtTogether: ItemNeighbours | null;
+  viewedTogether: ItemNeighbours | null;
+  visual: VectorSearch | null;
+  now: number;
+  settings: ShopSettings;
+  /** Optional: times each product was shown in recommendation lists lately (dense index); exploration prefers the rarely shown. */
+  impressions?: Uint32Array | null;
+  /** Optional: Y^T Y of cf.itemFactors when the model store has it (else computed here, O(items x f^2)). */
+  itemGram?: Float64Array | null;
+}
+
+/** Events kept per customer for recency and fold-in (the newest). */
+export const HISTORY_CAP = 100;
+const DAY = 86_400_000;
+
+export interface World {
+  readonly catalog: Catalog;
+  readonly events: EventTable;
+  readonly settings: ShopSettings;
+  readonly now: number;
+  readonly cf: CfModel | null;
+  readonly boughtTogether: ItemNeighbours | null;
+  readonly viewedTogether: ItemNeighbours | null;
+  readonly visual: VectorSearch | null;
+  readonly profiles: Map<string, CustomerProfile>;
+  /** Every customer id known to the profiles or the events, sorted. */
+  readonly customerIds: string[];
+  /** Per customer: the newest HISTORY_CAP events, newest last. */
+  readonly histories: Map<string, Event[]>;
+  /** Per customer: every product bought (orders not cancelled, purchase interactions). */
+  readonly purchased: Map<string, Set<number>>;
+  /** Per customer: average order value computed from their orders (when the profile has none). */
+  readonly orderValue: Map<string, number>;
+  readonly segments: SegmentIndex;
+  /** Interactions per product (exploration: "rarely seen"). */
+  readonly eventCount: Uint32Array;
+  /** Recent impressions per product, when the serving side knows them (exploration: "rarely shown"). */
+  readonly impressions: Uint32Array | null;
+  /** Shop popularity as 0..1 (1 = bestseller), for tie-breaking. */
+  readonly popularityRank: Float32Array;
+  /** Products with a creation date, newest first. */
+  readonly byNewest: Int32Array;
+  /** Price terciles: 0 low, 1 middle, 2 high. */
+  readonly priceTier: Uint8Array;
+  readonly byCollection: Map<string, number[]>;
+  readonly byMaterial: Map<string, number[]>;
+  /** Merchant hides as product indices. */
+  readonly hidden: Set<number>;
+  readonly sources: Record<SourceName, Source>;
+  settingsFor(placement: Placement): PlacementSettings;
+  /** Products created within newArrivalDays before `now`, newest first. */
+  newItemsAt(now: number): Int32Array;
+  /** A product's visual vector (memoised: an index may copy it out on every call), null without one. */
+  vectorOf(item: number): Float32Array | null;
+  /** Visual neighbours of a product (memoised per product; empty without a vector). */
+  visualNeighbours(item: number, k: number): { item: number; score: number }[];
+  /** The customer's CF vector: trained when the model knows them, else folded in from ctx.history. */
+  userVector(ctx: RecContext): Float32Array | null;
+}
+
+export function buildWorld(input: WorldInput): World {
+  const { catalog, events, settings, now } = input;
+  const n = catalog.ids.length;
+  const profiles = new Map(input.customers.map((c) => [c.id, c]));
+  const customerIds = [...new Set([...profiles.keys(), ...events.customers])].sort();
+
+  const { histories, purchased, orderValue, eventCount } = customerActivity(events, catalog.price, now);
+
+  const chainCache = new Map<number, string[]>();
+  const chainOf = (c: number) => {
+    let chain = chainCache.get(c);
+    if (!chain) {
+      const p = profiles.get(events.customers[c]);
+      // Opted-out customers' events still count for the shop as a whole, never for a segment.
+      chain = segmentChain(segmentParts(p && !p.optOut ? p : null));
+      chainCache.set(c, chain);
+    }
+    return chain;
+  };
+  const g = settings.global;
+  const segments = buildSegmentIndex(events, chainOf, n, {
+    now,
+    halfLifeDays: g.popularityHalfLifeDays,
+    smoothing: g.segmentSmoothing,
+    recentDays: g.trendingRecentDays,
+    baselineDays: g.trendingBaselineDays,
+    eventWeights: g.eventWeights,
+  });
+
+  const popularityRank = new Float32Array(n);
+  const root = segments.popular.get("*");
+  if (root) root.items.forEach((item, j) => (popularityRank[item] = 1 - j / root.items.length));
+
+  const dated: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isFinite(catalog.createdAt[i])) dated.push(i);
+  dated.sort((a, b) => catalog.createdAt[b] - catalog.createdAt[a] || a - b);
+  const byNewest = Int32Array.from(dated);
+
+  const priceTier = tiers(catalog.price);
+  const byPopularity = (a: number, b: number) => popularityRank[b] - popularityRank[a] || a - b;
+  const byCollection = groupBy(n, (i) => catalog.collection[i], byPopularity);
+  const byMaterial = groupBy(n, (i) => catalog.material[i], byPopularity);
+  const hidden = new Set(g.hidden.map((id) => catalog.index.get(id)).filter((i): i is number => i !== undefined));
+
+  const cf = input.cf;
+  const gram = cf ? (input.itemGram && input.itemGram.length === cf.factors * cf.factors ? input.itemGram : gramOf(cf.itemFactors, cf.factors)) : null;
+  const neighbourCache = new Map<number, { asked: number; items: Int32Array; scores: Float32Array }>();
+  const NEIGHBOURS = 50;
+  let lastNew: { at: number; items: Int32Array } | null = null;
+  const vectorCache = new Map<number, Float32Array | null>();
+  const VECTOR_CACHE_MAX = 20_000;
+
+  const world: World = {
+    catalog,
+    events,
+    settings,
+    now,
+    cf,
+    boughtTogether: input.boughtTogether,
+    viewedTogether: input.viewedTogether,
+    visual: input.visual,
+    profiles,
+    customerIds,
+    histories,
+    purchased,
+    orderValue,
+    segments,
+    eventCount,
+    impressions: input.impressions && input.impressions.length === n ? input.impressions : null,
+    popularityRank,
+    byNewest,
+    priceTier,
+    byCollection,
+    byMaterial,
+    hidden,
+    sources: {} as Record<SourceName, Source>,
+    settingsFor: (p) => settings.placements[p],
+    newItemsAt(at) {
+      // Memoised for the last `at`: every source of a request (and every customer of a batch) asks with the same time.
+      if (lastNew && lastNew.at === at) return lastNew.items;
+      const from = at - g.newArrivalDays * DAY;
+      const out: number[] = [];
+      for (const i of byNewest) {
+        const t = catalog.createdAt[i];
+        if (t > at) continue;
+        if (t < from) break;
+        out.push(i);
+      }
+      lastNew = { at, items: Int32Array.from(out) };
+      return lastNew.items;
+    },
+    vectorOf(item) {
+      const vs = input.visual;
+      if (!vs) return null;
+      let v = vectorCache.get(item);
+      if (v === undefined) {
+        v = vs.vector(item);
+        // Bounded: a huge catalogue of 1280-d vectors would not fit; past the cap, ask the index each time.
+        if (vectorCache.size < VECTOR_CACHE_MAX) vectorCache.set(item, v);
+      }
+      return v;
+    },
+    visualNeighbours(item, k) {
+      const vs = input.visual;
+      if (!vs) return [];
+      const want = Math.max(k, NEIGHBOURS);
+      let cached = neighbourCache.get(item);
+      if (!cached || cached.asked < want) {
+        const v = world.vectorOf(item);
+        const list = v ? vs.search(v, want + 1, new Set([item])).filter((r) => r.item !== item).slice(0, want) : [];
+        // Memoised per product (the largest list asked for; typed arrays: 8 bytes a neighbour), since a
+        // snapshot serves many requests and the same products come back.
+        cached = { asked: want, items: Int32Array.from(list, (r) => r.item), scores: Float32Array.from(list, (r) => r.score) };
+        neighbourCache.set(item, cached);
+      }
+      const m = Math.min(k, cached.items.length);
+      const out: { item: number; score: number }[] = new Array(m);
+      for (let j = 0; j < m; j++) out[j] = { item: cached.items[j], score: cached.scores[j] };
+      return out;
+    },
+    userVector(ctx) {
+      if (!cf || !gram) return null;
+      const id = ctx.customer?.id;
+      const u = id !== undefined ? cf.userIndex.get(id) : undefined;
+      if (u !== undefined) return cf.userFactors.subarray(u * cf.factors, (u + 1) * cf.factors);
+      if (ctx.history.length === 0) return null;
+      const entries = entriesFromEvents(ctx.history, DEFAULT_CONFIDENCE, ctx.now);
+      if (!entries.some((e) => e.confidence > 0)) return null;
+      return foldInUser(cf.itemFactors, cf.factors, gram, entries, { regularization: cf.regularization, alpha: cf.alpha });
+    },
+  };
+  const sources: Record<SourceName, Source> = {
+    visual: visualSource(world),
+    collaborative: collaborativeSource(world),
+    "bought-together": boughtTogetherSource(world),
+    demographic: demographicSource(world),
+    recency: recencySource(world),
+    "new-arrivals": newArrivalsSource(world),
+    popularity: popularitySource(world),
+    "cross-sell": crossSellSource(world),
+    random: randomSource(world),
+  };
+  (world as { sources: Record<SourceName, Source> }).sources = sources;
+  return world;
+}
+
+/** Per-customer histories, purchases and order values, and per-product event counts: one pass plus sorts. */
+function customerActivity(events: EventTable, price: Float64Array, now: number) {
+  const n = price.length;
+  const nc = events.customers.length;
+  const perCustomer: number[][] = Array.from({ length: nc }, () => []);
+  const eventCount = new Uint32Array(n);
+  for (let e = 0; e < events.length; e++) {
+    const item = events.item[e];
+    if (item < 0 || item >= n || events.at[e] > now) continue;
+    eventCount[item]++;
+    const c = events.customer[e];
+    if (c >= 0 && !events.cancelled[e]) perCustomer[c].push(e);
+  }
+  const histories = new Map<string, Event[]>();
+  const purchased = new Map<string, Set<number>>();
+  const orderValue = new Map<string, number>();
+  const purchaseType = INTERACTION_TYPES.indexOf("purchase");
+  for (let c = 0; c < nc; c++) {
+    const rows = perCustomer[c];
+    if (rows.length === 0) continue;
+    rows.sort((a, b) => events.at[a] - events.at[b] || a - b);
+    const id = events.customers[c];
+    const bought = new Set<number>();
+    const baskets = new Map<number, number>();
+    for (const e of rows) {
+      if (events.fromOrder[e] || events.type[e] === purchaseType) bought.add(events.item[e]);
+      if (events.fromOrder[e]) {
+        // Order value at today's catalogue prices: the EventTable's order lines carry quantity, not price.
+        const key = events.basket[e] >= 0 ? events.basket[e] : -1 - e;
+        baskets.set(key, (baskets.get(key) ?? 0) + price[events.item[e]] * (events.quantity[e] || 1));
+      }
+    }
+    if (bought.size) purchased.set(id, bought);
+    const tail = rows.slice(-HISTORY_CAP);
+    histories.set(
+      id,
+      tail.map((e) => ({
+        item: events.item[e],
+        type: events.fromOrder[e] ? "purchase" : INTERACTION_TYPES[events.type[e]],
+        at: events.at[e],
+        weight: events.quantity[e] || 1,
+      })),
+    );
+    if (baskets.size) {
+      let total = 0;
+      for (const v of baskets.values()) total += v;
+      orderValue.set(id, total / baskets.size);
+    }
+  }
+  return { histories, purchased, orderValue, eventCount };
+}
+
+function tiers(price: Float64Array): Uint8Array {
+  const sorted = Float64Array.from(price).sort();
+  const q1 = sorted[Math.floor(sorted.length / 3)] ?? 0;
+  const q2 = sorted[Math.floor((2 * sorted.length) / 3)] ?? 0;
+  const out = new Uint8Array(price.length);
+  for (let i = 0; i < price.length; i++) out[i] = price[i] < q1 ? 0 : price[i] < q2 ? 1 : 2;
+  return out;
+}
+
+function groupBy(n: number, key: (i: number) => string | null, order: (a: number, b: number) => number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    if (!k) continue;
+    let g = out.get(k);
+    if (!g) out.set(k, (g = []));
+    g.push(i);
+  }
+  for (const g of out.values()) g.sort(order);
+  return out;
+}
+
+// ---------------------------------------------------------------- requests
+
+export interface ContextRequest {
+  placement: Placement;
+  customerId?: string | null;
+  productId?: string | null;
+  cart?: string[];
+  now?: number;
+  gift?: boolean;
+  locale?: "de" | "en";
+  /**
+   * An anonymous session's latest product views (ids, oldest first), e.g. kept by the storefront
+   * block; ignored for a customer who opted out.
+   */
+  recent?: string[];
+  /** The customer's events newer than the world (a serving snapshot's live tail), oldest first. */
+  liveEvents?: Event[];
+}
+
+/**
+ * The context of one request. A customer who opted out of personalisation gets exactly the context
+ * of an anonymous shopper without history: no profile, no history, no purchases (nothing of theirs).
+ * Unknown product ids in the cart are dropped; an unknown current product becomes null.
+ */
+export function contextFor(world: World, req: ContextRequest): RecContext {
+  const now = req.now ?? world.now;
+  const idx = (id: string | null | undefined) => (id ? world.catalog.index.get(id) ?? null : null);
+  const cart = (req.cart ?? []).map((id) => idx(id)).filter((i): i is number => i !== null);
+  const base: RecContext = {
+    placement: req.placement,
+    now,
+    customer: null,
+    history: [],
+    purchased: new Set(),
+    item: idx(req.productId),
+    cart: [...new Set(cart)],
+    gift: req.gift ?? false,
+    locale: req.locale ?? "en",
+  };
+  const id = req.customerId ?? null;
+  const profile = id ? world.profiles.get(id) ?? null : null;
+  if (profile?.optOut) return base;
+  if (id && (profile || world.histories.has(id))) {
+    base.customer = profile ?? { id, gender: null, ageGroup: null, country: null, avgOrderValue: null, segment: null, lifetimeValue: null, optOut: false };
+    base.history = (world.histories.get(id) ?? []).filter((e) => e.at <= now);
+    base.purchased = world.purchased.get(id) ?? new Set();
+  } else if (id) {
+    base.customer = { id, gender: null, ageGroup: null, country: null, avgOrderValue: null, segment: null, lifetimeValue: null, optOut: false };
+  }
+  if (req.liveEvents?.length && base.customer) {
+    const live = req.liveEvents.filter((e) => e.at <= now);
+    base.history = [...base.history, ...live];
+    const bought = live.filter((e) => e.type === "purchase").map((e) => e.item);
+    if (bought.length) base.purchased = new Set([...base.purchased, ...bought]);
+  }
+  if (req.recent?.length) {
+    const views: Event[] = req.recent.map((r, j) => ({ item: idx(r) ?? -1, type: "view" as const, at: now - (req.recent!.length - j) * 1000 })).filter((e) => e.item >= 0);
+    base.history = [...base.history, ...views];
+  }
+  return base;
+}
+
+/** The full pipeline for one request; `overrides` change this placement's settings (evaluation, tests). */
+export function recommend(world: World, ctx: RecContext, k: number, overrides?: Partial<PlacementSettings>): Recommendation[] {
+  return recommendTraced(world, ctx, k, overrides).items;
+}
+
+export interface RecommendTrace {
+  items: Recommendation[];
+  /** Which sources ran with which weight (after fallbacks), and how many candidates each gave. */
+  sources: { name: SourceName; weight: number; candidates: number; fallbackFor?: SourceName }[];
+}
+
+export function recommendTraced(world: World, ctx: RecContext, k: number, overrides?: Partial<PlacementSettings>): RecommendTrace {
+  const ps = placementSettings(world.settings, ctx.placement, overrides);
+  if (k <= 0) return { items: [], sources: [] };
+  const pool = Math.max(world.settings.global.minPool, k * world.settings.global.poolFactor);
+  const sets: CandidateSet[] = sourceList(world, ctx, ps, pool);
+  let blended = blendCandidates(sets);
+  blended = applyRules(world, ctx, ps, blended);
+  if (blended.length < k) blended = fill(world, ctx, ps, blended, k, pool);
+  const items = applyDiversity(world, ctx, ps, blended, k);
+  return { items, sources: sets.map((s) => ({ name: s.name, weight: s.weight, candidates: s.candidates.length, fallbackFor: s.fallbackFor })) };
+}
+
+/** Rules left too few: fill from global.fill sources (after the same rules), scores below every blended one. */
+function fill(world: World, ctx: RecContext, ps: PlacementSettings, list: Recommendation[], k: number, pool: number): Recommendation[] {
+  const have = new Set(list.map((r) => r.item));
+  const out = [...list];
+  let floor = list.length ? Math.min(...list.map((r) => r.score)) : 1;
+  for (const name of world.settings.global.fill) {
+    if (out.length >= k) break;
+    const cands = world.sources[name].candidates(ctx, pool + have.size);
+    const fresh = cands.filter((c) => !have.has(c.item));
+    const recs = applyRules(
+      world,
+      ctx,
+      ps,
+      fresh.map((c, j) => ({ item: c.item, score: floor * 0.5 * (1 - j / (fresh.length + 1)), reasons: c.reasons.map((r) => ({ ...r, weight: 0 })), contributions: {} })),
+    );
+    for (const r of recs) {
+      if (out.length >= k + pool) break;
+      have.add(r.item);
+      out.push(r);
+    }
+    floor = out.length ? Math.min(...out.map((r) => r.score)) : floor;
+  }
+  return out;
+}
+
+/**
+ * One source alone, with the hard exclusions (current product, cart, out of stock, hidden) applied:
+ * for single-source evaluation.
+ */
+export function sourceCandidates(world: World, source: SourceName, ctx: RecContext, k: number): Candidate[] {
+  const extra = ctx.cart.length + (ctx.item !== null ? 1 : 0) + 10;
+  const cands = world.sources[source].candidates(ctx, k + extra);
+  const ps = world.settingsFor(ctx.placement);
+  return cands.filter((c) => hardFilter(world, ctx, ps, c.item, { purchased: false, seasonal: false })).slice(0, k);
+}

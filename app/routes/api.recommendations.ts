@@ -1,0 +1,89 @@
+/**
+ * GET /api/recommendations: recommendations for headless storefronts and direct callers.
+ *   ?placement=product|home|cart|email|general &customer_id= &product_id= &cart=<ids,> &limit=
+ *   &locale=de|en &gift=1 &recent=<viewed ids, oldest first> &shop=<domain>
+ * Authentication: header `X-Facet-Key` (or `api_key` in the query) equal to FACET_API_KEY; without
+ * that variable the endpoint is closed (storefronts use the signed app proxy instead).
+ * The shop comes from `shop` in the query or the `X-Facet-Shop` header.
+ * Answers JSON (app/serving/recommend.server.ts RecommendResponse) with CORS headers and
+ * `Cache-Control: private` (answers may be personal).
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { env } from "../env.server";
+import { RecommendInputError, recommendFor } from "../serving/recommend.server";
+import type { Placement } from "../recommend/types";
+
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, OPTIONS",
+  "Access-Control-Allow-Headers": "X-Facet-Key, X-Facet-Shop, Content-Type",
+  "Access-Control-Max-Age": "600",
+};
+
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store", Vary: "X-Facet-Key, X-Facet-Shop", ...CORS },
+  });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const SHOP = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i;
+const ID = /^[\w.:/-]{1,128}$/;
+
+function list(v: string | null, name: string): string[] {
+  if (!v) return [];
+  const ids = v.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !ID.test(id));
+  if (bad !== undefined || ids.length > 100) throw new RecommendInputError(`${name} must be up to 100 product ids separated by commas (bad: ${JSON.stringify(bad ?? v)})`);
+  return ids;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const q = url.searchParams;
+  const expected = env().FACET_API_KEY;
+  if (!expected) return json({ error: "disabled", message: "The API is closed: set FACET_API_KEY to enable it for headless storefronts." }, 503);
+  const key = request.headers.get("X-Facet-Key") ?? q.get("api_key") ?? "";
+  if (!sameSecret(key, expected)) return json({ error: "unauthorized", message: "Missing or wrong API key: send header X-Facet-Key." }, 401);
+  const shop = q.get("shop") ?? request.headers.get("X-Facet-Shop") ?? "";
+  if (!SHOP.test(shop)) return json({ error: "bad-request", message: `shop must be a shop domain such as demo.myshopify.com (query shop= or header X-Facet-Shop; got ${JSON.stringify(shop)})` }, 400);
+  try {
+    const limitRaw = q.get("limit");
+    const locale = q.get("locale") ?? "en";
+    if (locale !== "de" && locale !== "en") throw new RecommendInputError(`locale must be de or en (got ${JSON.stringify(locale)})`);
+    const one = (name: string) => {
+      const v = q.get(name);
+      if (v !== null && !ID.test(v)) throw new RecommendInputError(`${name} is not a valid id (got ${JSON.stringify(v)})`);
+      return v;
+    };
+    const body = await recommendFor({
+      shop,
+      placement: (q.get("placement") ?? "general") as Placement,
+      customerId: one("customer_id"),
+      productId: one("product_id"),
+      cart: list(q.get("cart"), "cart"),
+      recent: list(q.get("recent"), "recent"),
+      limit: limitRaw === null ? undefined : Number(limitRaw),
+      locale,
+      gift: q.get("gift") === "1" || q.get("gift") === "true",
+    });
+    return json(body, 200);
+  } catch (e) {
+    if (e instanceof RecommendInputError) return json({ error: e.status === 404 ? "not-found" : "bad-request", message: e.message }, e.status);
+    console.error(`[api.recommendations] ${shop}: ${(e as Error).stack ?? e}`);
+    return json({ error: "internal", message: "The recommender failed; the error is logged." }, 500);
+  }
+}
+
+/** CORS preflight (Remix sends non-GET methods to the action). */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
+  return json({ error: "method-not-allowed", message: "Use GET." }, 405);
+}

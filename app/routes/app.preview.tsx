@@ -1,0 +1,15 @@
+/** Embedded admin: preview a placement for a customer or product. */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { adminShop } from "../ui/adminAuth.server";
+import { previewData } from "../ui/pages.server";
+import { PreviewPage } from "../ui/PreviewPage";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json(await previewData(await adminShop(request), new URL(request.url), Date.now()));
+}
+
+export default function PreviewRoute() {
+  return <PreviewPage data={useLoaderData<typeof loader>()} />;
+}

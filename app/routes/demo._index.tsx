@@ -1,0 +1,15 @@
+/** Demo admin (outside Shopify, FACET_DEMO): dashboard. */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { requireDemo } from "../storefront/demoMode.server";
+import { Dashboard } from "../ui/Dashboard";
+import { dashboardData } from "../ui/pages.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json(await dashboardData(requireDemo(), Date.now()));
+}
+
+export default function DashboardRoute() {
+  return <Dashboard data={useLoaderData<typeof loader>()} />;
+}

@@ -1,0 +1,123 @@
+/**
+ * Batch recommendations: one CSV of `customer_id,rank,product_id,score,reasons` for every customer
+ * (or a segment), through the very `respond` the API uses, so a row equals the API's answer for
+ * that customer at the same time. Email placements skip customers without marketing consent.
+ * Written to a temporary file and renamed into place: a crashed or repeated run never leaves a half
+ * file under the final name.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { CustomerProfile, Placement } from "../recommend/types";
+import { respond } from "./recommend.server";
+import type { Snapshot } from "./snapshot.server";
+
+export const BATCH_PLACEMENTS: Placement[] = ["home", "email", "general"];
+export const CSV_HEADER = "customer_id,rank,product_id,score,reasons";
+
+/** `key=value[|value...]` pairs separated by commas; keys gender, age_group, country, segment. */
+export type SegmentFilter = Partial<Record<"gender" | "ageGroup" | "country" | "segment", string[]>>;
+
+const FILTER_KEYS: Record<string, keyof SegmentFilter> = {
+  gender: "gender",
+  age_group: "ageGroup",
+  agegroup: "ageGroup",
+  age: "ageGroup",
+  country: "country",
+  segment: "segment",
+  customer_segment: "segment",
+};
+
+export function parseSegmentFilter(text: string): SegmentFilter {
+  const out: SegmentFilter = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    const key = FILTER_KEYS[part.slice(0, eq).trim().toLowerCase()];
+    const values = part.slice(eq + 1).split("|").map((v) => v.trim().toLowerCase()).filter(Boolean);
+    if (eq < 0 || !key || values.length === 0) {
+      throw new Error(`--segment: "${part}" is not key=value; keys: gender, age_group, country, segment (e.g. "gender=female,age_group=26-35,country=AT|CH")`);
+    }
+    out[key] = values;
+  }
+  return out;
+}
+
+export function matchesSegment(p: CustomerProfile | undefined, f: SegmentFilter): boolean {
+  for (const [key, values] of Object.entries(f) as [keyof SegmentFilter, string[]][]) {
+    const v = p?.[key];
+    if (typeof v !== "string" || !values.includes(v.toLowerCase())) return false;
+  }
+  return true;
+}
+
+/** RFC 4180: quote a field when it holds a comma, a quote or a line break. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export interface BatchOptions {
+  placement: Placement;
+  k: number;
+  out: string;
+  segment?: SegmentFilter;
+  now: number;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface BatchResult {
+  out: string;
+  customers: number;
+  rows: number;
+  skippedNoConsent: number;
+  skippedBySegment: number;
+  modelVersion: string | null;
+  seconds: number;
+}
+
+export function writeBatch(snapshot: Snapshot, o: BatchOptions): BatchResult {
+  const started = performance.now();
+  if (!BATCH_PLACEMENTS.includes(o.placement)) {
+    throw new Error(`batch placement must be one of ${BATCH_PLACEMENTS.join(", ")} (product and cart lists need a product or cart, not a customer)`);
+  }
+  const w = snapshot.world;
+  const dir = path.dirname(path.resolve(o.out));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(o.out)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  let buf = CSV_HEADER + "\n";
+  let customers = 0;
+  let rows = 0;
+  let skippedNoConsent = 0;
+  let skippedBySegment = 0;
+  const ids = w.customerIds;
+  try {
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j];
+      const profile = w.profiles.get(id);
+      if (o.segment && !matchesSegment(profile, o.segment)) {
+        skippedBySegment++;
+        continue;
+      }
+      if (o.placement === "email" && profile?.marketingConsent !== true) {
+        skippedNoConsent++;
+        continue;
+      }
+      const res = respond(snapshot, { shop: snapshot.shop, placement: o.placement, customerId: id, limit: o.k, locale: "en", now: o.now }, "batch");
+      customers++;
+      res.products.forEach((p, rank) => {
+        buf += `${csvField(id)},${rank + 1},${csvField(p.id)},${p.score},${csvField(p.reasons.join("|"))}\n`;
+        rows++;
+      });
+      if (buf.length > 1 << 20) {
+        fs.writeSync(fd, buf);
+        buf = "";
+      }
+      if (o.progress && (j & 1023) === 0) o.progress(j, ids.length);
+    }
+    fs.writeSync(fd, buf);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, o.out);
+  o.progress?.(ids.length, ids.length);
+  return { out: path.resolve(o.out), customers, rows, skippedNoConsent, skippedBySegment, modelVersion: snapshot.modelVersion, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,200 @@
+/**
+ * Model versions on disk: `${dataDir()}/models/<shop>/<version>/` holding
+ *   manifest.json            version, created, parameters, training metrics, shapes, file list
+ *   item_ids.json            product ids, one per item row
+ *   user_ids.json            customer ids, one per user row
+ *   user_factors.f32, item_factors.f32          row-major Float32, little-endian
+ *   bought_together.{indptr,indices}.i32 + .scores.f32, the same for viewed_together
+ * A version is written into a temporary folder and renamed into place when complete, then its
+ * ModelVersion row is published (the previous one superseded); a published folder is never
+ * written again. Until then the previous version keeps serving.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { dataDir } from "../env.server";
+import { publishModelVersion, publishedModelVersion } from "../models/modelVersion.server";
+import { gramOf } from "../recommend/cf/als";
+import { alignToCatalog as alignRows } from "../recommend/cf/align";
+import type { TrainArtifacts } from "../recommend/cf/train";
+import type { Catalog, CfModel, ItemNeighbours } from "../recommend/types";
+
+export const MANIFEST_FORMAT = 1;
+
+export interface LoadedModel {
+  version: string;
+  createdAt: string;
+  itemIds: string[];
+  cf: CfModel | null;
+  boughtTogether: ItemNeighbours | null;
+  viewedTogether: ItemNeighbours | null;
+  /** Y^T Y of the trained item factors (without regularization): what foldInUser needs. */
+  itemGram: Float64Array | null;
+  params: unknown;
+  metrics: Record<string, number>;
+}
+
+interface Manifest {
+  format: number;
+  version: string;
+  created: string;
+  shop: string;
+  parameters: unknown;
+  metrics: Record<string, number>;
+  items: number;
+  users: number;
+  factors: number;
+  regularization: number | null;
+  alpha: number | null;
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+export function modelsDir(shop: string): string {
+  return path.join(dataDir(), "models", safeSegment(shop));
+}
+
+function safeSegment(s: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(s) || s === "." || s === "..") throw new Error(`Not a safe folder name: ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** Sortable, unique: 20261126T192233123Z-1a2b */
+function newVersion(now: Date): string {
+  return now.toISOString().replace(/[-:.]/g, "") + "-" + crypto.randomBytes(2).toString("hex");
+}
+
+function bytesOf(a: Float32Array | Int32Array): Buffer {
+  if (os.endianness() !== "LE") throw new Error("modelStore: big-endian platforms are not supported (files are little-endian)");
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+export async function writeModelVersion(
+  shop: string,
+  catalog: Catalog,
+  artifacts: TrainArtifacts,
+  params: unknown,
+): Promise<{ version: string; path: string }> {
+  const created = new Date();
+  const version = newVersion(created);
+  const root = modelsDir(shop);
+  const final = path.join(root, version);
+  const tmp = path.join(root, `.tmp-${version}`);
+  await fs.promises.mkdir(tmp, { recursive: true });
+  try {
+    const files: Manifest["files"] = {};
+    const put = async (name: string, data: Buffer | string) => {
+      await fs.promises.writeFile(path.join(tmp, name), data);
+      files[name] = { bytes: Buffer.byteLength(data), sha256: crypto.createHash("sha256").update(data).digest("hex") };
+    };
+    const cf = artifacts.cf;
+    await put("item_ids.json", JSON.stringify(catalog.ids));
+    await put("user_ids.json", JSON.stringify(cf?.userIds ?? []));
+    if (cf) {
+      if (cf.itemFactors.length !== catalog.ids.length * cf.factors) throw new Error("writeModelVersion: item factors are not aligned with the catalogue");
+      await put("user_factors.f32", bytesOf(cf.userFactors));
+      await put("item_factors.f32", bytesOf(cf.itemFactors));
+    }
+    for (const [name, nb] of [["bought_together", artifacts.boughtTogether], ["viewed_together", artifacts.viewedTogether]] as const) {
+      if (!nb) continue;
+      await put(`${name}.indptr.i32`, bytesOf(nb.indptr));
+      await put(`${name}.indices.i32`, bytesOf(nb.indices));
+      await put(`${name}.scores.f32`, bytesOf(nb.scores));
+    }
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      version,
+      created: created.toISOString(),
+      shop,
+      parameters: params ?? null,
+      metrics: artifacts.metrics,
+      items: catalog.ids.length,
+      users: cf?.userIds.length ?? 0,
+      factors: cf?.factors ?? 0,
+      regularization: cf?.regularization ?? null,
+      alpha: cf?.alpha ?? null,
+      files,
+    };
+    // The manifest last: a folder with a manifest is complete.
+    await fs.promises.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));
+    await fs.promises.rename(tmp, final);
+  } catch (e) {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  await publishModelVersion(shop, { version, path: final, params, metrics: artifacts.metrics, createdAt: created });
+  return { version, path: final };
+}
+
+/** The shop's published model, or null before the first training. Throws when its folder is damaged. */
+export async function loadPublishedModel(shop: string): Promise<LoadedModel | null> {
+  const row = await publishedModelVersion(shop);
+  if (!row) return null;
+  return loadModelFolder(row.path);
+}
+
+export async function loadModelFolder(dir: string): Promise<LoadedModel> {
+  const read = async (name: string) => fs.promises.readFile(path.join(dir, name));
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse((await read("manifest.json")).toString("utf8")) as Manifest;
+  } catch (e) {
+    throw new Error(`Model folder ${dir} has no readable manifest.json (${(e as Error).message}): retrain with \`facet train\``);
+  }
+  if (manifest.format !== MANIFEST_FORMAT) throw new Error(`${dir}/manifest.json: format ${manifest.format}, expected ${MANIFEST_FORMAT}: retrain with \`facet train\``);
+  const has = (name: string) => name in manifest.files;
+  const f32 = async (name: string, length: number) => typed(await read(name), Float32Array, length, path.join(dir, name));
+  const i32 = async (name: string, length: number) => typed(await read(name), Int32Array, length, path.join(dir, name));
+  const itemIds = JSON.parse((await read("item_ids.json")).toString("utf8")) as string[];
+  const userIds = JSON.parse((await read("user_ids.json")).toString("utf8")) as string[];
+  const n = manifest.items;
+  let cf: CfModel | null = null;
+  let itemGram: Float64Array | null = null;
+  if (has("item_factors.f32")) {
+    const f = manifest.factors;
+    cf = {
+      factors: f,
+      userIds,
+      userIndex: new Map(userIds.map((id, i) => [id, i])),
+      userFactors: await f32("user_factors.f32", userIds.length * f),
+      itemFactors: await f32("item_factors.f32", n * f),
+      regularization: manifest.regularization ?? 0,
+      alpha: manifest.alpha ?? 0,
+    };
+    itemGram = gramOf(cf.itemFactors, f);
+  }
+  const neighbours = async (name: string): Promise<ItemNeighbours | null> => {
+    if (!has(`${name}.indptr.i32`)) return null;
+    const indptr = await i32(`${name}.indptr.i32`, n + 1);
+    return { indptr, indices: await i32(`${name}.indices.i32`, indptr[n]), scores: await f32(`${name}.scores.f32`, indptr[n]) };
+  };
+  return {
+    version: manifest.version,
+    createdAt: manifest.created,
+    itemIds,
+    cf,
+    boughtTogether: await neighbours("bought_together"),
+    viewedTogether: await neighbours("viewed_together"),
+    itemGram,
+    params: manifest.parameters,
+    metrics: manifest.metrics,
+  };
+}
+
+function typed<T extends Float32Array | Int32Array>(
+  buf: Buffer,
+  Ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  length: number,
+  file: string,
+): T {
+  if (buf.byteLength !== length * Ctor.BYTES_PER_ELEMENT) {
+    throw new Error(`${file}: ${buf.byteLength} bytes, expected ${length * Ctor.BYTES_PER_ELEMENT} (damaged model folder: retrain with \`facet train\`)`);
+  }
+  // A copy: readFile's Buffer may not be aligned for a typed view.
+  return new Ctor(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+}
+
+/** Maps a loaded model's rows to the current catalogue's dense indices (see app/recommend/cf/align.ts). */
+export function alignToCatalog(model: LoadedModel, catalog: Catalog): LoadedModel {
+  return alignRows(model, catalog);
+}

@@ -1,0 +1,144 @@
+/**
+ * The request-to-list path: a request (placement, customer, product, cart, limit, language) against
+ * the shop's snapshot, answered as JSON-ready products with reasons (rendered and as codes), the
+ * model version and a recommendation id for attribution. `respond` is synchronous and pure over a
+ * snapshot: the API, the CLI and the batch all call it, so their lists are the same by construction.
+ */
+import { randomUUID } from "node:crypto";
+import { renderReasons, renderReason } from "../recommend/explain";
+import type { Placement, Reason } from "../recommend/types";
+import { PLACEMENTS } from "../recommend/types";
+import { contextFor, recommend } from "../recommend/world";
+import { getSnapshot, type Snapshot } from "./snapshot.server";
+
+export const DEFAULT_LIMIT = 8;
+export const MAX_LIMIT = 50;
+
+export interface RecommendRequest {
+  shop: string;
+  placement: Placement;
+  customerId?: string | null;
+  productId?: string | null;
+  cart?: string[];
+  limit?: number;
+  locale?: "de" | "en";
+  gift?: boolean;
+  /** An anonymous session's latest viewed product ids, oldest first. */
+  recent?: string[];
+  /** Epoch ms; default: the clock. */
+  now?: number;
+}
+
+export interface ReasonOut {
+  code: string;
+  source: string;
+  text: string;
+  params?: Record<string, string | number>;
+}
+
+export interface RecommendedProduct {
+  id: string;
+  title: string;
+  price: number;
+  currency: string;
+  image: string;
+  handle: string | null;
+  url: string | null;
+  score: number;
+  /** Rendered reasons, strongest first, distinct. */
+  reasons: string[];
+  /** The same reasons as codes (for clients that render their own text). */
+  reasonCodes: ReasonOut[];
+}
+
+export interface RecommendResponse {
+  shop: string;
+  placement: Placement;
+  locale: "de" | "en";
+  modelVersion: string | null;
+  recommendationId: string;
+  products: RecommendedProduct[];
+}
+
+/** Bad input from a client: the API answers `status` with the message. */
+export class RecommendInputError extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+/** Scores are rounded to 6 decimals in every output (API, CLI, batch) so that they compare equal. */
+export function roundScore(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export function validateRequest(req: RecommendRequest): void {
+  if (!PLACEMENTS.includes(req.placement)) throw new RecommendInputError(`placement must be one of ${PLACEMENTS.join(", ")} (got ${JSON.stringify(req.placement)})`);
+  const limit = req.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new RecommendInputError(`limit must be an integer 1..${MAX_LIMIT} (got ${JSON.stringify(req.limit)})`);
+  if (req.placement === "product" && !req.productId) throw new RecommendInputError("placement=product needs product_id (the product being viewed)");
+  if (req.placement === "cart" && !(req.cart?.length || req.productId)) throw new RecommendInputError("placement=cart needs cart=<product ids, comma-separated>");
+}
+
+/** The list for one request against a snapshot (synchronous; no I/O). */
+export function respond(snapshot: Snapshot, req: RecommendRequest, recommendationId: string = randomUUID()): RecommendResponse {
+  validateRequest(req);
+  const w = snapshot.world;
+  if (req.productId && !w.catalog.index.has(req.productId)) {
+    throw new RecommendInputError(`product ${JSON.stringify(req.productId)} is not in the catalogue of ${snapshot.shop}`, 404);
+  }
+  const locale = req.locale ?? "en";
+  const cart = req.placement === "cart" && !req.cart?.length && req.productId ? [req.productId] : req.cart ?? [];
+  const ctx = contextFor(w, {
+    placement: req.placement,
+    customerId: req.customerId ?? null,
+    productId: req.placement === "cart" && !req.cart?.length ? null : req.productId ?? null,
+    cart,
+    now: req.now,
+    gift: req.gift,
+    locale,
+    recent: req.recent,
+    liveEvents: req.customerId ? snapshot.live.get(req.customerId) : undefined,
+  });
+  const recs = recommend(w, ctx, req.limit ?? DEFAULT_LIMIT);
+  const c = w.catalog;
+  return {
+    shop: snapshot.shop,
+    placement: req.placement,
+    locale,
+    modelVersion: snapshot.modelVersion,
+    recommendationId,
+    products: recs.map((r) => ({
+      id: c.ids[r.item],
+      title: c.title[r.item],
+      price: c.price[r.item],
+      currency: snapshot.currency,
+      image: c.imageUrl[r.item],
+      handle: c.handle[r.item],
+      url: c.handle[r.item] ? `/products/${c.handle[r.item]}` : null,
+      score: roundScore(r.score),
+      reasons: renderReasons(r.reasons, locale),
+      reasonCodes: distinctReasons(r.reasons).map((x) => ({ code: x.code, source: x.source, text: renderReason(x, locale), ...(x.params ? { params: x.params } : {}) })),
+    })),
+  };
+}
+
+function distinctReasons(reasons: Reason[], max = 3): Reason[] {
+  const seen = new Set<string>();
+  const out: Reason[] = [];
+  for (const r of reasons) {
+    const key = `${r.code}|${JSON.stringify(r.params ?? {})}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** The list for one request against the shop's current snapshot. */
+export async function recommendFor(req: RecommendRequest): Promise<RecommendResponse> {
+  const now = req.now ?? Date.now();
+  const snapshot = await getSnapshot(req.shop, now);
+  return respond(snapshot, { ...req, now });
+}

@@ -1,0 +1,201 @@
+/**
+ * Per-shop serving snapshots: everything a request needs (the World: catalogue, models, indexes,
+ * settings, precomputed segment lists) held in memory, so that the request path touches no database.
+ *
+ * - Loaded lazily on a shop's first request (concurrent first requests share one build).
+ * - At most every CHECK_INTERVAL_MS a request triggers a cheap freshness check (servingStamp: a few
+ *   indexed aggregates). A change of model version, settings, catalogue, vectors or customers starts a
+ *   rebuild at once; new behaviour alone (interactions, orders) at most every BEHAVIOUR_REBUILD_MS,
+ *   so a busy storefront does not rebuild continuously.
+ * - Rebuilds run in the background while requests keep using the old snapshot; the new one replaces
+ *   it with a single assignment (atomic for every request that starts afterwards; requests in flight
+ *   finish on the one they hold). A failed rebuild keeps the old snapshot and is retried at the next
+ *   check.
+ */
+import { loadCatalog } from "../models/catalog.server";
+import { loadCustomerProfiles } from "../models/customerProfile.server";
+import { loadEventTable } from "../models/events.server";
+import { impressionCounts, interactionsSince, latestInteractionTime, servingStamp, shopCurrency } from "../models/servingStamp.server";
+import { parseStoredTime } from "../models/events.server";
+import type { Event, InteractionType } from "../recommend/types";
+import { INTERACTION_TYPES } from "../recommend/types";
+import { loadShopSettings } from "../models/settings.server";
+import { loadVisualSearch } from "../embedding/search.server";
+import { buildWorld, type World } from "../recommend/world";
+import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
+
+export const CHECK_INTERVAL_MS = 5_000;
+export const BEHAVIOUR_REBUILD_MS = 60_000;
+/** Impressions of this many days count for exploration's "rarely shown". */
+export const IMPRESSION_DAYS = 30;
+
+export interface Snapshot {
+  shop: string;
+  world: World;
+  /** The published model version the snapshot serves, null before the first training. */
+  modelVersion: string | null;
+  currency: string;
+  /** servingStamp at load time. */
+  stamp: string;
+  builtAt: number;
+  /** Milliseconds the load and build took: loading (database, model files, index) and buildWorld. */
+  loadMs: number;
+  buildMs: number;
+  /**
+   * The live tail: customers' interactions newer than the snapshot, per customer, oldest first.
+   * Refreshed at the freshness checks between rebuilds, replaced by one assignment (never mutated).
+   */
+  live: Map<string, Event[]>;
+  /** Time (ISO, as stored) of the newest interaction already in the world or the live tail. */
+  liveSince: string | null;
+  /** Which signals exist (no model yet: demographic, popularity and visual only). */
+  signals: { visual: boolean; collaborative: boolean; boughtTogether: boolean; events: number; customers: number; products: number };
+}
+
+/** Loads everything from the database and disk and builds the world. */
+export async function buildSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+  const t0 = performance.now();
+  const stamp = servingStamp(shop);
+  const liveSince = latestInteractionTime(shop);
+  const catalog = loadCatalog(shop);
+  const settings = loadShopSettings(shop);
+  const customers = loadCustomerProfiles(shop);
+  const events = loadEventTable(shop, catalog);
+  const loaded = await loadPublishedModel(shop);
+  const model = loaded ? alignToCatalog(loaded, catalog) : null;
+  const visual = await loadVisualSearch(shop, catalog);
+  const shown = impressionCounts(shop, new Date(now - IMPRESSION_DAYS * 86_400_000).toISOString());
+  // No impressions at all (no storefront reporting yet): unknown, not "never shown".
+  const impressions = shown.size ? Uint32Array.from(catalog.ids, (id) => shown.get(id) ?? 0) : null;
+  const t1 = performance.now();
+  const world = buildWorld({
+    catalog,
+    events,
+    customers,
+    cf: model?.cf ?? null,
+    boughtTogether: model?.boughtTogether ?? null,
+    viewedTogether: model?.viewedTogether ?? null,
+    itemGram: model?.itemGram ?? null,
+    impressions,
+    visual,
+    now,
+    settings,
+  });
+  const t2 = performance.now();
+  return {
+    shop,
+    world,
+    modelVersion: model?.version ?? null,
+    currency: shopCurrency(shop),
+    stamp,
+    builtAt: now,
+    loadMs: t1 - t0,
+    buildMs: t2 - t1,
+    live: new Map(),
+    liveSince,
+    signals: {
+      visual: visual !== null,
+      collaborative: model?.cf != null,
+      boughtTogether: model?.boughtTogether != null,
+      events: events.length,
+      customers: customers.length,
+      products: catalog.ids.length,
+    },
+  };
+}
+
+interface Entry {
+  current: Snapshot | null;
+  first: Promise<Snapshot> | null;
+  rebuilding: Promise<void> | null;
+  checkedAt: number;
+}
+
+const entries = new Map<string, Entry>();
+
+/** The shop's snapshot: built on first use, checked for freshness at most every CHECK_INTERVAL_MS. */
+export async function getSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+  let entry = entries.get(shop);
+  if (!entry) entries.set(shop, (entry = { current: null, first: null, rebuilding: null, checkedAt: now }));
+  if (!entry.current) {
+    const e = entry;
+    e.first ??= buildSnapshot(shop, now).then(
+      (s) => ((e.current = s), (e.first = null), (e.checkedAt = now), s),
+      (err) => {
+        e.first = null;
+        throw err;
+      },
+    );
+    return e.first;
+  }
+  if (now - entry.checkedAt >= CHECK_INTERVAL_MS && !entry.rebuilding) {
+    entry.checkedAt = now;
+    const stamp = servingStamp(shop);
+    if (needsRebuild(entry.current, stamp, now)) startRebuild(shop, entry, now);
+    else if (stamp !== entry.current.stamp) refreshLive(entry.current);
+  }
+  return entry.current;
+}
+
+/** Structural changes rebuild at once; behaviour-only changes at most every BEHAVIOUR_REBUILD_MS. */
+export function needsRebuild(s: Snapshot, stamp: string, now: number): boolean {
+  if (stamp === s.stamp) return false;
+  const structural = (x: string) => x.split("|").slice(0, 5).join("|");
+  if (structural(stamp) !== structural(s.stamp)) return true;
+  return now - s.builtAt >= BEHAVIOUR_REBUILD_MS;
+}
+
+/**
+ * Between rebuilds, customers' new interactions join their histories through the live tail, so a
+ * view counts within seconds (recency, fold-in) rather than at the next rebuild.
+ */
+export function refreshLive(s: Snapshot): void {
+  const rows = interactionsSince(s.shop, s.liveSince);
+  if (rows.length === 0) return;
+  const live = new Map([...s.live].map(([k, v]) => [k, v.slice()]));
+  for (const r of rows) {
+    const item = s.world.catalog.index.get(r.productId);
+    const at = parseStoredTime(r.timestamp);
+    if (item === undefined || !Number.isFinite(at) || !INTERACTION_TYPES.includes(r.type as InteractionType)) continue;
+    const list = live.get(r.customerId) ?? [];
+    list.push({ item, type: r.type as InteractionType, at });
+    live.set(r.customerId, list.slice(-50));
+  }
+  s.liveSince = rows[rows.length - 1].timestamp;
+  s.live = live;
+}
+
+function startRebuild(shop: string, entry: Entry, now: number): void {
+  entry.rebuilding = buildSnapshot(shop, now)
+    .then((s) => {
+      entry.current = s; // the swap: one assignment
+    })
+    .catch((err) => {
+      console.error(`[serving] ${shop}: rebuilding the snapshot failed, still serving version ${entry.current?.modelVersion ?? "none"}: ${(err as Error).message}`);
+    })
+    .finally(() => {
+      entry.rebuilding = null;
+    });
+}
+
+/** Rebuilds now and waits for the swap (the train job and the settings page call this after publishing). */
+export async function refreshSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+  const s = await buildSnapshot(shop, now);
+  const entry = entries.get(shop);
+  if (entry) {
+    entry.current = s;
+    entry.checkedAt = now;
+  } else entries.set(shop, { current: s, first: null, rebuilding: null, checkedAt: now });
+  return s;
+}
+
+/** Forgets a shop's snapshot (uninstall, tests). */
+export function dropSnapshot(shop?: string): void {
+  if (shop === undefined) entries.clear();
+  else entries.delete(shop);
+}
+
+/** For tests: wait until a background rebuild (if any) has swapped. */
+export async function settled(shop: string): Promise<void> {
+  await entries.get(shop)?.rebuilding;
+}

@@ -1,0 +1,90 @@
+/**
+ * The web pixel's ingest: validate, respect consent, rate-limit per shop and client, store the
+ * interactions durably (committed to SQLite before the answer), link the client to the customer,
+ * then nudge the retrain check. Used by app/routes/ingest.ts.
+ *
+ * Consent: the pixel forwards Shopify's customerPrivacy. Without analytics consent nothing is
+ * stored or linked (202, stored 0): behaviour capture for recommendations is analytics processing
+ * under Shopify's privacy API, and the extension also declares analytics in its customer_privacy
+ * block so Shopify does not load it for visitors who declined.
+ */
+import { env } from "../env.server";
+import { shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
+import { retrainCheckSoon } from "./freshness.server";
+import { MAX_BODY_BYTES, PixelInputError, batchCustomer, interactionsOf, parsePixelBatch } from "./pixelEvents";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./rateLimit.server";
+
+let limiter: RateLimiter | undefined;
+
+async function rateLimiter(): Promise<RateLimiter> {
+  if (!limiter) {
+    const url = env().REDIS_URL;
+    if (url) {
+      const { redisConnection } = await import("../queues/bullmq.server");
+      limiter = new RedisRateLimiter(redisConnection(url), `${env().FACET_QUEUE_PREFIX}:rl`);
+    } else limiter = new MemoryRateLimiter();
+  }
+  return limiter;
+}
+
+/** Tests: a limiter with its own Redis prefix; undefined resets to the default on next use. */
+export async function setRateLimiter(l: RateLimiter | undefined): Promise<void> {
+  const old = limiter;
+  limiter = l;
+  if (old && old !== l) await old.close();
+}
+
+/** CORS for the storefront: the pixel's sandbox posts cross-origin, without credentials. */
+export function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("Origin");
+  return {
+    "Access-Control-Allow-Origin": origin && origin !== "null" ? origin : "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "86400",
+    Vary: "Origin",
+  };
+}
+
+const json = (request: Request, body: unknown, status: number, extra: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { ...corsHeaders(request), "Cache-Control": "no-store", ...extra } });
+
+async function readLimited(request: Request): Promise<string | null> {
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > MAX_BODY_BYTES) return null;
+  const text = await request.text();
+  return Buffer.byteLength(text) > MAX_BODY_BYTES ? null : text;
+}
+
+export async function handleIngest(request: Request, now = Date.now()): Promise<Response> {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders(request) });
+  if (request.method !== "POST") return json(request, { error: "POST only" }, 405, { Allow: "POST, OPTIONS" });
+  const text = await readLimited(request);
+  if (text === null) return json(request, { error: `body over ${MAX_BODY_BYTES} bytes: send fewer events per request` }, 413);
+  let batch;
+  try {
+    batch = parsePixelBatch(text, now);
+  } catch (e) {
+    if (e instanceof PixelInputError) return json(request, { error: e.message }, 400);
+    throw e;
+  }
+  if (!shopAcceptsEvents(batch.shop)) return json(request, { error: `shop ${batch.shop} is not installed` }, 404);
+  if (!batch.consent.analytics) return json(request, { stored: 0, reason: "no analytics consent" }, 202);
+
+  const e = env();
+  const rl = await rateLimiter();
+  const n = batch.events.length;
+  if (!(await rl.take(`client:${batch.shop}:${batch.clientId}`, n, e.INGEST_CLIENT_EVENTS_PER_MINUTE, 60_000, now))) {
+    return json(request, { error: "too many events from this client" }, 429, { "Retry-After": "60" });
+  }
+  if (!(await rl.take(`shop:${batch.shop}`, n, e.INGEST_SHOP_EVENTS_PER_MINUTE, 60_000, now))) {
+    return json(request, { error: "too many events for this shop" }, 429, { "Retry-After": "60" });
+  }
+
+  const stored = storeInteractions(batch.shop, batch.clientId, batchCustomer(batch), interactionsOf(batch));
+  if (stored > 0) {
+    // Best effort: the events are stored; a queue hiccup must not make the pixel resend them.
+    await retrainCheckSoon(batch.shop).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));
+  }
+  return json(request, { stored }, 200);
+}

@@ -1,0 +1,63 @@
+/**
+ * The storefront's view of a recommendation list: app/serving's answer (the same function the JSON
+ * API calls; no ranking here) with storefront URLs, loadable pictures, and the locale prices are
+ * written in (the shopper's language, the shop's region and currency).
+ */
+import { shopLocale } from "../models/storefrontShop.server";
+import { recommendFor } from "../serving/recommend.server";
+import type { Placement } from "../recommend/types";
+import { imageSrc } from "./images.server";
+import type { StorefrontList } from "./types";
+
+export interface StorefrontRequest {
+  shop: string;
+  placement: Placement;
+  customerId: string | null;
+  productId: string | null;
+  cart: string[];
+  limit: number;
+  /** The shopper's language from the theme (request.locale.iso_code), e.g. "de" or "en-CH"; null: the shop's. */
+  language: string | null;
+  /** routes.root_url of the theme ("/" or a locale's "/de"): product links keep the shopper's language. */
+  root: string;
+  nowMs: number;
+}
+
+/** "en" in a shop whose locale is de-DE formats as en-DE: English words, the shop's region. */
+export function priceLocale(language: string | null, shopLocaleTag: string): string {
+  const [shopLang, region] = shopLocaleTag.split("-");
+  const lang = (language ?? shopLang).split("-")[0].toLowerCase();
+  return region ? `${lang}-${region.toUpperCase()}` : lang;
+}
+
+export async function storefrontList(req: StorefrontRequest): Promise<StorefrontList> {
+  const loc = shopLocale(req.shop);
+  const locale = priceLocale(req.language, loc.locale);
+  const answer = await recommendFor({
+    shop: req.shop,
+    placement: req.placement,
+    customerId: req.customerId,
+    productId: req.productId,
+    cart: req.cart,
+    limit: req.limit,
+    locale: locale.startsWith("de") ? "de" : "en",
+    now: req.nowMs,
+  });
+  const root = req.root.endsWith("/") ? req.root : `${req.root}/`;
+  return {
+    recommendationId: answer.recommendationId,
+    placement: answer.placement,
+    modelVersion: answer.modelVersion,
+    currency: answer.products[0]?.currency ?? loc.currency,
+    locale,
+    products: answer.products.map((p) => ({
+      id: p.id,
+      title: p.title,
+      price: p.price,
+      image: imageSrc(req.shop, p.id, p.image),
+      url: `${root}products/${encodeURIComponent(p.handle ?? p.id)}`,
+      score: p.score,
+      reasons: p.reasons,
+    })),
+  };
+}

@@ -1,0 +1,106 @@
+/*
+ * Facet app blocks: fetch the recommendation cards from the app proxy when a block nears the
+ * viewport, and report impressions and clicks with the recommendation id (for attribution).
+ * Loaded with `defer` by Shopify; never throws into the page: a failed request hides the block.
+ */
+(function () {
+  "use strict";
+  if (window.__facetLoaded) return; // the script is shared by all three blocks
+  window.__facetLoaded = true;
+
+  var io = "IntersectionObserver" in window;
+
+  function report(section, type, productIds, position) {
+    var d = section.dataset;
+    if (!d.recId || !productIds.length) return;
+    var body = JSON.stringify({
+      type: type,
+      recommendationId: d.recId,
+      placement: d.placement,
+      productIds: productIds,
+      position: position
+    });
+    try {
+      var blob = new Blob([body], { type: "text/plain" }); // a simple request: no CORS preflight
+      if (!(navigator.sendBeacon && navigator.sendBeacon(d.events, blob))) {
+        fetch(d.events, { method: "POST", body: body, keepalive: true, credentials: "same-origin" })["catch"](function () {});
+      }
+    } catch (e) { /* reporting is best effort */ }
+  }
+
+  function cardIds(section) {
+    var links = section.querySelectorAll("a[data-product-id]");
+    var ids = [];
+    for (var i = 0; i < links.length; i++) ids.push(links[i].getAttribute("data-product-id"));
+    return ids;
+  }
+
+  function watchImpression(section) {
+    var list = section.querySelector("[data-facet-list]");
+    var seen = function () { report(section, "impression", cardIds(section)); };
+    if (!io) return seen();
+    var o = new IntersectionObserver(function (entries) {
+      if (entries[0].isIntersecting) { o.disconnect(); seen(); }
+    }, { threshold: 0.5 });
+    o.observe(list);
+  }
+
+  function fail(section) {
+    section.hidden = true; // the theme's page stays as it was
+    section.removeAttribute("aria-busy");
+  }
+
+  function load(section) {
+    var d = section.dataset;
+    var q = new URLSearchParams({ placement: d.placement, limit: d.limit || "4", format: "html" });
+    if (d.locale) q.set("locale", d.locale);
+    if (d.root) q.set("root", d.root);
+    if (d.productId) q.set("product_id", d.productId);
+    if (d.cart) q.set("cart", d.cart);
+    if (d.reasons) q.set("reasons", "1");
+    fetch(d.endpoint + "?" + q, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        var list = section.querySelector("[data-facet-list]");
+        var tpl = document.createElement("template");
+        tpl.innerHTML = html;
+        var root = tpl.content.querySelector("[data-recommendation-id]");
+        if (!root || !root.querySelector("a[data-product-id]")) return fail(section);
+        d.recId = root.getAttribute("data-recommendation-id");
+        list.replaceChildren(tpl.content);
+        section.removeAttribute("aria-busy");
+        watchImpression(section);
+      })
+      ["catch"](function () { fail(section); });
+  }
+
+  function onClick(e) {
+    var a = e.target.closest && e.target.closest("a[data-product-id]");
+    var section = a && a.closest("[data-facet-recs]");
+    if (section) report(section, "click", [a.getAttribute("data-product-id")], Number(a.getAttribute("data-position")) || undefined);
+  }
+
+  function init() {
+    var sections = document.querySelectorAll("[data-facet-recs]:not([data-facet-init])");
+    var near = io && new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) {
+        if (en.isIntersecting) { near.unobserve(en.target); load(en.target); }
+      });
+    }, { rootMargin: "300px 0px" });
+    for (var i = 0; i < sections.length; i++) {
+      var s = sections[i];
+      s.setAttribute("data-facet-init", "");
+      s.addEventListener("click", onClick);
+      near ? near.observe(s) : load(s);
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  // The theme editor adds and moves blocks without reloading the page.
+  document.addEventListener("shopify:section:load", init);
+  document.addEventListener("shopify:block:select", init);
+})();
