@@ -39,8 +39,8 @@ export const HNSW_EF_CONSTRUCTION = 100;
 /** Search breadth: recall@10 >= 0.95 needs ef well above k. */
 export const HNSW_EF_SEARCH = 128;
 /** With a projection, the graph proposes this many times k candidates (at least RERANK_MIN) for the exact re-rank. */
-export const RERANK_FACTOR = 5;
-export const RERANK_MIN = 50;
+export const RERANK_FACTOR = 10;
+export const RERANK_MIN = 100;
 
 export interface IndexMeta {
   version: 1;

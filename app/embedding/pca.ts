@@ -113,11 +113,20 @@ export function fitProjection(vectors: Float32Array[], dim: number, opts: { samp
 export function project(p: Projection, v: Float32Array): Float32Array {
   if (v.length !== p.inputDim) throw new Error(`vector has ${v.length} dimensions, the projection expects ${p.inputDim}`);
   const out = new Float32Array(p.dim);
+  const d = p.inputDim, d4 = d - (d % 4), b = p.basis;
   let n = 0;
   for (let j = 0; j < p.dim; j++) {
-    const o = j * p.inputDim;
-    let s = 0;
-    for (let i = 0; i < p.inputDim; i++) s += p.basis[o + i] * v[i];
+    const o = j * d;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let i = 0;
+    for (; i < d4; i += 4) {
+      s0 += b[o + i] * v[i];
+      s1 += b[o + i + 1] * v[i + 1];
+      s2 += b[o + i + 2] * v[i + 2];
+      s3 += b[o + i + 3] * v[i + 3];
+    }
+    for (; i < d; i++) s0 += b[o + i] * v[i];
+    const s = s0 + s1 + s2 + s3;
     out[j] = s;
     n += s * s;
   }

@@ -14,6 +14,7 @@ const loaders: Record<JobName, () => Promise<{ default: JobFunction<never> }>> =
   redact: () => import("./redact.server"),
   retrainCheck: () => import("./retrainCheck.server"),
   ping: () => import("./ping.server"),
+  campaign: () => import("./campaign.server"),
 };
 
 export async function jobFunction<N extends JobName>(name: N): Promise<JobFunction<N>> {

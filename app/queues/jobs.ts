@@ -17,10 +17,12 @@ export interface JobPayloads {
   retrainCheck: { shop: string };
   /** Health check of the job system (`facet queue-check`): fails on purpose until `failUntilAttempt`. */
   ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
+  /** Builds a stored email campaign and writes its CSV and JSON exports (scheduled or on demand). */
+  campaign: { shop: string; campaignId: string };
 }
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign"];
 
 /** What a running job may report back. */
 export interface JobContext {

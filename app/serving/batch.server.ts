@@ -14,10 +14,22 @@ import type { Snapshot } from "./snapshot.server";
 export const BATCH_PLACEMENTS: Placement[] = ["home", "email", "general"];
 export const CSV_HEADER = "customer_id,rank,product_id,score,reasons";
 
-/** `key=value[|value...]` pairs separated by commas; keys gender, age_group, country, segment. */
-export type SegmentFilter = Partial<Record<"gender" | "ageGroup" | "country" | "segment", string[]>>;
+/**
+ * A customer segment. Text form: conditions separated by commas or semicolons; each is `key=value`
+ * with alternatives separated by `|` (or, in the semicolon form, by commas), or a lifetime-value
+ * bound `ltv>=500` / `ltv<=2000` (also `lifetime_value>=`, `>`, `<`). Keys: gender, age_group (age),
+ * country, segment. Examples: "gender=female,country=AT|CH" and
+ * "segment=vip;gender=female;age=26-35,36-45;country=DE;ltv>=500". In the comma form a bare value
+ * after a condition is one more alternative of it ("age=26-35,36-45").
+ */
+export type SegmentFilter = Partial<Record<"gender" | "ageGroup" | "country" | "segment", string[]>> & {
+  /** Lifetime value bounds, inclusive (a strict "ltv>500" is stored a hair inside), in the shop's currency. */
+  ltvMin?: number;
+  ltvMax?: number;
+};
 
-const FILTER_KEYS: Record<string, keyof SegmentFilter> = {
+type ListKey = "gender" | "ageGroup" | "country" | "segment";
+const FILTER_KEYS: Record<string, ListKey> = {
   gender: "gender",
   age_group: "ageGroup",
   agegroup: "ageGroup",
@@ -26,25 +38,55 @@ const FILTER_KEYS: Record<string, keyof SegmentFilter> = {
   segment: "segment",
   customer_segment: "segment",
 };
+const LTV_KEYS = new Set(["ltv", "lifetime_value", "lifetimevalue"]);
+const FILTER_HELP =
+  'keys: gender, age_group, country, segment, and ltv>=N / ltv<=N (e.g. "gender=female,age_group=26-35,country=AT|CH" or "segment=vip;gender=female;age=26-35,36-45;ltv>=500")';
 
 export function parseSegmentFilter(text: string): SegmentFilter {
   const out: SegmentFilter = {};
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const eq = part.indexOf("=");
-    const key = FILTER_KEYS[part.slice(0, eq).trim().toLowerCase()];
-    const values = part.slice(eq + 1).split("|").map((v) => v.trim().toLowerCase()).filter(Boolean);
-    if (eq < 0 || !key || values.length === 0) {
-      throw new Error(`--segment: "${part}" is not key=value; keys: gender, age_group, country, segment (e.g. "gender=female,age_group=26-35,country=AT|CH")`);
+  const semicolons = text.includes(";");
+  let last: ListKey | null = null;
+  for (const part of text.split(semicolons ? ";" : ",").map((s) => s.trim()).filter(Boolean)) {
+    const bound = /^([a-z_]+)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)$/i.exec(part);
+    if (bound) {
+      if (!LTV_KEYS.has(bound[1].toLowerCase())) throw new Error(`--segment: "${part}": only ltv (lifetime value) takes >= or <=; ${FILTER_HELP}`);
+      const n = Number(bound[3]);
+      const eps = bound[2].length === 1 ? 1e-9 : 0; // strict bounds as inclusive ones a hair inside
+      if (bound[2].startsWith(">")) out.ltvMin = Math.max(out.ltvMin ?? -Infinity, n + eps);
+      else out.ltvMax = Math.min(out.ltvMax ?? Infinity, n - eps);
+      last = null;
+      continue;
     }
+    const eq = part.indexOf("=");
+    if (eq < 0 && !semicolons && last && /^[\w-]+$/.test(part)) {
+      out[last]!.push(part.toLowerCase()); // "age=26-35,36-45": another alternative of the previous key
+      continue;
+    }
+    const key = FILTER_KEYS[part.slice(0, eq).trim().toLowerCase()];
+    const values = part
+      .slice(eq + 1)
+      .split(semicolons ? /[|,]/ : "|")
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean);
+    if (eq < 0 || !key || values.length === 0) throw new Error(`--segment: "${part}" is not key=value; ${FILTER_HELP}`);
     out[key] = values;
+    last = key;
   }
   return out;
 }
 
 export function matchesSegment(p: CustomerProfile | undefined, f: SegmentFilter): boolean {
-  for (const [key, values] of Object.entries(f) as [keyof SegmentFilter, string[]][]) {
+  for (const key of Object.values(FILTER_KEYS)) {
+    const values = f[key];
+    if (!values) continue;
     const v = p?.[key];
     if (typeof v !== "string" || !values.includes(v.toLowerCase())) return false;
+  }
+  if (f.ltvMin !== undefined || f.ltvMax !== undefined) {
+    const ltv = p?.lifetimeValue;
+    if (typeof ltv !== "number" || !Number.isFinite(ltv)) return false;
+    if (f.ltvMin !== undefined && ltv < f.ltvMin) return false;
+    if (f.ltvMax !== undefined && ltv > f.ltvMax) return false;
   }
   return true;
 }

@@ -16,4 +16,6 @@ export const ADMIN_PAGES = [
   { sub: "settings", label: "Settings" },
   { sub: "preview", label: "Preview" },
   { sub: "evaluation", label: "Evaluation" },
+  { sub: "experiments", label: "Experiments" },
+  { sub: "campaigns", label: "Campaigns" },
 ] as const;

@@ -46,7 +46,25 @@ function timed(cmd: string[], env = baseEnv): { seconds: number; stdout: string 
 
 const facet = (...args: string[]) => [process.execPath, path.join(ROOT, "bin/facet.mjs"), ...args];
 const script = (name: string, ...args: string[]) => [process.execPath, "--import", "tsx", path.join(ROOT, "scripts/bench", name), ...args];
-const lastJson = (s: string) => JSON.parse(s.trim().split("\n").filter((l) => l.startsWith("{")).pop() ?? "{}");
+/** The step's JSON result: the whole stdout when it is one (pretty-printed) object, else its last JSON line. */
+function lastJson(s: string): Record<string, unknown> {
+  const t = s.trim();
+  try {
+    return JSON.parse(t);
+  } catch {
+    const lines = t.split("\n");
+    // The last line that starts an object and parses to the end of the output.
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i].startsWith("{")) continue;
+      try {
+        return JSON.parse(lines.slice(i).join("\n"));
+      } catch {
+        /* keep looking */
+      }
+    }
+    throw new Error(`no JSON in the output: ${t.slice(-200)}`);
+  }
+}
 const want = (step: string) => !only || only.includes(step);
 
 async function step(name: string, fn: () => Promise<void> | void) {

@@ -196,14 +196,17 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "storefront 
 
     const after = await previewOrder(page, q);
     await page.screenshot({ path: screenshotPath("admin-preview-after"), fullPage: true });
-    expect(after).not.toEqual(before);
+    expect(after.slice(0, -1)).not.toEqual(before.slice(0, -1));
 
     // Back to the defaults: the original order returns (the change was the weights, not chance).
     await page.goto(`${server.url}/demo/settings?placement=home`);
     await page.getByRole("tab", { name: "Home page" }).waitFor();
     await page.getByRole("button", { name: "Reset this placement to the defaults" }).click();
     await page.getByText("Saved.").waitFor({ timeout: 15_000 });
-    expect(await previewOrder(page, q)).toEqual(before);
+    // The last card is the exploration slot (a rarely shown product): it legitimately moves as the
+    // block tests above record impressions, so only the ranked part must come back exactly.
+    const restored = await previewOrder(page, q);
+    expect(restored.slice(0, -1)).toEqual(before.slice(0, -1));
     await page.close();
   });
 

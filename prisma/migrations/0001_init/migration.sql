@@ -281,7 +281,43 @@ CREATE TABLE "RecommendationEvent" (
     "position" INTEGER,
     "customerId" TEXT,
     "clientId" TEXT,
+    "experimentId" TEXT,
+    "variant" TEXT,
     "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "ProductImpressionDaily" (
+    "shop" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "impressions" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("shop", "day", "productId")
+);
+
+-- CreateTable
+CREATE TABLE "AbandonedCheckout" (
+    "shop" TEXT NOT NULL,
+    "checkoutId" TEXT NOT NULL,
+    "customerId" TEXT,
+    "productIds" TEXT NOT NULL,
+    "updatedAt" DATETIME NOT NULL,
+    "completedAt" DATETIME,
+
+    PRIMARY KEY ("shop", "checkoutId")
+);
+
+-- CreateTable
+CREATE TABLE "Campaign" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "spec" TEXT NOT NULL,
+    "schedule" TEXT,
+    "lastRunAt" DATETIME,
+    "lastExport" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
@@ -374,6 +410,15 @@ CREATE INDEX "RecommendationEvent_shop_recommendationId_idx" ON "RecommendationE
 
 -- CreateIndex
 CREATE INDEX "RecommendationEvent_shop_at_idx" ON "RecommendationEvent"("shop", "at");
+
+-- CreateIndex
+CREATE INDEX "RecommendationEvent_shop_type_placement_at_idx" ON "RecommendationEvent"("shop", "type", "placement", "at");
+
+-- CreateIndex
+CREATE INDEX "AbandonedCheckout_shop_customerId_idx" ON "AbandonedCheckout"("shop", "customerId");
+
+-- CreateIndex
+CREATE INDEX "Campaign_shop_idx" ON "Campaign"("shop");
 
 -- CreateIndex
 CREATE INDEX "Experiment_shop_placement_status_idx" ON "Experiment"("shop", "placement", "status");

@@ -1,0 +1,21 @@
+/** Demo admin (outside Shopify, FACET_DEMO): the A/B tests (list, create, start, pause, stop). */
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { requireDemo } from "../storefront/demoMode.server";
+import { ExperimentsPage } from "../ui/ExperimentsPage";
+import { experimentsAction, experimentsData } from "../ui/experiments.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json(await experimentsData(requireDemo()));
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const shop = requireDemo();
+  const r = await experimentsAction(shop, await request.formData());
+  return json(r, { status: r.ok ? 200 : 400 });
+}
+
+export default function ExperimentsRoute() {
+  return <ExperimentsPage data={useLoaderData<typeof loader>()} result={useActionData<typeof action>() ?? null} />;
+}

@@ -1,0 +1,145 @@
+/**
+ * The campaigns page's loader, actions and the export download (shared by /app and /demo): read
+ * the form, call app/campaigns/campaigns.server.ts, return serialisable data. Pictures go through
+ * imageSrc (the same /media route the preview page uses), prices through the shop's format.
+ */
+import { buildCampaign, deleteCampaign, exportCampaign, getCampaign, listCampaigns, runCampaign, saveCampaign, type CampaignResult, type CampaignRow, type CampaignSpec } from "../campaigns/campaigns.server";
+import { shopLocale } from "../models/storefrontShop.server";
+import { CAMPAIGN_KINDS, DEFAULT_CAMPAIGN_DAYS, DEFAULT_CAMPAIGN_K, parseCampaignSpec } from "../recommend/campaigns";
+import { formatPrice } from "../storefront/fragment.server";
+import { imageSrc } from "../storefront/images.server";
+import type { CampaignActionResult, CampaignPreview, CampaignsData, CampaignSummary } from "./CampaignsPage";
+
+/** Recipients drawn in the preview (the counts and the downloads cover all of them). */
+export const PREVIEW_RECIPIENTS = 8;
+
+function summary(c: CampaignRow): CampaignSummary {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.spec.kind,
+    segment: c.spec.segment ?? null,
+    days: c.spec.days ?? DEFAULT_CAMPAIGN_DAYS,
+    k: c.spec.k ?? DEFAULT_CAMPAIGN_K,
+    schedule: c.schedule,
+    lastRunAt: c.lastRunAt ? new Date(c.lastRunAt).toISOString() : null,
+    lastExport: c.lastExport,
+    createdAt: new Date(c.createdAt).toISOString(),
+  };
+}
+
+export async function campaignsData(shop: string): Promise<CampaignsData> {
+  return { campaigns: (await listCampaigns(shop)).map(summary), defaults: { days: DEFAULT_CAMPAIGN_DAYS, k: DEFAULT_CAMPAIGN_K } };
+}
+
+function text(form: FormData | URLSearchParams, field: string): string {
+  return String(form.get(field) ?? "").trim();
+}
+
+function intField(form: FormData | URLSearchParams, field: string, label: string): number | undefined {
+  const raw = text(form, field);
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${label}: "${raw}" is not a whole number; enter one (or leave it empty for the default).`);
+  return n;
+}
+
+/** kind, segment, days, k from the builder form (or the export link's query), validated by the backend's schema. */
+export function specFromForm(form: FormData | URLSearchParams): CampaignSpec {
+  const kind = text(form, "kind");
+  if (!(CAMPAIGN_KINDS as readonly string[]).includes(kind)) throw new Error(`Campaign type: choose one of ${CAMPAIGN_KINDS.join(", ")}.`);
+  const segment = text(form, "segment");
+  const spec = { kind, segment: segment || undefined, days: intField(form, "days", "Days"), k: intField(form, "k", "Products per customer") };
+  return parseCampaignSpec(spec);
+}
+
+/** The export links' query for a spec (so an unsaved preview can be downloaded too). */
+export function specQuery(spec: CampaignSpec): string {
+  const q = new URLSearchParams({ kind: spec.kind });
+  if (spec.segment) q.set("segment", spec.segment);
+  if (spec.days) q.set("days", String(spec.days));
+  if (spec.k) q.set("k", String(spec.k));
+  return q.toString();
+}
+
+function preview(shop: string, result: CampaignResult, saved: { id: string; name: string } | null): CampaignPreview {
+  const loc = shopLocale(shop);
+  return {
+    campaignId: saved?.id ?? null,
+    name: saved?.name ?? null,
+    spec: result.spec,
+    generatedAt: result.generatedAt,
+    total: result.recipients.length,
+    products: result.recipients.reduce((s, r) => s + r.products.length, 0),
+    skipped: result.skipped,
+    query: specQuery(result.spec),
+    recipients: result.recipients.slice(0, PREVIEW_RECIPIENTS).map((r) => ({
+      customerId: r.customerId,
+      emailHash: r.emailHash,
+      products: r.products.map((p) => ({ id: p.id, title: p.title, image: imageSrc(shop, p.id, p.image), price: formatPrice(p.price, p.currency, loc.locale), url: p.url, reasons: p.reasons })),
+    })),
+  };
+}
+
+const fail = (e: unknown): CampaignActionResult => ({ ok: false, message: (e as Error).message });
+
+/** intent = preview (the form's spec, or a saved campaign's with id), save, run (id) or delete (id). */
+export async function campaignsAction(shop: string, form: FormData, now = new Date()): Promise<CampaignActionResult> {
+  const intent = text(form, "intent");
+  const id = text(form, "id");
+  try {
+    if (intent === "preview") {
+      const saved = id ? await getCampaign(shop, id) : null;
+      if (id && !saved) return { ok: false, message: `No campaign ${id} in this shop.` };
+      const spec = saved ? saved.spec : specFromForm(form);
+      return { ok: true, message: "", preview: preview(shop, await buildCampaign(shop, spec, now), saved) };
+    }
+    if (intent === "save") {
+      const row = await saveCampaign(shop, { name: text(form, "name"), spec: specFromForm(form), schedule: text(form, "schedule") || null });
+      return { ok: true, message: `Campaign "${row.name}" saved${row.schedule ? `; it runs ${row.schedule} and writes its export each time` : ""}.` };
+    }
+    if (intent === "run") {
+      const run = await runCampaign(shop, id, now);
+      return { ok: true, message: `Built ${run.recipients} recipients (skipped: ${run.skipped.noConsent} without consent, ${run.skipped.outsideSegment} outside the segment, ${run.skipped.noProducts} without products). Export written to ${run.path} and ${run.csvPath}.` };
+    }
+    if (intent === "delete") {
+      return (await deleteCampaign(shop, id)) ? { ok: true, message: "Campaign deleted." } : { ok: false, message: `No campaign ${id} in this shop.` };
+    }
+    return { ok: false, message: `Unknown action "${intent}".` };
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+/**
+ * The export download: a saved campaign (id) or, with id "new", the spec in the query. Built fresh
+ * at request time; `format` is csv (one line per recipient and product) or json.
+ */
+export async function campaignExport(shop: string, id: string, url: URL, now = new Date()): Promise<Response> {
+  const format = url.searchParams.get("format") ?? "csv";
+  if (format !== "csv" && format !== "json") return new Response(`format must be csv or json (got "${format}")`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  let spec: CampaignSpec;
+  let base: string;
+  if (id === "new") {
+    try {
+      spec = specFromForm(url.searchParams);
+    } catch (e) {
+      return new Response((e as Error).message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    }
+    base = `campaign-${spec.kind}`;
+  } else {
+    const row = await getCampaign(shop, id);
+    if (!row) return new Response(`No campaign ${id} in this shop.`, { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    spec = row.spec;
+    base = `${row.id}-${row.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+  }
+  const body = exportCampaign(await buildCampaign(shop, spec, now), format);
+  const file = `${base}-${now.toISOString().slice(0, 10)}.${format}`;
+  return new Response(body, {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
