@@ -58,6 +58,11 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Web pixel ingest (POST /ingest): events one storefront client may send per minute. */
   INGEST_CLIENT_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /**
+   * Theme block events (POST /apps/facet/events: impressions, clicks, add-to-carts): events one
+   * shopper (client id, customer, else IP address) may send per minute; more are dropped as bot traffic.
+   */
+  BLOCK_EVENTS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Web pixel ingest: events one shop may send per minute, all clients together. */
   INGEST_SHOP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(20000),
 });

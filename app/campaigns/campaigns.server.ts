@@ -158,7 +158,7 @@ function buildCompleteYourLook(ctx: BuildContext, result: CampaignResult): void 
 
 function list(ctx: BuildContext, placement: Placement, who: { customerId: string; cart?: string[] }, limit: number): CampaignProduct[] {
   const shop = ctx.snapshot.shop;
-  const res = respond(ctx.snapshot, { shop, placement, customerId: who.customerId, cart: who.cart, limit, locale: ctx.locale, now: ctx.now }, "campaign");
+  const res = respond(ctx.snapshot, { shop, placement, customerId: who.customerId, cart: who.cart, limit, locale: ctx.locale, now: ctx.now, experiments: false }, "campaign");
   return res.products.map((p) => ({
     id: p.id,
     title: p.title,

@@ -147,7 +147,8 @@ export async function loadVisualSearch(shop: string, catalog: Catalog): Promise<
   const note = active.kind === "colour" ? COLOUR_ONLY_NOTE : null;
   if (note && !notedShops.has(shop)) {
     notedShops.add(shop);
-    console.error(`[visual] ${shop}: ${note}`);
+    // No "[" or "{" at the start: scripts find --json output after log lines by its first such line.
+    console.error(`visual similarity, ${shop}: ${note}`);
   }
   const labels = index.meta.labels;
   const labelToItem = new Int32Array(labels.length).fill(-1);

@@ -11,6 +11,8 @@ import { exportCustomerData, markUninstalled, redactCustomer, writeDataRequestEx
 import { customerFromRest, customerRow, orderFromRest, orderRows, productFromRest, productRow, refundFromRest, idOf } from "../shopify/mapping";
 import { embedSoon, retrainCheckSoon, unscheduleRetrain } from "../shopify/freshness.server";
 import { isKnownTopic, topicKey } from "../shopify/webhooks.server";
+import { completeCheckouts, upsertCheckout } from "../models/campaign.server";
+import { checkoutFromRest } from "../shopify/checkouts";
 
 export interface SyncResult {
   topic: string;
@@ -54,7 +56,19 @@ function apply(
     case "ORDERS_CANCELLED": {
       const { order, items } = orderRows(orderFromRest(body));
       const outcome = sync.upsertOrder(shop, order, items);
+      // The shopper bought: their checkout is no longer abandoned ("Complete your look" skips it).
+      if (topic !== "ORDERS_CANCELLED") completeCheckouts(shop, { checkoutId: idOf(body.checkout_id), customerId: order.customerId, at: new Date(order.orderDate) });
       return { outcome, retrain: outcome === "applied" && topic === "ORDERS_CREATE" };
+    }
+    case "CHECKOUTS_CREATE":
+    case "CHECKOUTS_UPDATE": {
+      let checkout;
+      try {
+        checkout = checkoutFromRest(body, triggeredAt);
+      } catch (e) {
+        throw new BadJobInput(`${topic}: ${(e as Error).message}`);
+      }
+      return { outcome: upsertCheckout(shop, checkout) };
     }
     case "REFUNDS_CREATE":
       return { outcome: sync.applyRefund(shop, refundFromRest(body)) };

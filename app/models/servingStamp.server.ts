@@ -53,11 +53,16 @@ export function interactionsSince(shop: string, since: string | null, limit = 10
 
 /**
  * Impressions per product over the last `days` (storefront blocks report them): the exploration
- * slot prefers products rarely shown. Keyed by product id.
+ * slot prefers products rarely shown. Keyed by product id. From the daily aggregates, plus the
+ * one-row-per-product impressions stored before the aggregation.
  */
 export function impressionCounts(shop: string, sinceIso: string): Map<string, number> {
-  const rows = rawDb()
-    .prepare(`SELECT productId, COUNT(*) AS n FROM RecommendationEvent WHERE shop = ? AND type = 'impression' AND at >= ? GROUP BY productId`)
-    .all(shop, sinceIso) as { productId: string; n: number }[];
-  return new Map(rows.map((r) => [r.productId, r.n]));
+  const db = rawDb();
+  const out = new Map<string, number>();
+  const add = (rows: { productId: string; n: number }[]) => {
+    for (const r of rows) out.set(r.productId, (out.get(r.productId) ?? 0) + r.n);
+  };
+  add(db.prepare(`SELECT productId, SUM(impressions) AS n FROM ProductImpressionDaily WHERE shop = ? AND day >= ? GROUP BY productId`).all(shop, sinceIso.slice(0, 10)) as { productId: string; n: number }[]);
+  add(db.prepare(`SELECT productId, COUNT(*) AS n FROM RecommendationEvent WHERE shop = ? AND type = 'impression' AND at >= ? GROUP BY productId`).all(shop, sinceIso) as { productId: string; n: number }[]);
+  return out;
 }

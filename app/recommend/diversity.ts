@@ -10,14 +10,15 @@
  *   newArrivalDays, or at most rareMaxEvents interactions), preferring ones the blend proposed,
  *   chosen with a per-request seed (customer, product, day) so lists vary across shoppers but the
  *   same request gives the same list (API = batch).
- * Cost: O(k x pool x dim) dot products, pool bounded to max(4k, 40).
+ * Cost: O(k x pool x dim) dot products, pool bounded to max(4k, 40), on the compact vectors
+ * (World.similarityVector) when the index has them.
  */
 import { applyPins, hardFilter, priceBand } from "./rules";
 import type { PlacementSettings } from "./settings";
 import type { RecContext, Recommendation } from "./types";
 import type { World } from "./world";
 import { hash32, requestSeed } from "./sources/random";
-import { dot } from "./sources/visual";
+import { dot4 } from "./sources/visual";
 
 export function applyDiversity(world: World, ctx: RecContext, ps: PlacementSettings, list: Recommendation[], k: number): Recommendation[] {
   const d = ps.diversity;
@@ -47,7 +48,8 @@ function mmrWithCaps(world: World, ctx: RecContext, ps: PlacementSettings, list:
   const rel = pool.map((r) => (best > 0 ? r.score / best : 0));
   const band = priceBand(world, ctx, ps);
   const tier = pool.map((r) => (band && !(c.price[r.item] >= band[0] && c.price[r.item] <= band[1]) ? 1 : 0));
-  const vecs = pool.map((r) => (d.mmrLambda < 1 ? world.vectorOf(r.item) : null));
+  // Similarities between candidates: compact vectors (k x pool dot products per request).
+  const vecs = pool.map((r) => (d.mmrLambda < 1 ? world.similarityVector(r.item) : null));
   const maxSim = new Float64Array(n);
   const taken = new Uint8Array(n);
   const perCategory = new Map<string, number>();
@@ -91,7 +93,7 @@ function mmrWithCaps(world: World, ctx: RecContext, ps: PlacementSettings, list:
     if (v) {
       for (let i = 0; i < n; i++) {
         const w = vecs[i];
-        if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], dot(v, w));
+        if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], dot4(v, w));
       }
     }
   }

@@ -149,6 +149,12 @@ export interface VectorSearch {
   search(query: Float32Array, k: number, exclude?: Set<number>): { item: number; score: number }[];
   /** The stored vector of a product, or null when it has none. */
   vector(item: number): Float32Array | null;
+  /**
+   * Optional: a compact, L2-normalised stand-in of the product's vector whose dot products
+   * approximate the cosines of the stored vectors (e.g. the index's PCA-projected vector), for
+   * similarities between candidates where a few dimensions fewer do not matter (diversity).
+   */
+  compact?(item: number): Float32Array | null;
 }
 
 /**

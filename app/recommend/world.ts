@@ -99,8 +99,14 @@ export interface World {
   settingsFor(placement: Placement): PlacementSettings;
   /** Products created within newArrivalDays before `now`, newest first. */
   newItemsAt(now: number): Int32Array;
-  /** A product's visual vector (memoised: an index may copy it out on every call), null without one. */
+  /** A product's visual vector (memoised within a byte budget: an index may copy it out on every call), null without one. */
   vectorOf(item: number): Float32Array | null;
+  /**
+   * A stand-in of the product's visual vector for similarities between candidates (diversity): the
+   * index's compact vector when it has one (VectorSearch.compact: e.g. the PCA-projected one, a
+   * fraction of the dimensions), else the full vector; memoised within a byte budget. Null without one.
+   */
+  similarityVector(item: number): Float32Array | null;
   /** Visual neighbours of a product (memoised per product; empty without a vector). */
   visualNeighbours(item: number, k: number): { item: number; score: number }[];
   /** The customer's CF vector: trained when the model knows them, else folded in from ctx.history. */
@@ -156,8 +162,8 @@ export function buildWorld(input: WorldInput): World {
   const neighbourCache = new Map<number, { asked: number; items: Int32Array; scores: Float32Array }>();
   const NEIGHBOURS = 50;
   let lastNew: { at: number; items: Int32Array } | null = null;
-  const vectorCache = new Map<number, Float32Array | null>();
-  const VECTOR_CACHE_MAX = 20_000;
+  const vectorCache = boundedCache<Float32Array | null>(VECTOR_CACHE_BYTES);
+  const similarityCache = boundedCache<Float32Array | null>(VECTOR_CACHE_BYTES);
 
   const world: World = {
     catalog,
@@ -202,11 +208,15 @@ export function buildWorld(input: WorldInput): World {
       const vs = input.visual;
       if (!vs) return null;
       let v = vectorCache.get(item);
-      if (v === undefined) {
-        v = vs.vector(item);
-        // Bounded: a huge catalogue of 1280-d vectors would not fit; past the cap, ask the index each time.
-        if (vectorCache.size < VECTOR_CACHE_MAX) vectorCache.set(item, v);
-      }
+      if (v === undefined) vectorCache.set(item, (v = vs.vector(item)));
+      return v;
+    },
+    similarityVector(item) {
+      const vs = input.visual;
+      if (!vs) return null;
+      if (!vs.compact) return world.vectorOf(item);
+      let v = similarityCache.get(item);
+      if (v === undefined) similarityCache.set(item, (v = vs.compact(item)));
       return v;
     },
     visualNeighbours(item, k) {
@@ -251,6 +261,31 @@ export function buildWorld(input: WorldInput): World {
   };
   (world as { sources: Record<SourceName, Source> }).sources = sources;
   return world;
+}
+
+/**
+ * Memoised product vectors cost their size on the heap (1,392-d: 5.6 kB each, a 50,000-product
+ * catalogue 278 MB), so each cache keeps at most this many bytes of vectors; past it the oldest
+ * entries go (insertion order), and the index is asked again when they come back.
+ */
+export const VECTOR_CACHE_BYTES = 24 << 20;
+
+function boundedCache<V extends Float32Array | null>(maxBytes: number) {
+  const map = new Map<number, V>();
+  let bytes = 0;
+  return {
+    get: (key: number) => map.get(key),
+    set(key: number, v: V) {
+      const size = 64 + (v ? v.byteLength : 0);
+      while (bytes + size > maxBytes && map.size > 0) {
+        const [oldest, old] = map.entries().next().value as [number, V];
+        map.delete(oldest);
+        bytes -= 64 + (old ? old.byteLength : 0);
+      }
+      map.set(key, v);
+      bytes += size;
+    },
+  };
 }
 
 /** Per-customer histories, purchases and order values, and per-product event counts: one pass plus sorts. */

@@ -2,6 +2,7 @@
  * GET /api/recommendations: recommendations for headless storefronts and direct callers.
  *   ?placement=product|home|cart|email|general &customer_id= &product_id= &cart=<ids,> &limit=
  *   &locale=de|en &gift=1 &recent=<viewed ids, oldest first> &shop=<domain>
+ *   &client_id=<the anonymous shopper's stable id> (assigns an experiment's variant without customer_id)
  * Authentication: header `X-Facet-Key` (or `api_key` in the query) equal to FACET_API_KEY; without
  * that variable the endpoint is closed (storefronts use the signed app proxy instead).
  * The shop comes from `shop` in the query or the `X-Facet-Shop` header.
@@ -67,6 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       shop,
       placement: (q.get("placement") ?? "general") as Placement,
       customerId: one("customer_id"),
+      clientId: one("client_id"),
       productId: one("product_id"),
       cart: list(q.get("cart"), "cart"),
       recent: list(q.get("recent"), "recent"),

@@ -143,7 +143,7 @@ export function writeBatch(snapshot: Snapshot, o: BatchOptions): BatchResult {
         skippedNoConsent++;
         continue;
       }
-      const res = respond(snapshot, { shop: snapshot.shop, placement: o.placement, customerId: id, limit: o.k, locale: "en", now: o.now }, "batch");
+      const res = respond(snapshot, { shop: snapshot.shop, placement: o.placement, customerId: id, limit: o.k, locale: "en", now: o.now, experiments: false }, "batch");
       customers++;
       res.products.forEach((p, rank) => {
         buf += `${csvField(id)},${rank + 1},${csvField(p.id)},${p.score},${csvField(p.reasons.join("|"))}\n`;

@@ -3,12 +3,22 @@
  * the shop's snapshot, answered as JSON-ready products with reasons (rendered and as codes), the
  * model version and a recommendation id for attribution. `respond` is synchronous and pure over a
  * snapshot: the API, the CLI and the batch all call it, so their lists are the same by construction.
+ *
+ * Experiments: when the snapshot holds a running experiment for the placement, the shopper
+ * (customer id, else the anonymous client id) is assigned a variant (sticky hash); the variant's
+ * settings override the placement's for this request, a holdout gets an empty list, and the answer
+ * names the experiment and variant (also inside the recommendation id, so the block events carry
+ * them). `recommendFor` records the shopper's first exposure through a buffer (exposures.server.ts)
+ * that flushes off the request path.
  */
 import { randomUUID } from "node:crypto";
 import { renderReasons, renderReason } from "../recommend/explain";
 import type { Placement, Reason } from "../recommend/types";
 import { PLACEMENTS } from "../recommend/types";
 import { contextFor, recommend } from "../recommend/world";
+import type { PlacementSettings } from "../recommend/settings";
+import { assignmentFor, experimentFor, experimentRecommendationId } from "../recommend/experiments/serving";
+import { bufferExposure } from "../experiments/exposures.server";
 import { getSnapshot, type Snapshot } from "./snapshot.server";
 
 export const DEFAULT_LIMIT = 8;
@@ -27,6 +37,13 @@ export interface RecommendRequest {
   recent?: string[];
   /** Epoch ms; default: the clock. */
   now?: number;
+  /**
+   * The anonymous shopper's stable id (the storefront's first-party client id): assigns a variant of
+   * a running experiment when there is no customer id.
+   */
+  clientId?: string | null;
+  /** false: answer with the placement's own settings, outside any experiment (batch exports, campaigns). Default true. */
+  experiments?: boolean;
 }
 
 export interface ReasonOut {
@@ -58,6 +75,8 @@ export interface RecommendResponse {
   modelVersion: string | null;
   recommendationId: string;
   products: RecommendedProduct[];
+  /** The running experiment this answer was served under, and the shopper's variant; null outside experiments. */
+  experiment: { id: string; variant: string; holdout: boolean } | null;
 }
 
 /** Bad input from a client: the API answers `status` with the message. */
@@ -88,6 +107,11 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     throw new RecommendInputError(`product ${JSON.stringify(req.productId)} is not in the catalogue of ${snapshot.shop}`, 404);
   }
   const locale = req.locale ?? "en";
+  const now = req.now ?? w.now;
+  const exp = req.experiments === false ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  const assigned = assignmentFor(exp, req.customerId, req.clientId);
+  const experiment = assigned ? { id: assigned.experimentId, variant: assigned.variant.id, holdout: assigned.variant.holdout === true } : null;
+  const id = experimentRecommendationId(recommendationId, assigned && { experimentId: assigned.experimentId, variant: assigned.variant.id });
   const cart = req.placement === "cart" && !req.cart?.length && req.productId ? [req.productId] : req.cart ?? [];
   const ctx = contextFor(w, {
     placement: req.placement,
@@ -100,14 +124,16 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     recent: req.recent,
     liveEvents: req.customerId ? snapshot.live.get(req.customerId) : undefined,
   });
-  const recs = recommend(w, ctx, req.limit ?? DEFAULT_LIMIT);
+  const overrides = assigned?.variant.settings as Partial<PlacementSettings> | undefined;
+  const recs = experiment?.holdout ? [] : recommend(w, ctx, req.limit ?? DEFAULT_LIMIT, overrides);
   const c = w.catalog;
   return {
     shop: snapshot.shop,
     placement: req.placement,
     locale,
     modelVersion: snapshot.modelVersion,
-    recommendationId,
+    recommendationId: id,
+    experiment,
     products: recs.map((r) => ({
       id: c.ids[r.item],
       title: c.title[r.item],
@@ -140,5 +166,7 @@ function distinctReasons(reasons: Reason[], max = 3): Reason[] {
 export async function recommendFor(req: RecommendRequest): Promise<RecommendResponse> {
   const now = req.now ?? Date.now();
   const snapshot = await getSnapshot(req.shop, now);
-  return respond(snapshot, { ...req, now });
+  const answer = respond(snapshot, { ...req, now });
+  if (answer.experiment) bufferExposure(req.shop, answer.experiment.id, (req.customerId || req.clientId)!, answer.experiment.variant, now);
+  return answer;
 }

@@ -7,6 +7,9 @@
  *   indexed aggregates). A change of model version, settings, catalogue, vectors or customers starts a
  *   rebuild at once; new behaviour alone (interactions, orders) at most every BEHAVIOUR_REBUILD_MS,
  *   so a busy storefront does not rebuild continuously.
+ * - Running experiments are held in the snapshot too; the shop's experiments' stamp (count, latest
+ *   change) is compared at every freshness check and the list reloaded when it moved, without a
+ *   rebuild, so starting, pausing and stopping an experiment take effect within CHECK_INTERVAL_MS.
  * - Rebuilds run in the background while requests keep using the old snapshot; the new one replaces
  *   it with a single assignment (atomic for every request that starts afterwards; requests in flight
  *   finish on the one they hold). A failed rebuild keeps the old snapshot and is retried at the next
@@ -20,6 +23,7 @@ import { parseStoredTime } from "../models/events.server";
 import type { Event, InteractionType } from "../recommend/types";
 import { INTERACTION_TYPES } from "../recommend/types";
 import { loadShopSettings } from "../models/settings.server";
+import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../models/experiment.server";
 import { loadVisualSearch } from "../embedding/search.server";
 import { buildWorld, type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
@@ -48,6 +52,11 @@ export interface Snapshot {
   live: Map<string, Event[]>;
   /** Time (ISO, as stored) of the newest interaction already in the world or the live tail. */
   liveSince: string | null;
+  /**
+   * Experiments with status running (start and end are checked per request), and the stamp they
+   * were loaded at. Replaced by one assignment when the stamp moves (never mutated).
+   */
+  experiments: { stamp: string; running: ExperimentRow[] };
   /** Which signals exist (no model yet: demographic, popularity and visual only). */
   signals: { visual: boolean; collaborative: boolean; boughtTogether: boolean; events: number; customers: number; products: number };
 }
@@ -56,6 +65,7 @@ export interface Snapshot {
 export async function buildSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
   const t0 = performance.now();
   const stamp = servingStamp(shop);
+  const experiments = loadExperiments(shop);
   const liveSince = latestInteractionTime(shop);
   const catalog = loadCatalog(shop);
   const settings = loadShopSettings(shop);
@@ -93,6 +103,7 @@ export async function buildSnapshot(shop: string, now = Date.now()): Promise<Sna
     buildMs: t2 - t1,
     live: new Map(),
     liveSince,
+    experiments,
     signals: {
       visual: visual !== null,
       collaborative: model?.cf != null,
@@ -102,6 +113,16 @@ export async function buildSnapshot(shop: string, now = Date.now()): Promise<Sna
       products: catalog.ids.length,
     },
   };
+}
+
+function loadExperiments(shop: string): Snapshot["experiments"] {
+  return { stamp: experimentsStamp(shop), running: runningExperimentRows(shop) };
+}
+
+/** Reloads the running experiments when the shop's experiments changed (one indexed aggregate otherwise). */
+export function refreshExperiments(s: Snapshot): void {
+  const stamp = experimentsStamp(s.shop);
+  if (stamp !== s.experiments.stamp) s.experiments = { stamp, running: runningExperimentRows(s.shop) };
 }
 
 interface Entry {
@@ -130,6 +151,7 @@ export async function getSnapshot(shop: string, now = Date.now()): Promise<Snaps
   }
   if (now - entry.checkedAt >= CHECK_INTERVAL_MS && !entry.rebuilding) {
     entry.checkedAt = now;
+    refreshExperiments(entry.current);
     const stamp = servingStamp(shop);
     if (needsRebuild(entry.current, stamp, now)) startRebuild(shop, entry, now);
     else if (stamp !== entry.current.stamp) refreshLive(entry.current);

@@ -10,13 +10,15 @@
  */
 import { env } from "../env.server";
 import { shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
+import { creditAddToCarts } from "../models/recommendationEvent.server";
 import { retrainCheckSoon } from "./freshness.server";
 import { MAX_BODY_BYTES, PixelInputError, batchCustomer, interactionsOf, parsePixelBatch } from "./pixelEvents";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./rateLimit.server";
 
 let limiter: RateLimiter | undefined;
 
-async function rateLimiter(): Promise<RateLimiter> {
+/** The process's rate limiter (Redis when REDIS_URL is set): the pixel ingest and the block events share it. */
+export async function rateLimiter(): Promise<RateLimiter> {
   if (!limiter) {
     const url = env().REDIS_URL;
     if (url) {
@@ -82,6 +84,17 @@ export async function handleIngest(request: Request, now = Date.now()): Promise<
   }
 
   const stored = storeInteractions(batch.shop, batch.clientId, batchCustomer(batch), interactionsOf(batch));
+  // Add-to-cart rates of recommendation lists: the theme's product form (not a Facet card) adds to
+  // the cart, so the pixel's product_added_to_cart is credited to the shopper's recent click on that
+  // product in a list (app/models/recommendationEvent.server.ts creditAddToCarts).
+  const adds = batch.events.filter((ev) => ev.name === "product_added_to_cart").flatMap((ev) => ev.productIds.map((productId) => ({ productId, at: new Date(ev.timestamp) })));
+  if (adds.length && stored > 0) {
+    try {
+      creditAddToCarts(batch.shop, { customerId: batchCustomer(batch), clientId: batch.clientId }, adds);
+    } catch (err) {
+      console.error(`ingest: crediting add-to-carts failed: ${(err as Error).message}`);
+    }
+  }
   if (stored > 0) {
     // Best effort: the events are stored; a queue hiccup must not make the pixel resend them.
     await retrainCheckSoon(batch.shop).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));

@@ -44,6 +44,8 @@ export function renderCards(list: StorefrontList, opts: { reasons: boolean }): s
   });
   return (
     `<ul class="facet-recs__grid" role="list" data-recommendation-id="${escapeHtml(list.recommendationId)}"` +
-    ` data-model-version="${escapeHtml(list.modelVersion ?? "")}">${cards.join("")}</ul>`
+    ` data-model-version="${escapeHtml(list.modelVersion ?? "")}"` +
+    (list.experiment ? ` data-experiment="${escapeHtml(list.experiment.id)}" data-variant="${escapeHtml(list.experiment.variant)}"` : "") +
+    `>${cards.join("")}</ul>`
   );
 }

@@ -3,8 +3,12 @@
  * (app/routes/proxy.*.ts) and the demo's stand-in for Shopify's proxy (app/routes/apps.facet.*.ts)
  * run the same code, signature check included.
  */
+import { isbot } from "isbot";
 import { z } from "zod";
-import { recordRecommendationEvents } from "../models/recommendationEvent.server";
+import { env } from "../env.server";
+import { experimentHasVariant, recordRecommendationEvents } from "../models/recommendationEvent.server";
+import { parseRecommendationId } from "../recommend/experiments/serving";
+import { rateLimiter } from "../shopify/ingest.server";
 import { renderCards } from "./fragment.server";
 import { verifyProxySignature, type ProxyVerdict } from "./proxySignature.server";
 import { RecommendInputError } from "../serving/recommend.server";
@@ -18,6 +22,7 @@ export interface ProxyOptions {
 }
 
 const STOREFRONT_PLACEMENTS = ["product", "home", "cart"] as const;
+const CLIENT_ID = z.string().regex(/^[\w.-]{8,100}$/, "8-100 letters, digits, '.', '_' or '-'");
 
 const listQuery = z.object({
   placement: z.enum(STOREFRONT_PLACEMENTS),
@@ -32,6 +37,8 @@ const listQuery = z.object({
   // routes.root_url: "/" or a locale's "/de" (the demo storefront's is "/demo/storefront"); a path, never "//host".
   root: z.string().max(40).regex(/^(\/[a-zA-Z0-9-]+)*\/?$/).default("/"),
   reasons: z.enum(["0", "1"]).default("0"),
+  // facet.js's first-party anonymous id: sticky experiment variants for shoppers who are not logged in.
+  client_id: CLIENT_ID.optional(),
 });
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
@@ -80,6 +87,7 @@ export async function handleRecommendations(request: Request, opts: ProxyOptions
       shop: verdict.shop,
       placement: q.placement,
       customerId: verdict.customerId,
+      clientId: q.client_id ?? null,
       productId: q.product_id ?? null,
       cart: q.cart ? q.cart.split(",") : [],
       limit: q.limit,
@@ -110,10 +118,27 @@ const eventBody = z.object({
   placement: z.enum(STOREFRONT_PLACEMENTS),
   productIds: z.array(z.string().regex(/^[\w-]{1,64}$/)).min(1).max(50),
   position: z.number().int().min(1).max(100).optional(),
-  clientId: z.string().max(100).optional(),
+  clientId: CLIENT_ID.optional(),
 });
 
-/** POST /apps/facet/events: impressions and clicks from facet.js (sendBeacon, text/plain JSON). */
+/**
+ * The shopper an event's rate limit counts against: the client id, else the logged-in customer,
+ * else the address Shopify's proxy forwarded (shared by a household, so only a generous limit).
+ */
+function rateKey(request: Request, shop: string, customerId: string | null, clientId: string | undefined): string {
+  if (clientId) return `blk:${shop}:c:${clientId}`;
+  if (customerId) return `blk:${shop}:u:${customerId}`;
+  const ip = (request.headers.get("x-forwarded-for") ?? "").split(",")[0].trim() || request.headers.get("x-real-ip") || "unknown";
+  return `blk:${shop}:ip:${ip}`;
+}
+
+/**
+ * POST /apps/facet/events: impressions, clicks and add-to-carts from facet.js (sendBeacon,
+ * text/plain JSON). Bots (isbot on the user agent) and shoppers over
+ * BLOCK_EVENTS_PER_CLIENT_PER_MINUTE are answered 202 like everyone else but nothing is counted,
+ * so a crawler learns nothing and inflates no rate. The experiment and variant come from the
+ * recommendation id (checked against the shop's experiments: the id is client-supplied).
+ */
 export async function handleEvents(request: Request, opts: ProxyOptions): Promise<Response> {
   if (request.method !== "POST") return json({ error: "method", message: "POST a JSON event." }, 405, { Allow: "POST" });
   const verdict = verifyProxySignature(new URL(request.url).searchParams, opts.secret, opts.nowMs);
@@ -132,15 +157,24 @@ export async function handleEvents(request: Request, opts: ProxyOptions): Promis
     return json({ error: "bad-request", message: `Invalid event: ${where}` }, 400);
   }
   const e = parsed.data;
-  const stored = await recordRecommendationEvents({
+  if (isbot(request.headers.get("user-agent") ?? "")) return json({ stored: 0 }, 202);
+  const limiter = await rateLimiter();
+  if (!(await limiter.take(rateKey(request, verdict.shop, verdict.customerId, e.clientId), 1, env().BLOCK_EVENTS_PER_CLIENT_PER_MINUTE, 60_000, opts.nowMs))) {
+    return json({ stored: 0 }, 202);
+  }
+  const tagged = parseRecommendationId(e.recommendationId);
+  const inExperiment = tagged !== null && experimentHasVariant(verdict.shop, tagged.experimentId, tagged.variant);
+  const stored = recordRecommendationEvents({
     shop: verdict.shop,
     recommendationId: e.recommendationId,
     type: e.type,
     placement: e.placement,
-    productIds: e.productIds,
-    positions: e.type === "click" ? [e.position ?? null] : e.productIds.map((_, i) => i + 1),
+    productIds: e.type === "impression" ? e.productIds : e.productIds.slice(0, 1),
+    positions: e.type === "impression" ? e.productIds.map((_, i) => i + 1) : [e.position ?? null],
     customerId: verdict.customerId,
     clientId: e.clientId ?? null,
+    experimentId: inExperiment ? tagged.experimentId : null,
+    variant: inExperiment ? tagged.variant : null,
     at: new Date(opts.nowMs),
   });
   return json({ stored }, 202);

@@ -13,6 +13,8 @@ export interface StorefrontRequest {
   shop: string;
   placement: Placement;
   customerId: string | null;
+  /** The block's first-party anonymous id (facet.js): assigns experiment variants to anonymous shoppers. */
+  clientId?: string | null;
   productId: string | null;
   cart: string[];
   limit: number;
@@ -37,6 +39,7 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     shop: req.shop,
     placement: req.placement,
     customerId: req.customerId,
+    clientId: req.clientId ?? null,
     productId: req.productId,
     cart: req.cart,
     limit: req.limit,
@@ -50,6 +53,7 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     modelVersion: answer.modelVersion,
     currency: answer.products[0]?.currency ?? loc.currency,
     locale,
+    experiment: answer.experiment ? { id: answer.experiment.id, variant: answer.experiment.variant } : null,
     products: answer.products.map((p) => ({
       id: p.id,
       title: p.title,

@@ -23,4 +23,6 @@ export interface StorefrontList {
   /** BCP 47 locale used for prices, e.g. de-DE. */
   locale: string;
   products: StorefrontProduct[];
+  /** The running experiment and the shopper's variant this list was served under (null outside experiments). */
+  experiment?: { id: string; variant: string } | null;
 }

@@ -1,5 +1,7 @@
 /** The merchant's overview: data synced, jobs, model versions, the data audit's verdict, block activity. */
 import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Link } from "@remix-run/react";
+import { useAdminPath } from "./base";
 import type { DashboardData } from "./types";
 
 const STATUS_TONE: Record<string, "success" | "attention" | "critical" | "info" | undefined> = {
@@ -31,6 +33,35 @@ function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
+function money(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+/** The headline: what recommendations earned (last-click attribution), with the traffic behind it. */
+function RevenueHeadline({ a }: { a: NonNullable<DashboardData["attributed"]> }) {
+  const experiments = useAdminPath("experiments");
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">Revenue from recommendations (last {a.days} days)</Text>
+        <div data-headline="attributed-revenue">
+          <Text as="p" variant="heading2xl">{money(a.revenue, a.currency)}</Text>
+        </div>
+        <Text as="p" tone="subdued">
+          {a.orders.toLocaleString("en-GB")} orders with a recommended product bought within {a.windowDays} days of its click ·{" "}
+          {a.impressions.toLocaleString("en-GB")} products shown · {a.clicks.toLocaleString("en-GB")} clicked
+          {a.impressions > 0 ? ` (${((100 * a.clicks) / a.impressions).toFixed(1)} %)` : ""}. What recommendations add beyond this: run an{" "}
+          <Link to={experiments}>experiment with a holdout</Link>.
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
 export function Dashboard({ data }: { data: DashboardData }) {
   const { counts } = data;
   const clicks = data.events.filter((e) => e.type === "click").reduce((s, e) => s + e.count, 0);
@@ -38,6 +69,11 @@ export function Dashboard({ data }: { data: DashboardData }) {
   return (
     <Page title="Facet" subtitle={`Recommendations for ${data.shop}`}>
       <Layout>
+        {data.attributed ? (
+          <Layout.Section>
+            <RevenueHeadline a={data.attributed} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
             <Stat label="Products" value={counts.products} />

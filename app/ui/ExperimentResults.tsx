@@ -9,7 +9,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 import { Form, useNavigation } from "@remix-run/react";
 import type { Comparison, VariantMetrics } from "../recommend/experiments/report";
 import { useAdminPath } from "./base";
-import { day, percent, PLACEMENT_LABELS, STATUS_TONE, StatusButtons, type ExperimentActionResult, type ExperimentSummary } from "./ExperimentsPage";
+import { percent, period, PLACEMENT_LABELS, STATUS_TONE, StatusButtons, type ExperimentActionResult, type ExperimentSummary } from "./ExperimentsPage";
 
 export interface ResultsData {
   experiment: ExperimentSummary;
@@ -40,6 +40,19 @@ const signed = (s: string, v: number) => (v > 0 ? `+${s}` : s);
 const pValue = (p: number | null | undefined) => (!finite(p) ? "–" : p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`);
 const ci = (c: [number, number] | null | undefined, f: (v: number) => string) => (c && finite(c[0]) && finite(c[1]) ? `${f(c[0])} to ${f(c[1])}` : "–");
 
+/** A round axis step (1, 2, 2.5 or 5 times a power of ten) giving at most five intervals up to `max`. */
+export function niceStep(max: number): number {
+  const raw = Math.max(max, 1e-12) / 5;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+}
+
+function ticksUpTo(max: number): number[] {
+  const step = niceStep(max);
+  const n = Math.max(1, Math.ceil(max / step - 1e-9));
+  return Array.from({ length: n + 1 }, (_, i) => i * step);
+}
+
 interface Bar {
   label: string;
   value: number;
@@ -52,7 +65,8 @@ export function IntervalChart({ id, title, bars, format, width = 420, height = 2
   const pad = { top: 22, right: 12, bottom: 40, left: 62 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
-  const max = Math.max(1e-9, ...bars.flatMap((b) => [b.value, b.ci?.[1] ?? 0].filter(finite))) * 1.1;
+  const ticks = ticksUpTo(Math.max(1e-9, ...bars.flatMap((b) => [b.value, b.ci?.[1] ?? 0].filter(finite))) * 1.08);
+  const max = ticks[ticks.length - 1];
   const y = (v: number) => pad.top + plotH - (Math.max(0, v) / max) * plotH;
   const slot = plotW / Math.max(1, bars.length);
   const barW = Math.min(64, slot * 0.55);
@@ -60,10 +74,10 @@ export function IntervalChart({ id, title, bars, format, width = 420, height = 2
     <figure style={{ margin: 0 }}>
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} data-chart={id}>
         <title>{title}</title>
-        {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-          <g key={f}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(f * max)} y2={y(f * max)} stroke="#e3e3e3" />
-            <text x={pad.left - 6} y={y(f * max) + 4} fontSize="11" textAnchor="end" fill="#4a4a4a">{format(f * max)}</text>
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} stroke="#e3e3e3" />
+            <text x={pad.left - 6} y={y(t) + 4} fontSize="11" textAnchor="end" fill="#4a4a4a">{format(t)}</text>
           </g>
         ))}
         {bars.map((b, i) => {
@@ -98,16 +112,18 @@ export function DifferenceChart({ id, title, rows, format, width = 860 }: { id: 
   const pad = { top: 14, right: 24, bottom: 30, left: 200 };
   const height = pad.top + pad.bottom + row * Math.max(1, rows.length);
   const plotW = width - pad.left - pad.right;
-  const extent = Math.max(1e-9, ...rows.flatMap((r) => [Math.abs(r.ci[0]), Math.abs(r.ci[1]), Math.abs(r.difference)].filter(finite))) * 1.15;
+  const half = ticksUpTo(Math.max(1e-9, ...rows.flatMap((r) => [Math.abs(r.ci[0]), Math.abs(r.ci[1]), Math.abs(r.difference)].filter(finite))) * 1.08);
+  const extent = half[half.length - 1];
+  const ticks = [...half.slice(1).reverse().map((t) => -t), ...half];
   const x = (v: number) => pad.left + ((v + extent) / (2 * extent)) * plotW;
   return (
     <figure style={{ margin: 0 }}>
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} data-chart={id}>
         <title>{title}</title>
-        {[-1, -0.5, 0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={x(f * extent)} x2={x(f * extent)} y1={pad.top} y2={height - pad.bottom} stroke={f === 0 ? "#4a4a4a" : "#e3e3e3"} strokeDasharray={f === 0 ? "4 3" : undefined} />
-            <text x={x(f * extent)} y={height - pad.bottom + 16} fontSize="11" textAnchor="middle" fill="#4a4a4a">{format(f * extent)}</text>
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={x(t)} x2={x(t)} y1={pad.top} y2={height - pad.bottom} stroke={t === 0 ? "#4a4a4a" : "#e3e3e3"} strokeDasharray={t === 0 ? "4 3" : undefined} />
+            <text x={x(t)} y={height - pad.bottom + 16} fontSize="11" textAnchor="middle" fill="#4a4a4a">{format(t)}</text>
           </g>
         ))}
         {rows.map((r, i) => {
@@ -189,7 +205,7 @@ export function ExperimentResults({ data, result }: { data: ResultsData; result:
   return (
     <Page
       title={e.name}
-      subtitle={`${PLACEMENT_LABELS[e.placement] ?? e.placement} · ${day(e.startAt)} – ${day(e.endAt)} · orders attributed to a click within ${data.windowDays} days`}
+      subtitle={`${PLACEMENT_LABELS[e.placement] ?? e.placement} · ${period(e)} · orders attributed to a click within ${data.windowDays} days`}
       titleMetadata={<Badge tone={STATUS_TONE[e.status]}>{e.status}</Badge>}
       backAction={{ content: "Experiments", url: back }}
     >
@@ -316,18 +332,24 @@ export function ExperimentResults({ data, result }: { data: ResultsData; result:
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">Significance tests</Text>
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "numeric", "text"]}
-                  headings={["Treatment vs. control", "CTR difference", "Conversion difference", "Revenue per shopper (Welch; bootstrap CI)", "Shoppers needed per variant", "Verdict"]}
-                  rows={data.comparisons.map((c) => [
-                    `${name(c.treatment)} vs. ${name(c.control)}`,
-                    `${signed(rate(c.ctr.difference, 2), c.ctr.difference)} (${ci(c.ctr.ci, (v) => rate(v, 2))}; ${pValue(c.ctr.pValue)})`,
-                    `${signed(rate(c.conversion.difference, 2), c.conversion.difference)} (${ci(c.conversion.ci, (v) => rate(v, 2))}; ${pValue(c.conversion.pValue)})`,
-                    `${signed(fmt(c.revenuePerShopper.difference), c.revenuePerShopper.difference)} (${ci(c.revenuePerShopper.ci, fmt)}; ${pValue(c.revenuePerShopper.pValue)}; bootstrap ${ci(c.revenuePerShopper.bootstrapCi, fmt)})`,
-                    `${int(c.minimumShoppersPerArm)}${c.enoughData ? " ✓" : ""}`,
-                    c.verdict,
-                  ])}
-                />
+                {data.comparisons.map((c) => (
+                  <BlockStack gap="200" key={c.treatment}>
+                    <Text as="h3" variant="headingSm">{`${name(c.treatment)} against ${name(c.control)}: ${c.verdict}`}</Text>
+                    <DataTable
+                      columnContentTypes={["text", "numeric", "text", "numeric"]}
+                      headings={["Metric (treatment minus control)", "Difference", "95 % interval", "p-value"]}
+                      rows={[
+                        ["Click-through rate (two-proportion z-test)", signed(rate(c.ctr.difference, 2), c.ctr.difference), ci(c.ctr.ci, (v) => rate(v, 2)), pValue(c.ctr.pValue)],
+                        ["Conversion rate (two-proportion z-test)", signed(rate(c.conversion.difference, 2), c.conversion.difference), ci(c.conversion.ci, (v) => rate(v, 2)), pValue(c.conversion.pValue)],
+                        ["Revenue per shopper (Welch's t-test)", signed(fmt(c.revenuePerShopper.difference), c.revenuePerShopper.difference), ci(c.revenuePerShopper.ci, fmt), pValue(c.revenuePerShopper.pValue)],
+                        ["Revenue per shopper (bootstrap interval)", signed(fmt(c.revenuePerShopper.difference), c.revenuePerShopper.difference), ci(c.revenuePerShopper.bootstrapCi, fmt), "–"],
+                      ]}
+                    />
+                    <Text as="p" tone="subdued">
+                      Minimum sample size: {int(c.minimumShoppersPerArm)} shoppers per variant ({c.enoughData ? "reached" : "not reached yet"}).
+                    </Text>
+                  </BlockStack>
+                ))}
               </BlockStack>
             </Card>
           </Layout.Section>

@@ -59,6 +59,12 @@ export function day(iso: string | null): string {
   return iso ? new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" }) : "–";
 }
 
+/** "6 Nov 2026 – 20 Nov 2026", "since 6 Nov 2026", or "not started". */
+export function period(e: { startAt: string | null; endAt: string | null }): string {
+  if (!e.startAt) return e.endAt ? `not started (ends ${day(e.endAt)})` : "not started";
+  return e.endAt ? `${day(e.startAt)} – ${day(e.endAt)}` : `since ${day(e.startAt)}`;
+}
+
 export function percent(share: number, digits = 0): string {
   return `${(100 * share).toFixed(digits)} %`;
 }
@@ -114,7 +120,7 @@ function ExperimentList({ experiments }: { experiments: ExperimentSummary[] }) {
         PLACEMENT_LABELS[e.placement] ?? e.placement,
         <Badge key={e.id} tone={STATUS_TONE[e.status]}>{e.status}</Badge>,
         e.variants.map((v) => `${v.name}${v.holdout ? " (holdout)" : ""} ${percent(v.share)}${e.winner === v.id ? " ★" : ""}`).join(" · "),
-        `${day(e.startAt)} – ${day(e.endAt)}`,
+        period(e),
         <StatusButtons key={e.id} experiment={e} />,
       ])}
     />

@@ -4,6 +4,7 @@
  * what the page components in app/ui render. Only reads and delegations: the numbers come from
  * the models, the lists from app/serving through the storefront's own adapter.
  */
+import { attributedRevenueHeadline } from "../experiments/results.server";
 import { auditReport } from "../import/audit";
 import { auditFacts } from "../models/audit.server";
 import { countCustomers } from "../models/customer.server";
@@ -40,10 +41,11 @@ function numericMetrics(json: string | null): Record<string, number> {
 }
 
 export async function dashboardData(shop: string, nowMs: number): Promise<DashboardData> {
-  const [jobs, models, events] = await Promise.all([
+  const [jobs, models, events, attributed] = await Promise.all([
     recentJobs(shop, 12),
     listModelVersions(shop, 8),
     recommendationEventCounts(shop, new Date(nowMs - 30 * DAY_MS)),
+    attributedRevenueHeadline(shop, 30, new Date(nowMs)),
   ]);
   const counts = { products: countProducts(shop), customers: countCustomers(shop), orders: countOrders(shop), interactions: countInteractions(shop) };
   let audit: DashboardData["audit"] = null;
@@ -74,6 +76,7 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
     })),
     audit,
     events,
+    attributed,
   };
 }
 

@@ -36,6 +36,8 @@ export interface DashboardData {
   audit: AuditSummary | null;
   /** Impressions and clicks the theme blocks reported in the last 30 days. */
   events: { placement: string; type: string; count: number }[];
+  /** The headline: revenue attributed to recommendation clicks (app/experiments/results.server.ts attributedRevenueHeadline). */
+  attributed: { revenue: number; orders: number; currency: string; impressions: number; clicks: number; days: number; windowDays: number } | null;
 }
 
 export const EDITABLE_PLACEMENTS = ["product", "home", "cart", "email", "general"] as const;

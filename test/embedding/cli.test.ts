@@ -50,6 +50,8 @@ describe("facet embed / facet similar", () => {
     const res = JSON.parse(similar.out);
     expect(res.model).toMatchObject({ kind: "colour", modelId: "colour-hist-v1" });
     expect(res.note).toContain("colour descriptor only");
+    // Log lines go to stderr and never look like the start of JSON (scripts read merged output).
+    expect(similar.err.split("\n").filter((l) => /^[[{]/.test(l))).toEqual([]);
     expect(res.results.map((r: { productId: string }) => r.productId).sort()).toEqual(["G1", "G2", "G3"]);
 
     const filtered = JSON.parse((await run(["similar", "--shop", SHOP, "--product", "G0", "--k", "5", "--in-stock", "--category", "same", "--price-band", "1", "--json"])).out);

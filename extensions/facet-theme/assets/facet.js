@@ -2,6 +2,11 @@
  * Facet app blocks: fetch the recommendation cards from the app proxy when a block nears the
  * viewport, and report impressions and clicks with the recommendation id (for attribution).
  * Loaded with `defer` by Shopify; never throws into the page: a failed request hides the block.
+ *
+ * Client id (sticky A/B variants for shoppers who are not logged in, and the join of a click with
+ * the web pixel's add-to-cart): Shopify's own first-party `_shopify_y` cookie when present (the
+ * same value as the pixel's clientId), else a random id kept in localStorage. None at all when the
+ * shopper declined analytics (Shopify's customerPrivacy API): the block then shows the default list.
  */
 (function () {
   "use strict";
@@ -9,6 +14,24 @@
   window.__facetLoaded = true;
 
   var io = "IntersectionObserver" in window;
+  var cid;
+
+  function clientId() {
+    if (cid !== undefined) return cid;
+    cid = null;
+    try {
+      var privacy = window.Shopify && window.Shopify.customerPrivacy;
+      if (privacy && privacy.analyticsProcessingAllowed && !privacy.analyticsProcessingAllowed()) return cid;
+      var m = /(?:^|;\s*)_shopify_y=([\w.-]{8,100})/.exec(document.cookie);
+      if (m) return (cid = m[1]);
+      cid = localStorage.getItem("facet_cid");
+      if (!cid || !/^[\w.-]{8,100}$/.test(cid)) {
+        cid = "f" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+        localStorage.setItem("facet_cid", cid);
+      }
+    } catch (e) { cid = null; /* storage blocked: no client id */ }
+    return cid;
+  }
 
   function report(section, type, productIds, position) {
     var d = section.dataset;
@@ -18,7 +41,8 @@
       recommendationId: d.recId,
       placement: d.placement,
       productIds: productIds,
-      position: position
+      position: position,
+      clientId: clientId() || undefined
     });
     try {
       var blob = new Blob([body], { type: "text/plain" }); // a simple request: no CORS preflight
@@ -58,6 +82,7 @@
     if (d.productId) q.set("product_id", d.productId);
     if (d.cart) q.set("cart", d.cart);
     if (d.reasons) q.set("reasons", "1");
+    if (clientId()) q.set("client_id", clientId());
     fetch(d.endpoint + "?" + q, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
