@@ -3,6 +3,11 @@ import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
+import { env } from "./env.server";
+
+// Validate the configuration when the server loads this module (at start-up), not at the first
+// request: a missing or malformed variable stops the server with a message naming it.
+env();
 
 const ABORT_DELAY = 5000;
 

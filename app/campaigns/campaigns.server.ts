@@ -19,6 +19,7 @@ import path from "node:path";
 import { dataDir, env } from "../env.server";
 import { abandonedCheckouts, campaignRow, campaignRows, customerEmailHashes, deleteCampaignRow, markCampaignRun, scheduledCampaigns, upsertCampaignRow, type CampaignRow } from "../models/campaign.server";
 import { shopLocale } from "../models/storefrontShop.server";
+import { imageSrc } from "../storefront/images.server";
 import {
   campaignCsv,
   campaignJson,
@@ -162,7 +163,8 @@ function list(ctx: BuildContext, placement: Placement, who: { customerId: string
   return res.products.map((p) => ({
     id: p.id,
     title: p.title,
-    image: p.image,
+    // CDN URLs as they are; a local picture (an imported shop) through the app's /media route.
+    image: imageSrc(shop, p.id, p.image) ?? "",
     price: p.price,
     currency: p.currency,
     url: `https://${shop}/products/${encodeURIComponent(p.handle ?? p.id)}`,
@@ -253,4 +255,12 @@ export async function syncCampaignScheduler(row: Pick<CampaignRow, "shop" | "id"
     await q.close();
     await connection.quit();
   }
+}
+
+/** app/uninstalled: removes the shop's campaign schedulers (saving a campaign registers them again). */
+export async function unscheduleCampaigns(shop: string): Promise<number> {
+  if (!env().REDIS_URL) return 0;
+  let n = 0;
+  for (const row of await scheduledCampaigns(shop)) if (await syncCampaignScheduler({ ...row, schedule: null })) n++;
+  return n;
 }

@@ -118,7 +118,11 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
     exportFile = writeDataRequestExport(payload.shop, requestId, doc);
   }
   // No scheduled retrains for a shop that left (afterAuth registers them again on reinstall).
-  if (r.uninstalled) await unscheduleRetrain(payload.shop).catch(() => undefined);
+  if (r.uninstalled) {
+    await unscheduleRetrain(payload.shop).catch(() => undefined);
+    const { unscheduleCampaigns } = await import("../campaigns/campaigns.server");
+    await unscheduleCampaigns(payload.shop).catch(() => undefined);
+  }
   if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed)));
   if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop));
   return { topic, outcome: r.outcome, followUps, exportFile };

@@ -23,6 +23,7 @@ import { randomSource } from "./sources/random";
 import { recencySource } from "./sources/recency";
 import { visualSource } from "./sources/visual";
 import { gramOf } from "./cf/als";
+import { factorScorer } from "./cf/simdScores";
 import { DEFAULT_CONFIDENCE } from "./cf/confidence";
 import { entriesFromEvents, foldInUser } from "./cf/foldin";
 import type {
@@ -56,6 +57,12 @@ export interface WorldInput {
   impressions?: Uint32Array | null;
   /** Optional: Y^T Y of cf.itemFactors when the model store has it (else computed here, O(items x f^2)). */
   itemGram?: Float64Array | null;
+  /**
+   * Optional, default true: keep `events` in the world. Requests never read it (everything they need
+   * is derived at build time), so a serving snapshot passes false and the world holds an empty table
+   * instead of millions of rows.
+   */
+  keepEvents?: boolean;
 }
 
 /** Events kept per customer for recency and fold-in (the newest). */
@@ -64,6 +71,7 @@ const DAY = 86_400_000;
 
 export interface World {
   readonly catalog: Catalog;
+  /** The behaviour the world was built from (empty when built with keepEvents: false). */
   readonly events: EventTable;
   readonly settings: ShopSettings;
   readonly now: number;
@@ -71,13 +79,17 @@ export interface World {
   readonly boughtTogether: ItemNeighbours | null;
   readonly viewedTogether: ItemNeighbours | null;
   readonly visual: VectorSearch | null;
-  readonly profiles: Map<string, CustomerProfile>;
+  /** Customer profiles by id (stored as columns; `get` builds the profile object). */
+  readonly profiles: ReadonlyMap<string, CustomerProfile>;
   /** Every customer id known to the profiles or the events, sorted. */
   readonly customerIds: string[];
-  /** Per customer: the newest HISTORY_CAP events, newest last. */
-  readonly histories: Map<string, Event[]>;
-  /** Per customer: every product bought (orders not cancelled, purchase interactions). */
-  readonly purchased: Map<string, Set<number>>;
+  /**
+   * Per customer: the newest HISTORY_CAP events, newest last. Stored as columns (about 17 bytes an
+   * event instead of an object each); `get` builds the customer's array on demand.
+   */
+  readonly histories: ReadonlyMap<string, Event[]>;
+  /** Per customer: every product bought (orders not cancelled, purchase interactions); columns too, `get` builds the set. */
+  readonly purchased: ReadonlyMap<string, Set<number>>;
   /** Per customer: average order value computed from their orders (when the profile has none). */
   readonly orderValue: Map<string, number>;
   readonly segments: SegmentIndex;
@@ -111,12 +123,14 @@ export interface World {
   visualNeighbours(item: number, k: number): { item: number; score: number }[];
   /** The customer's CF vector: trained when the model knows them, else folded in from ctx.history. */
   userVector(ctx: RecContext): Float32Array | null;
+  /** The k products with the highest CF score for a customer vector (as cf/score.ts topKForUser; empty without a model). */
+  topForVector(vec: Float32Array, k: number): { item: number; score: number }[];
 }
 
 export function buildWorld(input: WorldInput): World {
   const { catalog, events, settings, now } = input;
   const n = catalog.ids.length;
-  const profiles = new Map(input.customers.map((c) => [c.id, c]));
+  const profiles = new ColumnProfiles(input.customers);
   const customerIds = [...new Set([...profiles.keys(), ...events.customers])].sort();
 
   const { histories, purchased, orderValue, eventCount } = customerActivity(events, catalog.price, now);
@@ -157,7 +171,10 @@ export function buildWorld(input: WorldInput): World {
   const byMaterial = groupBy(n, (i) => catalog.material[i], byPopularity);
   const hidden = new Set(g.hidden.map((id) => catalog.index.get(id)).filter((i): i is number => i !== undefined));
 
-  const cf = input.cf;
+  // The collaborative source scores the whole catalogue per request: a SIMD scorer over its own copy
+  // of the item factors, which the world then serves from (one copy in memory).
+  const scorer = input.cf ? factorScorer(input.cf.itemFactors, input.cf.factors) : null;
+  const cf: CfModel | null = input.cf && scorer ? { ...input.cf, itemFactors: scorer.itemFactors } : null;
   const gram = cf ? (input.itemGram && input.itemGram.length === cf.factors * cf.factors ? input.itemGram : gramOf(cf.itemFactors, cf.factors)) : null;
   const neighbourCache = new Map<number, { asked: number; items: Int32Array; scores: Float32Array }>();
   const NEIGHBOURS = 50;
@@ -167,7 +184,7 @@ export function buildWorld(input: WorldInput): World {
 
   const world: World = {
     catalog,
-    events,
+    events: input.keepEvents === false ? emptyEventTable(events.customers) : events,
     settings,
     now,
     cf,
@@ -226,7 +243,9 @@ export function buildWorld(input: WorldInput): World {
       let cached = neighbourCache.get(item);
       if (!cached || cached.asked < want) {
         const v = world.vectorOf(item);
-        const list = v ? vs.search(v, want + 1, new Set([item])).filter((r) => r.item !== item).slice(0, want) : [];
+        // One more than wanted and the product itself dropped afterwards: an exclusion set would make
+        // the index call back into JavaScript for every node its graph walk visits.
+        const list = v ? vs.search(v, want + 1).filter((r) => r.item !== item).slice(0, want) : [];
         // Memoised per product (the largest list asked for; typed arrays: 8 bytes a neighbour), since a
         // snapshot serves many requests and the same products come back.
         cached = { asked: want, items: Int32Array.from(list, (r) => r.item), scores: Float32Array.from(list, (r) => r.score) };
@@ -237,6 +256,7 @@ export function buildWorld(input: WorldInput): World {
       for (let j = 0; j < m; j++) out[j] = { item: cached.items[j], score: cached.scores[j] };
       return out;
     },
+    topForVector: (vec, k) => (scorer ? scorer.topK(vec, k) : []),
     userVector(ctx) {
       if (!cf || !gram) return null;
       const id = ctx.customer?.id;
@@ -268,7 +288,7 @@ export function buildWorld(input: WorldInput): World {
  * catalogue 278 MB), so each cache keeps at most this many bytes of vectors; past it the oldest
  * entries go (insertion order), and the index is asked again when they come back.
  */
-export const VECTOR_CACHE_BYTES = 24 << 20;
+export const VECTOR_CACHE_BYTES = 8 << 20;
 
 function boundedCache<V extends Float32Array | null>(maxBytes: number) {
   const map = new Map<number, V>();
@@ -292,24 +312,33 @@ function boundedCache<V extends Float32Array | null>(maxBytes: number) {
 function customerActivity(events: EventTable, price: Float64Array, now: number) {
   const n = price.length;
   const nc = events.customers.length;
-  const perCustomer: number[][] = Array.from({ length: nc }, () => []);
   const eventCount = new Uint32Array(n);
-  for (let e = 0; e < events.length; e++) {
+  // Events per customer in CSR form (a counting pass, then a fill): no array per customer.
+  const start = new Int32Array(nc + 1);
+  const keep = (e: number) => {
     const item = events.item[e];
-    if (item < 0 || item >= n || events.at[e] > now) continue;
-    eventCount[item]++;
+    return item >= 0 && item < n && events.at[e] <= now;
+  };
+  for (let e = 0; e < events.length; e++) {
+    if (!keep(e)) continue;
+    eventCount[events.item[e]]++;
     const c = events.customer[e];
-    if (c >= 0 && !events.cancelled[e]) perCustomer[c].push(e);
+    if (c >= 0 && !events.cancelled[e]) start[c + 1]++;
   }
-  const histories = new Map<string, Event[]>();
-  const purchased = new Map<string, Set<number>>();
+  for (let c = 0; c < nc; c++) start[c + 1] += start[c];
+  const rowsOf = new Int32Array(start[nc]);
+  const fill = start.slice(0, nc);
+  for (let e = 0; e < events.length; e++) {
+    const c = events.customer[e];
+    if (c >= 0 && !events.cancelled[e] && keep(e)) rowsOf[fill[c]++] = e;
+  }
+  const histories = new ColumnHistories(events.customers);
+  const purchased = new ColumnPurchases(events.customers);
   const orderValue = new Map<string, number>();
   const purchaseType = INTERACTION_TYPES.indexOf("purchase");
   for (let c = 0; c < nc; c++) {
-    const rows = perCustomer[c];
-    if (rows.length === 0) continue;
-    rows.sort((a, b) => events.at[a] - events.at[b] || a - b);
-    const id = events.customers[c];
+    if (start[c] === start[c + 1]) continue;
+    const rows = rowsOf.subarray(start[c], start[c + 1]).sort((a, b) => events.at[a] - events.at[b] || a - b);
     const bought = new Set<number>();
     const baskets = new Map<number, number>();
     for (const e of rows) {
@@ -320,24 +349,234 @@ function customerActivity(events: EventTable, price: Float64Array, now: number) 
         baskets.set(key, (baskets.get(key) ?? 0) + price[events.item[e]] * (events.quantity[e] || 1));
       }
     }
-    if (bought.size) purchased.set(id, bought);
-    const tail = rows.slice(-HISTORY_CAP);
-    histories.set(
-      id,
-      tail.map((e) => ({
-        item: events.item[e],
-        type: events.fromOrder[e] ? "purchase" : INTERACTION_TYPES[events.type[e]],
-        at: events.at[e],
-        weight: events.quantity[e] || 1,
-      })),
-    );
+    purchased.add(c, bought);
+    histories.add(c, rows.subarray(Math.max(0, rows.length - HISTORY_CAP)), events, purchaseType);
     if (baskets.size) {
       let total = 0;
       for (const v of baskets.values()) total += v;
-      orderValue.set(id, total / baskets.size);
+      orderValue.set(events.customers[c], total / baskets.size);
     }
   }
+  histories.seal();
+  purchased.seal();
   return { histories, purchased, orderValue, eventCount };
+}
+
+/** Growable typed column. */
+class Column<T extends Int32Array | Uint8Array | Float32Array | Float64Array> {
+  length = 0;
+  constructor(public data: T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new (this.data.constructor as new (n: number) => T)(Math.max(16, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  /** Trims the spare capacity. */
+  seal(): T {
+    this.data = this.data.slice(0, this.length) as T;
+    return this.data;
+  }
+}
+
+/**
+ * A read-only map from customer id to a value stored in columns, built on `get`: the customers of a
+ * large shop (200,000) as objects would cost more than the rest of the world.
+ */
+abstract class ColumnMap<V> implements ReadonlyMap<string, V> {
+  /** Customer id -> row (customers with data only). */
+  protected readonly row = new Map<string, number>();
+  protected readonly offsets = new Column(new Int32Array(1024));
+  constructor(protected readonly ids: string[]) {
+    this.offsets.push(0);
+  }
+  protected abstract build(from: number, to: number): V;
+  protected addRow(c: number, end: number): void {
+    this.row.set(this.ids[c], this.offsets.length - 1);
+    this.offsets.push(end);
+  }
+  get size(): number {
+    return this.row.size;
+  }
+  has(id: string): boolean {
+    return this.row.has(id);
+  }
+  get(id: string): V | undefined {
+    const r = this.row.get(id);
+    return r === undefined ? undefined : this.build(this.offsets.data[r], this.offsets.data[r + 1]);
+  }
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+  *entries(): MapIterator<[string, V]> {
+    for (const k of this.row.keys()) yield [k, this.get(k)!];
+  }
+  keys(): MapIterator<string> {
+    return this.row.keys();
+  }
+  *values(): MapIterator<V> {
+    for (const k of this.row.keys()) yield this.get(k)!;
+  }
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+}
+
+/**
+ * Customer profiles as columns: the text fields dictionary-coded (a few distinct values each), the
+ * numbers as Float64 (NaN = null), the flags as bytes. A 200,000-customer shop's profiles as objects
+ * (with their own copies of "female", "DE", ...) cost tens of MB of heap.
+ */
+class ColumnProfiles implements ReadonlyMap<string, CustomerProfile> {
+  private readonly row = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly dict: string[] = [];
+  private readonly codes = new Map<string, number>();
+  /** gender, ageGroup, country, segment: dictionary codes, 0 = null. */
+  private readonly text: Uint32Array;
+  private readonly money: Float64Array;
+  /** optOut (0/1) | marketingConsent << 1 (0 false, 1 true, 2 null, 3 absent). */
+  private readonly flags: Uint8Array;
+  constructor(profiles: CustomerProfile[]) {
+    const n = profiles.length;
+    this.text = new Uint32Array(n * 4);
+    this.money = new Float64Array(n * 2);
+    this.flags = new Uint8Array(n);
+    profiles.forEach((p, r) => {
+      if (this.row.has(p.id)) {
+        // A later duplicate wins, as it would in a Map built from the list.
+        r = this.row.get(p.id)!;
+      } else {
+        this.row.set(p.id, this.ids.length);
+        r = this.ids.length;
+        this.ids.push(p.id);
+      }
+      this.text[r * 4] = this.code(p.gender);
+      this.text[r * 4 + 1] = this.code(p.ageGroup);
+      this.text[r * 4 + 2] = this.code(p.country);
+      this.text[r * 4 + 3] = this.code(p.segment);
+      this.money[r * 2] = p.avgOrderValue ?? NaN;
+      this.money[r * 2 + 1] = p.lifetimeValue ?? NaN;
+      const consent = !("marketingConsent" in p) || p.marketingConsent === undefined ? 3 : p.marketingConsent === null ? 2 : p.marketingConsent ? 1 : 0;
+      this.flags[r] = (p.optOut ? 1 : 0) | (consent << 1);
+    });
+  }
+  private code(v: string | null): number {
+    if (v === null || v === undefined) return 0;
+    let c = this.codes.get(v);
+    if (c === undefined) {
+      this.dict.push(v);
+      this.codes.set(v, (c = this.dict.length));
+    }
+    return c;
+  }
+  private textAt(r: number, j: number): string | null {
+    const c = this.text[r * 4 + j];
+    return c === 0 ? null : this.dict[c - 1];
+  }
+  private build(r: number): CustomerProfile {
+    const aov = this.money[r * 2];
+    const ltv = this.money[r * 2 + 1];
+    const f = this.flags[r];
+    const consent = f >> 1;
+    const p: CustomerProfile = {
+      id: this.ids[r],
+      gender: this.textAt(r, 0),
+      ageGroup: this.textAt(r, 1),
+      country: this.textAt(r, 2),
+      avgOrderValue: Number.isNaN(aov) ? null : aov,
+      segment: this.textAt(r, 3),
+      lifetimeValue: Number.isNaN(ltv) ? null : ltv,
+      optOut: (f & 1) === 1,
+    };
+    if (consent !== 3) p.marketingConsent = consent === 2 ? null : consent === 1;
+    return p;
+  }
+  get size(): number {
+    return this.row.size;
+  }
+  has(id: string): boolean {
+    return this.row.has(id);
+  }
+  get(id: string): CustomerProfile | undefined {
+    const r = this.row.get(id);
+    return r === undefined ? undefined : this.build(r);
+  }
+  forEach(fn: (value: CustomerProfile, key: string, map: ReadonlyMap<string, CustomerProfile>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+  *entries(): MapIterator<[string, CustomerProfile]> {
+    for (const [k, r] of this.row) yield [k, this.build(r)];
+  }
+  keys(): MapIterator<string> {
+    return this.row.keys();
+  }
+  *values(): MapIterator<CustomerProfile> {
+    for (const r of this.row.values()) yield this.build(r);
+  }
+  [Symbol.iterator](): MapIterator<[string, CustomerProfile]> {
+    return this.entries();
+  }
+}
+
+class ColumnHistories extends ColumnMap<Event[]> {
+  private readonly item = new Column(new Int32Array(1024));
+  private readonly type = new Column(new Uint8Array(1024));
+  private readonly at = new Column(new Float64Array(1024));
+  private readonly weight = new Column(new Float32Array(1024));
+  /** Adds a customer's events (rows of the table, oldest first); order lines count as purchases. */
+  add(c: number, rows: Int32Array, events: EventTable, purchaseType: number): void {
+    for (const e of rows) {
+      this.item.push(events.item[e]);
+      this.type.push(events.fromOrder[e] ? purchaseType : events.type[e]);
+      this.at.push(events.at[e]);
+      this.weight.push(events.quantity[e] || 1);
+    }
+    this.addRow(c, this.item.length);
+  }
+  seal(): void {
+    for (const col of [this.item, this.type, this.at, this.weight, this.offsets]) col.seal();
+  }
+  protected build(from: number, to: number): Event[] {
+    const out: Event[] = new Array(to - from);
+    for (let j = from; j < to; j++) out[j - from] = { item: this.item.data[j], type: INTERACTION_TYPES[this.type.data[j]], at: this.at.data[j], weight: this.weight.data[j] };
+    return out;
+  }
+}
+
+class ColumnPurchases extends ColumnMap<Set<number>> {
+  private readonly items = new Column(new Int32Array(1024));
+  /** Adds a customer's bought products (none: the customer is not in the map). */
+  add(c: number, bought: Set<number>): void {
+    if (bought.size === 0) return;
+    for (const i of bought) this.items.push(i);
+    this.addRow(c, this.items.length);
+  }
+  seal(): void {
+    this.items.seal();
+    this.offsets.seal();
+  }
+  protected build(from: number, to: number): Set<number> {
+    return new Set(this.items.data.subarray(from, to));
+  }
+}
+
+function emptyEventTable(customers: string[]): EventTable {
+  return {
+    length: 0,
+    customers,
+    customer: new Int32Array(0),
+    item: new Int32Array(0),
+    type: new Uint8Array(0),
+    at: new Float64Array(0),
+    quantity: new Float32Array(0),
+    duration: new Float32Array(0),
+    basket: new Int32Array(0),
+    fromOrder: new Uint8Array(0),
+    cancelled: new Uint8Array(0),
+  } as EventTable;
 }
 
 function tiers(price: Float64Array): Uint8Array {

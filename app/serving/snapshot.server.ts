@@ -90,6 +90,8 @@ export async function buildSnapshot(shop: string, now = Date.now()): Promise<Sna
     visual,
     now,
     settings,
+    // Requests never read the raw events; the world keeps what it derived from them.
+    keepEvents: false,
   });
   const t2 = performance.now();
   return {
@@ -130,6 +132,8 @@ interface Entry {
   first: Promise<Snapshot> | null;
   rebuilding: Promise<void> | null;
   checkedAt: number;
+  /** When the running experiments were last compared (also while a rebuild is in flight). */
+  experimentsCheckedAt?: number;
 }
 
 const entries = new Map<string, Entry>();
@@ -149,9 +153,12 @@ export async function getSnapshot(shop: string, now = Date.now()): Promise<Snaps
     );
     return e.first;
   }
+  if (now - (entry.experimentsCheckedAt ?? entry.checkedAt) >= CHECK_INTERVAL_MS) {
+    entry.experimentsCheckedAt = now;
+    refreshExperiments(entry.current);
+  }
   if (now - entry.checkedAt >= CHECK_INTERVAL_MS && !entry.rebuilding) {
     entry.checkedAt = now;
-    refreshExperiments(entry.current);
     const stamp = servingStamp(shop);
     if (needsRebuild(entry.current, stamp, now)) startRebuild(shop, entry, now);
     else if (stamp !== entry.current.stamp) refreshLive(entry.current);

@@ -23,6 +23,8 @@ export interface StorefrontRequest {
   /** routes.root_url of the theme ("/" or a locale's "/de"): product links keep the shopper's language. */
   root: string;
   nowMs: number;
+  /** false: the placement's own settings, outside running experiments, no exposure (the admin's preview). Default true. */
+  experiments?: boolean;
 }
 
 /** "en" in a shop whose locale is de-DE formats as en-DE: English words, the shop's region. */
@@ -40,6 +42,7 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     placement: req.placement,
     customerId: req.customerId,
     clientId: req.clientId ?? null,
+    experiments: req.experiments,
     productId: req.productId,
     cart: req.cart,
     limit: req.limit,

@@ -4,7 +4,7 @@
  * and why customers were left out: only customers with marketing consent are included), saves it
  * with an optional schedule, and downloads it as CSV or JSON for the email tool.
  */
-import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { Form, useNavigation } from "@remix-run/react";
 import { useRef, useState } from "react";
 import type { CampaignSpec } from "../recommend/campaigns";
@@ -83,36 +83,36 @@ function IntentForm({ intent, id, label, accessibilityLabel, tone }: { intent: s
   );
 }
 
-function Downloads({ href, name }: { href: string; name: string }) {
-  return (
-    <InlineStack gap="200" wrap={false}>
-      <a href={`${href}?format=csv`} download aria-label={`Download ${name} as CSV`}>CSV</a>
-      <a href={`${href}?format=json`} download aria-label={`Download ${name} as JSON`}>JSON</a>
-    </InlineStack>
-  );
-}
-
 function CampaignList({ campaigns }: { campaigns: CampaignSummary[] }) {
   const base = useAdminPath("campaigns");
   if (!campaigns.length) return <Text as="p" tone="subdued">No campaigns saved yet: build one below.</Text>;
   return (
-    <DataTable
-      columnContentTypes={["text", "text", "text", "text", "text", "text", "text"]}
-      headings={["Campaign", "Type", "Who", "Schedule", "Last run", "Export", "Actions"]}
-      rows={campaigns.map((c) => [
-        c.name,
-        KIND_LABELS[c.kind] ?? c.kind,
-        `${c.segment || "everyone"} · ${c.k} products · ${c.days} days`,
-        c.schedule ? <Badge key={c.id} tone="info">{c.schedule}</Badge> : "by hand",
-        when(c.lastRunAt),
-        <Downloads key={c.id} href={`${base}/${c.id}/export`} name={`"${c.name}"`} />,
-        <InlineStack key={c.id} gap="200" wrap={false}>
-          <IntentForm intent="preview" id={c.id} label="Preview" accessibilityLabel={`Preview "${c.name}"`} />
-          <IntentForm intent="run" id={c.id} label="Run now" accessibilityLabel={`Run "${c.name}" now`} />
-          <IntentForm intent="delete" id={c.id} label="Delete" accessibilityLabel={`Delete "${c.name}"`} tone="critical" />
-        </InlineStack>,
-      ])}
-    />
+    <BlockStack gap="200">
+      {campaigns.map((c) => (
+        <div key={c.id} data-campaign-row={c.id}>
+          <Box padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+            <InlineStack align="space-between" blockAlign="center" gap="300">
+              <BlockStack gap="100">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h3" variant="headingSm">{c.name}</Text>
+                  <Badge tone={c.schedule ? "info" : undefined}>{c.schedule ?? "by hand"}</Badge>
+                </InlineStack>
+                <Text as="p" tone="subdued">
+                  {KIND_LABELS[c.kind] ?? c.kind} · {c.segment || "every customer"} · {c.k} products · {c.days} days · last run {when(c.lastRunAt)}
+                </Text>
+              </BlockStack>
+              <InlineStack gap="200" blockAlign="center" wrap={false}>
+                <a href={`${base}/${c.id}/export?format=csv`} download aria-label={`Download "${c.name}" as CSV`}>CSV</a>
+                <a href={`${base}/${c.id}/export?format=json`} download aria-label={`Download "${c.name}" as JSON`}>JSON</a>
+                <IntentForm intent="preview" id={c.id} label="Preview" accessibilityLabel={`Preview "${c.name}"`} />
+                <IntentForm intent="run" id={c.id} label="Run now" accessibilityLabel={`Run "${c.name}" now`} />
+                <IntentForm intent="delete" id={c.id} label="Delete" accessibilityLabel={`Delete "${c.name}"`} tone="critical" />
+              </InlineStack>
+            </InlineStack>
+          </Box>
+        </div>
+      ))}
+    </BlockStack>
   );
 }
 
@@ -206,7 +206,7 @@ function PreviewCard({ p }: { p: CampaignPreview }) {
                 {r.products.map((prod) => (
                   <div key={prod.id} data-campaign-product={prod.id}>
                     <BlockStack gap="100">
-                      {prod.image ? <img src={prod.image} alt={prod.title} loading="lazy" style={{ width: "100%", aspectRatio: "1", objectFit: "cover", borderRadius: 8, background: "#f1f1f1" }} /> : <div role="img" aria-label={`${prod.title} (no picture)`} style={{ width: "100%", aspectRatio: "1", borderRadius: 8, background: "#f1f1f1" }} />}
+                      {prod.image ? <img src={prod.image} alt={prod.title} style={{ width: "100%", aspectRatio: "1", objectFit: "cover", borderRadius: 8, background: "#f1f1f1" }} /> : <div role="img" aria-label={`${prod.title} (no picture)`} style={{ width: "100%", aspectRatio: "1", borderRadius: 8, background: "#f1f1f1" }} />}
                       <Text as="p" variant="bodySm" fontWeight="semibold" truncate>{prod.title}</Text>
                       <Text as="p" variant="bodySm">{prod.price}</Text>
                       {prod.reasons[0] ? <Text as="p" variant="bodySm" tone="subdued">{prod.reasons[0]}</Text> : null}

@@ -1,5 +1,5 @@
-/** The merchant's overview: data synced, jobs, model versions, the data audit's verdict, block activity. */
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+/** The merchant's overview: data synced, jobs, model versions, the data audit (answers and verdicts), block activity. */
+import { Badge, Banner, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
 import { Link } from "@remix-run/react";
 import { useAdminPath } from "./base";
 import type { DashboardData } from "./types";
@@ -69,6 +69,13 @@ export function Dashboard({ data }: { data: DashboardData }) {
   return (
     <Page title="Facet" subtitle={`Recommendations for ${data.shop}`}>
       <Layout>
+        {data.visualNote ? (
+          <Layout.Section>
+            <Banner tone="info" title="Visual similarity: colour only">
+              <p data-visual-note>{data.visualNote}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {data.attributed ? (
           <Layout.Section>
             <RevenueHeadline a={data.attributed} />
@@ -91,6 +98,25 @@ export function Dashboard({ data }: { data: DashboardData }) {
                   <Badge tone={STATUS_TONE[data.audit.verdict]}>{AUDIT_LABEL[data.audit.verdict] ?? data.audit.verdict}</Badge>
                   <Text as="p">{data.audit.summary}</Text>
                   {data.audit.at ? <Text as="p" tone="subdued">{when(data.audit.at)}</Text> : null}
+                  <div data-audit="questions">
+                    <List type="bullet">
+                      {data.audit.questions.map((q) => (
+                        <List.Item key={q.question}>
+                          <Text as="span" fontWeight="semibold">{q.question}</Text> {q.answer}
+                          {q.ok ? "" : " ⚠"}
+                        </List.Item>
+                      ))}
+                    </List>
+                  </div>
+                  <div data-audit="strategies">
+                    <InlineStack gap="200" wrap>
+                      {data.audit.strategies.map((s) => (
+                        <span key={s.strategy} title={s.why}>
+                          <Badge tone={STATUS_TONE[s.viable]}>{`${s.strategy}: ${AUDIT_LABEL[s.viable] ?? s.viable}`}</Badge>
+                        </span>
+                      ))}
+                    </InlineStack>
+                  </div>
                 </BlockStack>
               ) : (
                 <Text as="p" tone="subdued">No audit yet: import or sync the shop's data first.</Text>

@@ -15,7 +15,7 @@ export function DemoShell({ shop, children }: { shop: string; children: ReactNod
             <nav aria-label="Facet admin">
               <InlineStack gap="300">
                 {ADMIN_PAGES.map((p) => (
-                  <NavLink key={p.sub} to={p.sub ? `/demo/${p.sub}` : "/demo"} end className="facet-demo-nav" prefetch="intent">
+                  <NavLink key={p.sub} to={p.sub ? `/demo/${p.sub}` : "/demo"} end={!p.sub} className="facet-demo-nav" prefetch="intent">
                     {p.label}
                   </NavLink>
                 ))}

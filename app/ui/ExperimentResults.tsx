@@ -340,6 +340,7 @@ export function ExperimentResults({ data, result }: { data: ResultsData; result:
                       headings={["Metric (treatment minus control)", "Difference", "95 % interval", "p-value"]}
                       rows={[
                         ["Click-through rate (two-proportion z-test)", signed(rate(c.ctr.difference, 2), c.ctr.difference), ci(c.ctr.ci, (v) => rate(v, 2)), pValue(c.ctr.pValue)],
+                        ...(c.addToCart ? [["Add-to-cart rate (two-proportion z-test)", signed(rate(c.addToCart.difference, 2), c.addToCart.difference), ci(c.addToCart.ci, (v) => rate(v, 2)), pValue(c.addToCart.pValue)]] : []),
                         ["Conversion rate (two-proportion z-test)", signed(rate(c.conversion.difference, 2), c.conversion.difference), ci(c.conversion.ci, (v) => rate(v, 2)), pValue(c.conversion.pValue)],
                         ["Revenue per shopper (Welch's t-test)", signed(fmt(c.revenuePerShopper.difference), c.revenuePerShopper.difference), ci(c.revenuePerShopper.ci, fmt), pValue(c.revenuePerShopper.pValue)],
                         ["Revenue per shopper (bootstrap interval)", signed(fmt(c.revenuePerShopper.difference), c.revenuePerShopper.difference), ci(c.revenuePerShopper.bootstrapCi, fmt), "–"],

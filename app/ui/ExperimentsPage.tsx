@@ -30,6 +30,8 @@ export interface ExperimentsData {
   sources: string[];
   /** The shop's current source weights per placement (a custom variant starts from them). */
   currentWeights: Record<string, Record<string, number>>;
+  /** The placement's current diversity knobs a custom variant may override. */
+  currentDiversity: Record<string, { mmrLambda: number; explorationSlots: number }>;
 }
 
 export interface ExperimentActionResult {
@@ -53,6 +55,9 @@ interface VariantDraft {
   share: string;
   kind: VariantKind;
   weights: Record<string, string>;
+  /** Empty: the placement's current value. */
+  mmrLambda: string;
+  explorationSlots: string;
 }
 
 export function day(iso: string | null): string {
@@ -75,8 +80,8 @@ function weightsText(weights: Record<string, number>): Record<string, string> {
 
 function defaultVariants(weights: Record<string, number>): VariantDraft[] {
   return [
-    { name: "Control", share: "50", kind: "current", weights: weightsText(weights) },
-    { name: "Treatment", share: "50", kind: "custom", weights: weightsText(weights) },
+    { name: "Control", share: "50", kind: "current", weights: weightsText(weights), mmrLambda: "", explorationSlots: "" },
+    { name: "Treatment", share: "50", kind: "custom", weights: weightsText(weights), mmrLambda: "", explorationSlots: "" },
   ];
 }
 
@@ -127,7 +132,7 @@ function ExperimentList({ experiments }: { experiments: ExperimentSummary[] }) {
   );
 }
 
-function VariantFields({ index, v, sources, onChange, onRemove }: { index: number; v: VariantDraft; sources: string[]; onChange: (v: VariantDraft) => void; onRemove: (() => void) | null }) {
+function VariantFields({ index, v, sources, diversity, onChange, onRemove }: { index: number; v: VariantDraft; sources: string[]; diversity: { mmrLambda: number; explorationSlots: number } | undefined; onChange: (v: VariantDraft) => void; onRemove: (() => void) | null }) {
   const label = `Variant ${index + 1}`;
   return (
     <Box padding="300" borderWidth="025" borderColor="border" borderRadius="200">
@@ -142,6 +147,7 @@ function VariantFields({ index, v, sources, onChange, onRemove }: { index: numbe
           <Select name={`variant.${index}.kind`} label={`${label} recommendations`} options={KIND_OPTIONS} value={v.kind} onChange={(kind) => onChange({ ...v, kind: kind as VariantKind })} />
         </InlineGrid>
         {v.kind === "custom" ? (
+          <BlockStack gap="200">
           <InlineGrid columns={{ xs: 2, md: 5 }} gap="200">
             {sources.map((src) => (
               <TextField
@@ -157,6 +163,35 @@ function VariantFields({ index, v, sources, onChange, onRemove }: { index: numbe
               />
             ))}
           </InlineGrid>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
+            <TextField
+              name={`variant.${index}.diversity.mmrLambda`}
+              label={`${label} relevance vs. variety (MMR λ, 1 = relevance only)`}
+              type="number"
+              step={0.05}
+              min={0}
+              max={1}
+              autoComplete="off"
+              value={v.mmrLambda}
+              placeholder={diversity ? String(diversity.mmrLambda) : undefined}
+              helpText={`Empty: the placement's current value${diversity ? ` (${diversity.mmrLambda})` : ""}.`}
+              onChange={(mmrLambda) => onChange({ ...v, mmrLambda })}
+            />
+            <TextField
+              name={`variant.${index}.diversity.explorationSlots`}
+              label={`${label} exploration slots`}
+              type="number"
+              step={1}
+              min={0}
+              max={10}
+              autoComplete="off"
+              value={v.explorationSlots}
+              placeholder={diversity ? String(diversity.explorationSlots) : undefined}
+              helpText={`Empty: the placement's current value${diversity ? ` (${diversity.explorationSlots})` : ""}.`}
+              onChange={(explorationSlots) => onChange({ ...v, explorationSlots })}
+            />
+          </InlineGrid>
+          </BlockStack>
         ) : (
           <Text as="p" tone="subdued">
             {v.kind === "holdout" ? "Shoppers in this variant see no recommendations: the baseline that measures what recommendations add." : "Shoppers in this variant get the placement's current settings."}
@@ -192,7 +227,7 @@ function CreateForm({ data, created }: { data: ExperimentsData; created: string 
   const addVariant = () =>
     setVariants((all) => {
       const even = String(Math.floor(100 / (all.length + 1)));
-      return [...all.map((v) => ({ ...v, share: even })), { name: `Variant ${all.length + 1}`, share: String(100 - Number(even) * all.length), kind: "custom", weights: weightsText(data.currentWeights[placement] ?? {}) }];
+      return [...all.map((v) => ({ ...v, share: even })), { name: `Variant ${all.length + 1}`, share: String(100 - Number(even) * all.length), kind: "custom", weights: weightsText(data.currentWeights[placement] ?? {}), mmrLambda: "", explorationSlots: "" }];
     });
   return (
     <Form method="post" aria-label="Create an experiment">
@@ -208,7 +243,7 @@ function CreateForm({ data, created }: { data: ExperimentsData; created: string 
           </InlineGrid>
         </FormLayout>
         {variants.map((v, i) => (
-          <VariantFields key={i} index={i} v={v} sources={data.sources} onChange={(nv) => update(i, nv)} onRemove={variants.length > 2 ? () => setVariants((all) => all.filter((_, j) => j !== i)) : null} />
+          <VariantFields key={i} index={i} v={v} sources={data.sources} diversity={data.currentDiversity[placement]} onChange={(nv) => update(i, nv)} onRemove={variants.length > 2 ? () => setVariants((all) => all.filter((_, j) => j !== i)) : null} />
         ))}
         <InlineStack align="space-between" blockAlign="center">
           <InlineStack gap="300" blockAlign="center">

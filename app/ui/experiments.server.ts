@@ -49,6 +49,9 @@ export async function experimentsData(shop: string): Promise<ExperimentsData> {
     placements: [...EXPERIMENT_PLACEMENTS],
     sources: [...SOURCE_NAMES],
     currentWeights: Object.fromEntries(EXPERIMENT_PLACEMENTS.map((p) => [p, settings.placements[p].weights as Record<string, number>])),
+    currentDiversity: Object.fromEntries(
+      EXPERIMENT_PLACEMENTS.map((p) => [p, { mmrLambda: settings.placements[p].diversity.mmrLambda, explorationSlots: settings.placements[p].diversity.explorationSlots }]),
+    ),
   };
 }
 
@@ -80,7 +83,8 @@ function slug(name: string): string {
 /**
  * The create form, read into the backend's input. Variants are `variant.<i>.name`, `.share`
  * (traffic %, the shares must add up to 100), `.kind` (current | custom | holdout) and, for
- * custom, `.weights.<source>` (0 leaves a source out, as on the settings page).
+ * custom, `.weights.<source>` (0 leaves a source out, as on the settings page) and optionally
+ * `.diversity.mmrLambda` / `.diversity.explorationSlots` (empty: the placement's current value).
  */
 export function experimentFromForm(form: FormData) {
   const name = text(form, "name");
@@ -111,12 +115,19 @@ export function experimentFromForm(form: FormData) {
         if (w) weights[src] = w;
       }
       if (!Object.keys(weights).length) throw new ExperimentFormError(`${label} (${vName}): give at least one source a weight above 0, or choose "Current settings".`);
+      // Diversity knobs left empty keep the placement's current values.
+      const diversity: Record<string, number> = {};
+      const mmrLambda = numberField(form, `variant.${i}.diversity.mmrLambda`, `${label} (${vName}) relevance vs. variety`);
+      const explorationSlots = numberField(form, `variant.${i}.diversity.explorationSlots`, `${label} (${vName}) exploration slots`);
+      if (mmrLambda !== null) diversity.mmrLambda = mmrLambda;
+      if (explorationSlots !== null) diversity.explorationSlots = explorationSlots;
+      const settings = Object.keys(diversity).length ? { weights, diversity } : { weights };
       try {
-        parseSettingsOverride({ placements: { [placement]: { weights } } }, `${label} (${vName})`);
+        parseSettingsOverride({ placements: { [placement]: settings } }, `${label} (${vName})`);
       } catch (e) {
         throw new ExperimentFormError((e as Error).message);
       }
-      variant.settings = { weights };
+      variant.settings = settings;
     } else if (kind !== "current") throw new ExperimentFormError(`${label} (${vName}): choose current settings, custom weights or holdout.`);
     variants.push(variant);
   }

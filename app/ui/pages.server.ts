@@ -7,6 +7,7 @@
 import { attributedRevenueHeadline } from "../experiments/results.server";
 import { auditReport } from "../import/audit";
 import { auditFacts } from "../models/audit.server";
+import { visualNote } from "../embedding/search.server";
 import { countCustomers } from "../models/customer.server";
 import { latestEvaluation, loadProposal, setProposalStatus } from "../models/evaluation.server";
 import { countInteractions } from "../models/interaction.server";
@@ -52,7 +53,15 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
   if (counts.products > 0) {
     const report = auditReport(shop, auditFacts(shop));
     const hybrid = report.strategies.find((s) => s.strategy === "hybrid") ?? report.strategies[0];
-    if (hybrid) audit = { verdict: hybrid.viable, summary: `Hybrid recommendations: ${hybrid.why}`, at: null };
+    if (hybrid) {
+      audit = {
+        verdict: hybrid.viable,
+        summary: `Hybrid recommendations: ${hybrid.why}`,
+        at: null,
+        questions: report.questions.map((q) => ({ question: q.question, answer: q.answer, ok: q.ok })),
+        strategies: report.strategies.map((s) => ({ strategy: s.strategy, viable: s.viable, why: s.why })),
+      };
+    }
   }
   return {
     shop,
@@ -75,6 +84,7 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
       metrics: numericMetrics(m.metrics),
     })),
     audit,
+    visualNote: visualNote(shop),
     events,
     attributed,
   };
@@ -152,6 +162,7 @@ export async function previewData(shop: string, url: URL, nowMs: number): Promis
       language: "en",
       root: "/",
       nowMs,
+      experiments: false, // the preview shows the placement's settings, never a shopper's A/B arm
     });
     data.result = {
       recommendationId: list.recommendationId,

@@ -26,6 +26,10 @@ export interface AuditSummary {
   verdict: string;
   summary: string;
   at: string | null;
+  /** SEED.md's questions answered from the data (customers, orders per month, browsing, history, gaps). */
+  questions: { question: string; answer: string; ok: boolean }[];
+  /** Every strategy's verdict and why. */
+  strategies: { strategy: string; viable: string; why: string }[];
 }
 
 export interface DashboardData {
@@ -34,6 +38,8 @@ export interface DashboardData {
   jobs: JobRow[];
   models: ModelVersionRow[];
   audit: AuditSummary | null;
+  /** Said plainly when visual similarity runs on the colour descriptor alone (no image model); null otherwise. */
+  visualNote: string | null;
   /** Impressions and clicks the theme blocks reported in the last 30 days. */
   events: { placement: string; type: string; count: number }[];
   /** The headline: revenue attributed to recommendation clicks (app/experiments/results.server.ts attributedRevenueHeadline). */

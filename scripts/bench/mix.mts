@@ -1,8 +1,11 @@
 /**
  * The storefront's request mix of the load test (run.mts) and the in-process request bench
  * (requests.mts): placements product, product, home, cart, general in turn; shoppers 60 % known
- * customers, 15 % customers the shop has no data on yet, 25 % anonymous (half of them with three
- * recent views). Deterministic (seeded).
+ * customers (uniformly), 15 % customers the shop has no data on yet, 25 % anonymous (half of them
+ * with three recent views). The products viewed, carted and recently seen are drawn from the shop's
+ * own interaction log, so popular products come up as often as in the shop's traffic (a uniform
+ * draw over 50,000 products would make every request a first visit of its product; `uniform`
+ * gives that worst case). Deterministic (seeded).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -20,9 +23,28 @@ export function firstColumn(file: string): string[] {
   return fs.readFileSync(file, "utf8").split("\n").slice(1).map((l) => l.split(/[;,]/)[0]).filter(Boolean);
 }
 
-export function requestMix(shopDir: string, n: number): MixRequest[] {
+/** Product ids of every `stride`-th interaction (the column product_id), in file order. */
+export function interactionProducts(file: string, stride = 17): string[] {
+  const buf = fs.readFileSync(file);
+  const header = buf.subarray(0, buf.indexOf(10)).toString("utf8").split(/[;,]/);
+  const col = header.indexOf("product_id");
+  if (col < 0) throw new Error(`${file}: no product_id column`);
+  const out: string[] = [];
+  let line = 0;
+  for (let at = buf.indexOf(10) + 1; at > 0 && at < buf.length; ) {
+    const end = buf.indexOf(10, at);
+    if (line++ % stride === 0) {
+      const fields = buf.subarray(at, end < 0 ? buf.length : end).toString("utf8").split(/[;,]/);
+      if (fields[col]) out.push(fields[col]);
+    }
+    at = end < 0 ? -1 : end + 1;
+  }
+  return out;
+}
+
+export function requestMix(shopDir: string, n: number, opts: { uniform?: boolean } = {}): MixRequest[] {
   const customers = firstColumn(path.join(shopDir, "customers.csv"));
-  const products = firstColumn(path.join(shopDir, "products.csv"));
+  const products = opts.uniform ? firstColumn(path.join(shopDir, "products.csv")) : interactionProducts(path.join(shopDir, "interactions.csv"));
   let seed = 12345;
   const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const product = () => products[Math.floor(rnd() * products.length)];

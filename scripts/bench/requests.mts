@@ -3,7 +3,8 @@
  * database (as the server's first request does) and answers the load test's request mix with
  * respond(), reporting CPU and wall time per placement and the heap. For profiling:
  *   DATABASE_URL=file:bench-out/full/bench.db FACET_DATA_DIR=bench-out/full/data \
- *     node --cpu-prof --import tsx scripts/bench/requests.mts <shop dir> [requests=2000] [shop]
+ *     node --cpu-prof --import tsx scripts/bench/requests.mts <shop dir> [requests=2000] [shop] [--uniform]
+ * --uniform: products drawn uniformly from the catalogue instead of from the interaction log.
  * Prints one JSON line.
  */
 import os from "node:os";
@@ -14,7 +15,7 @@ import { requestMix } from "./mix.mts";
 
 const shopDir = process.argv[2];
 const R = Number(process.argv[3] ?? 2000);
-const shop = process.argv[4] ?? "bench.myshopify.com";
+const shop = process.argv[4] && !process.argv[4].startsWith("--") ? process.argv[4] : "bench.myshopify.com";
 if (!shopDir) throw new Error("usage: requests.mts <shop dir> [requests] [shop]");
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
@@ -23,7 +24,8 @@ const snapshotMs = performance.now() - t0;
 (globalThis as { gc?: () => void }).gc?.();
 const mem = process.memoryUsage();
 const WARM = Math.min(500, R);
-const mix = requestMix(shopDir, R + WARM);
+const uniform = process.argv.includes("--uniform");
+const mix = requestMix(shopDir, R + WARM, { uniform });
 const cpu: Record<string, number[]> = {};
 const wall: Record<string, number[]> = {};
 let errors = 0;
@@ -68,6 +70,7 @@ console.log(
     externalMB: Math.round(mem.external / 2 ** 20),
     arrayBuffersMB: Math.round(mem.arrayBuffers / 2 ** 20),
     requests: R,
+    productDraw: uniform ? "uniform" : "from the interaction log",
     errors,
     cpuMsPerRequest: r2((totalCpu.user + totalCpu.system) / 1000 / (R + WARM)),
     wallMsTotal: Math.round(performance.now() - tAll),

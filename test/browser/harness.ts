@@ -124,6 +124,8 @@ export async function startDemoServer(): Promise<DemoServer> {
 }
 
 /** A fresh Chromium profile each time (never the user's). */
+export const SHOPPER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "facet-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
@@ -131,6 +133,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
+    // Headless Chromium announces itself as "HeadlessChrome", which the block events endpoint rightly
+    // drops as a bot (isbot): the tests browse as the desktop Chrome a shopper would use.
+    userAgent: SHOPPER_USER_AGENT,
   });
   return {
     context,
@@ -155,7 +160,22 @@ export interface StoredEvent {
   position: number | null;
 }
 
-/** The RecommendationEvent rows the server stored (read straight from its database file). */
+/**
+ * Impressions as the server aggregates them (read straight from its database file): per placement
+ * (RecEventDaily, all days) and per product (ProductImpressionDaily). Impressions are never rows.
+ */
+export function storedImpressions(server: DemoServer): { byPlacement: Map<string, number>; byProduct: Map<string, number> } {
+  const db = new Database(path.join(server.dir, "facet.db"), { readonly: true, fileMustExist: true });
+  try {
+    const placements = db.prepare(`SELECT placement, SUM(impressions) AS n FROM RecEventDaily GROUP BY placement`).all() as { placement: string; n: number }[];
+    const products = db.prepare(`SELECT productId, SUM(impressions) AS n FROM ProductImpressionDaily GROUP BY productId`).all() as { productId: string; n: number }[];
+    return { byPlacement: new Map(placements.map((r) => [r.placement, r.n])), byProduct: new Map(products.map((r) => [r.productId, r.n])) };
+  } finally {
+    db.close();
+  }
+}
+
+/** The RecommendationEvent rows the server stored (clicks, add-to-carts; read straight from its database file). */
 export function storedEvents(server: DemoServer): StoredEvent[] {
   const db = new Database(path.join(server.dir, "facet.db"), { readonly: true, fileMustExist: true });
   try {

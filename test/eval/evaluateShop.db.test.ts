@@ -108,4 +108,18 @@ describe("evaluateShop", () => {
       err.mockRestore();
     }
   });
+  it("saves each evaluation under the model version published at the time", async () => {
+    const { prisma } = await import("../../app/db.server");
+    const { MODEL_KIND } = await import("../../app/models/modelVersion.server");
+    const { latestEvaluation } = await import("../../app/models/evaluation.server");
+    const { evaluateShop } = await import("../../app/jobs/evaluate.server");
+    const before = await latestEvaluation(SHOP); // saved by the first test, without a model
+    expect(before?.modelVersionId).toBeNull();
+    const mv = await prisma().modelVersion.create({ data: { shop: SHOP, kind: MODEL_KIND, version: "v-eval-test", path: "unused", status: "published", publishedAt: new Date() } });
+    const cut = Date.parse("2024-08-01T00:00:00Z");
+    const out = await evaluateShop(SHOP, { k: 5, split: "temporal", cut, placements: ["home"] });
+    expect(out.modelVersionId).toBe(mv.id);
+    expect((await latestEvaluation(SHOP, { modelVersionId: mv.id }))?.id).toBe(out.id);
+    expect((await latestEvaluation(SHOP, { modelVersionId: null }))?.id).toBe(before!.id); // the older numbers stay with no model
+  });
 });

@@ -199,6 +199,9 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     if (tables.includes("RecommendationEvent")) {
       rawDb().prepare(`INSERT INTO RecommendationEvent (shop, recommendationId, type, productId, placement, customerId, clientId, at) VALUES (?, 'r1', 'click', '8000000000002', 'product', ?, 'client-lena', ?)`).run(SHOP, id, new Date().toISOString());
     }
+    if (tables.includes("AbandonedCheckout")) {
+      rawDb().prepare(`INSERT INTO AbandonedCheckout (shop, checkoutId, customerId, productIds, updatedAt) VALUES (?, 'chk-lena', ?, '8000000000002', ?)`).run(SHOP, id, new Date().toISOString());
+    }
     if (tables.includes("ExperimentExposure")) {
       rawDb().prepare(`INSERT INTO ExperimentExposure (shop, experimentId, shopper, variant, firstSeenAt) VALUES (?, 'x1', ?, 'a', ?)`).run(SHOP, id, new Date().toISOString());
     }

@@ -75,7 +75,9 @@ describeIf(available, "Redis at " + REDIS_URL, "worker killed mid-job", () => {
       const res = await action({ request: webhookRequest({ topic: "products/create", shop: SHOP, body, secret: SECRET, webhookId: `kill-${i}` }), params: {}, context: {} });
       expect(res.status).toBe(200);
     }
-    const first = await startWorker(400);
+    // 2 s per job: the kill must land while the chosen job runs, even when a loaded machine delays
+    // this process's polling by several hundred milliseconds (400 ms let the job finish first).
+    const first = await startWorker(2000);
     const applied = () => prisma().webhookDelivery.count({ where: { shop: SHOP, topic: "PRODUCTS_CREATE" } });
     await waitFor(async () => (await applied()) >= 3, "three deliveries applied by the first worker", 30_000);
     // Kill it while a job is active (between "start" and "done" of the same id).
@@ -86,6 +88,8 @@ describeIf(available, "Redis at " + REDIS_URL, "worker killed mid-job", () => {
     const inFlight = first.output.filter((l) => l.startsWith("start")).at(-1)!.slice("start ".length);
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
+    // The kill landed mid-job (otherwise the assertions below would test nothing about recovery).
+    expect(first.output, "the first worker finished the job before the kill").not.toContain(`done ${inFlight}`);
     const appliedAtKill = await applied();
     expect(appliedAtKill).toBeLessThan(N);
 

@@ -53,6 +53,8 @@ export interface Comparison {
   control: string;
   treatment: string;
   ctr: TestResult;
+  /** Add-to-carts per impression (two-proportion test). */
+  addToCart: TestResult;
   conversion: TestResult;
   revenuePerShopper: TestResult & { bootstrapCi: [number, number] };
   minimumShoppersPerArm: number;
@@ -150,6 +152,7 @@ export function compareVariants(
   const c = control.metrics;
   const t = treatment.metrics;
   const ctr = twoProportionTest(c.clicks, c.impressions, t.clicks, t.impressions, 1 - alpha);
+  const addToCart = twoProportionTest(c.addToCarts, c.impressions, t.addToCarts, t.impressions, 1 - alpha);
   const conversion = twoProportionTest(c.convertedShoppers, c.shoppers, t.convertedShoppers, t.shoppers, 1 - alpha);
   const revenue = welchTest(control.revenueSamples, treatment.revenueSamples, 1 - alpha);
   const bootstrapCi = bootstrapDifference(control.revenueSamples, treatment.revenueSamples, 2000, opts.seed ?? 1, 1 - alpha);
@@ -161,5 +164,5 @@ export function compareVariants(
     const primary = revenue.pValue < alpha ? revenue.difference : conversion.pValue < alpha ? conversion.difference : 0;
     verdict = primary > 0 ? "treatment wins" : primary < 0 ? "control wins" : "no significant difference";
   }
-  return { control: c.variant, treatment: t.variant, ctr, conversion, revenuePerShopper: { ...revenue, bootstrapCi }, minimumShoppersPerArm, enoughData, verdict };
+  return { control: c.variant, treatment: t.variant, ctr, addToCart, conversion, revenuePerShopper: { ...revenue, bootstrapCi }, minimumShoppersPerArm, enoughData, verdict };
 }

@@ -7,7 +7,6 @@
 import type { Candidate, RecContext, Reason, Source } from "../types";
 import type { World } from "../world";
 import { anchorParams, recentAnchors, restriction } from "./common";
-import { topKForUser } from "../cf/score";
 
 export function collaborativeSource(world: World): Source {
   return {
@@ -26,7 +25,7 @@ export function collaborativeSource(world: World): Source {
         scored.sort((a, b) => b.score - a.score || a.item - b.item);
         scored = scored.slice(0, k);
       } else {
-        scored = topKForUser(vec, cf.itemFactors, f, k);
+        scored = world.topForVector(vec, k);
       }
       const anchors = recentAnchors(world, ctx).filter((a) => a.item * f < cf.itemFactors.length);
       return scored

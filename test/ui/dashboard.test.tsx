@@ -1,0 +1,120 @@
+/**
+ * The demo admin's dashboard (issue #2 point 7, #3 point 4): after the demo's steps run as jobs it
+ * shows what was imported, the data audit's answers, job progress, and says plainly when visual
+ * similarity runs on the colour descriptor alone. Checked on the loader's data and on the HTML the
+ * page component renders from it.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { AppProvider } from "@shopify/polaris";
+import en from "@shopify/polaris/locales/en.json";
+import { renderToString } from "react-dom/server";
+import { createMemoryRouter, RouterProvider } from "react-router-dom";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateDemoShop } from "../../app/demo/generate";
+import { COLOUR_ONLY_NOTE } from "../../app/embedding/search.server";
+import { closeQueue, inProcessQueue } from "../../app/queues/index.server";
+import { Dashboard } from "../../app/ui/Dashboard";
+import { dashboardData } from "../../app/ui/pages.server";
+import type { DashboardData } from "../../app/ui/types";
+import { useTempDatabase } from "../helpers/db";
+
+const { dir } = useTempDatabase();
+const SHOP = "dashboard.myshopify.com";
+delete process.env.IMAGE_MODEL_PATH;
+
+function html(data: DashboardData): string {
+  const router = createMemoryRouter([{ path: "/demo", element: <Dashboard data={data} /> }], { initialEntries: ["/demo"] });
+  const markup = renderToString(
+    <AppProvider i18n={en}>
+      <RouterProvider router={router} />
+    </AppProvider>,
+  );
+  // Text only, entities decoded, whitespace collapsed: what a reader of the page sees.
+  return markup
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ");
+}
+
+describe("demo admin dashboard", () => {
+  let empty: DashboardData;
+  let data: DashboardData;
+
+  beforeAll(async () => {
+    empty = await dashboardData(SHOP, Date.now());
+    const out = path.join(dir(), "shop");
+    await generateDemoShop({ out, products: 60, customers: 80, interactions: 1500, seed: 3, images: true });
+    const q = await inProcessQueue();
+    for (const [name, payload] of [["import", { shop: SHOP, dir: out }], ["embed", { shop: SHOP }]] as const) {
+      await (await q.enqueue(name, payload as never)).finished();
+    }
+    data = await dashboardData(SHOP, Date.now());
+  }, 180_000);
+  afterAll(async () => {
+    await closeQueue();
+  });
+
+  it("says nothing was imported and no job ran before the first import", () => {
+    expect(empty.counts).toEqual({ products: 0, customers: 0, orders: 0, interactions: 0 });
+    expect(empty.audit).toBeNull();
+    expect(empty.jobs).toEqual([]);
+    const text = html(empty);
+    expect(text).toContain("No audit yet");
+    expect(text).toContain("No jobs have run yet");
+  });
+
+  it("shows the imported counts, read from the database", () => {
+    const csvRows = (f: string) => fs.readFileSync(path.join(dir(), "shop", f), "utf8").trim().split("\n").length - 1;
+    expect(data.counts).toEqual({
+      products: csvRows("products.csv"),
+      customers: csvRows("customers.csv"),
+      orders: csvRows("orders.csv"),
+      interactions: csvRows("interactions.csv"),
+    });
+    const text = html(data);
+    expect(text).toMatch(new RegExp(`Products ${data.counts.products.toLocaleString("en-GB")}\\b`));
+    expect(text).toMatch(new RegExp(`Interactions ${data.counts.interactions.toLocaleString("en-GB")}\\b`));
+  });
+
+  it("shows the audit's answers to the seed's questions and every strategy's verdict", () => {
+    const audit = data.audit!;
+    expect(audit.questions.map((q) => q.question)).toEqual([
+      expect.stringMatching(/^How many customers\?/),
+      "How many orders per month?",
+      expect.stringMatching(/^Is browsing behaviour tracked/),
+      expect.stringMatching(/^How much history\?/),
+      "Missing values and duplicates?",
+    ]);
+    // 80 customers: below the collaborative-filtering threshold, and the page says so.
+    expect(audit.questions[0]).toMatchObject({ ok: false, answer: expect.stringContaining("80") });
+    expect(audit.strategies.map((s) => s.strategy)).toEqual(expect.arrayContaining(["visual", "collaborative", "hybrid"]));
+    const text = html(data);
+    for (const q of audit.questions) expect(text).toContain(q.answer);
+    for (const s of audit.strategies) expect(text).toContain(`${s.strategy}:`);
+  });
+
+  it("shows each job with its status and progress", () => {
+    expect(data.jobs.map((j) => [j.name, j.status, j.progress])).toEqual([
+      ["embed", "completed", 1],
+      ["import", "completed", 1],
+    ]);
+    const markup = renderToString(
+      <AppProvider i18n={en}>
+        <RouterProvider router={createMemoryRouter([{ path: "/", element: <Dashboard data={{ ...data, jobs: [{ ...data.jobs[0], status: "running", progress: 0.4 }] }} /> }])} />
+      </AppProvider>,
+    );
+    expect(markup).toMatch(/<progress[^>]*value="40" max="100"/);
+    expect(html(data)).toMatch(/embed (Success )?completed 100 ?%.*import (Success )?completed 100 ?% .* imported/);
+  });
+
+  it("says plainly that visual similarity uses the colour descriptor alone when no image model is configured", () => {
+    expect(data.visualNote).toBe(COLOUR_ONLY_NOTE);
+    expect(html(data)).toContain(COLOUR_ONLY_NOTE.replace(/`/g, "`"));
+    expect(empty.visualNote).toBeNull();
+  });
+});
