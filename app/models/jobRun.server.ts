@@ -9,8 +9,22 @@ export async function recordQueued(id: string, shop: string, name: string, paylo
   });
 }
 
-export async function recordStarted(id: string, attempt: number): Promise<void> {
-  await prisma().jobRun.updateMany({ where: { id }, data: { status: "running", startedAt: new Date(), attempts: attempt, error: null } });
+/**
+ * `job`: the row to create when the worker is faster than the enqueuer's recordQueued (BullMQ can
+ * start a job before `add` has returned); recordQueued then finds the row and leaves it alone, so a
+ * finished job never falls back to "queued".
+ */
+export async function recordStarted(id: string, attempt: number, job?: { shop: string; name: string; payload: unknown }): Promise<void> {
+  const data = { status: "running", startedAt: new Date(), attempts: attempt, error: null };
+  if (!job) {
+    await prisma().jobRun.updateMany({ where: { id }, data });
+    return;
+  }
+  await prisma().jobRun.upsert({
+    where: { id },
+    create: { id, shop: job.shop, name: job.name, payload: JSON.stringify(job.payload), ...data },
+    update: data,
+  });
 }
 
 export async function recordProgress(id: string, progress: number, message?: string): Promise<void> {

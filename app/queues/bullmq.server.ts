@@ -66,7 +66,7 @@ export async function processJob(job: Job): Promise<unknown> {
   const name = job.name as JobName;
   const fn = await jobFunction(name);
   const attempt = job.attemptsMade + 1;
-  await runs.recordStarted(job.id!, attempt);
+  await runs.recordStarted(job.id!, attempt, { shop: (job.data as { shop: string }).shop, name, payload: job.data });
   try {
     const result = await fn(job.data, {
       jobId: job.id!,

@@ -12,7 +12,7 @@ const connection = redisConnection(process.env.REDIS_URL!);
 const worker = new Worker(
   queueName("sync"),
   async (job) => {
-    process.stdout.write(`start ${job.id}\n`);
+    process.stdout.write(`start ${job.id} ${Date.now()}\n`); // the time lets the test kill only mid-job
     if (slow) await new Promise((r) => setTimeout(r, slow));
     return processJob(job);
   },

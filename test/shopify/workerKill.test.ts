@@ -24,6 +24,8 @@ const SECRET = "kill-test-secret";
 const SHOP = "facet-kill.myshopify.com";
 const PREFIX = uniquePrefix("kill");
 const N = 20;
+/** How long the first worker sleeps in each job: the window in which the test kills it. */
+const SLOW_MS = 2000;
 useTempDatabase();
 
 let redis: IORedis;
@@ -75,17 +77,21 @@ describeIf(available, "Redis at " + REDIS_URL, "worker killed mid-job", () => {
       const res = await action({ request: webhookRequest({ topic: "products/create", shop: SHOP, body, secret: SECRET, webhookId: `kill-${i}` }), params: {}, context: {} });
       expect(res.status).toBe(200);
     }
-    // 2 s per job: the kill must land while the chosen job runs, even when a loaded machine delays
-    // this process's polling by several hundred milliseconds (400 ms let the job finish first).
-    const first = await startWorker(2000);
+    const first = await startWorker(SLOW_MS);
     const applied = () => prisma().webhookDelivery.count({ where: { shop: SHOP, topic: "PRODUCTS_CREATE" } });
     await waitFor(async () => (await applied()) >= 3, "three deliveries applied by the first worker", 30_000);
-    // Kill it while a job is active (between "start" and "done" of the same id).
+    // Kill it while a job is active: its "start <id> <ms>" is the last line and was printed well
+    // within the job's SLOW_MS sleep, so the job cannot have finished (a loaded machine may read the
+    // line late; then wait for the next job).
+    let inFlight = "";
     await waitFor(() => {
       const last = first.output.filter((l) => l.startsWith("start") || l.startsWith("done")).at(-1);
-      return !!last?.startsWith("start");
-    }, "a job in progress");
-    const inFlight = first.output.filter((l) => l.startsWith("start")).at(-1)!.slice("start ".length);
+      if (!last?.startsWith("start")) return false;
+      const [, id, at] = last.split(" ");
+      if (Date.now() - Number(at) > SLOW_MS - 800) return false;
+      inFlight = id;
+      return true;
+    }, "a job in progress", 30_000);
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
     // The kill landed mid-job (otherwise the assertions below would test nothing about recovery).

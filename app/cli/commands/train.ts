@@ -6,7 +6,7 @@ export default defineCommand({
   summary: "Train the collaborative model and bought/viewed-together lists; publish a new model version",
   help: `
 Usage: facet train [--shop <domain>] [--factors 64] [--iterations 15] [--seed 42] [--threads N]
-                   [--cg-steps 3] [--alpha 2] [--regularization 1] [--json]
+                   [--cg-steps 3] [--alpha 2] [--regularization 1] [--early-stop] [--json]
 
 Reads the shop's products, interactions and orders, builds the confidence matrix (purchase >
 wishlist > cart > view over 30 s > click, with a 90-day half-life), trains implicit ALS, builds
@@ -23,6 +23,9 @@ Flags:
   --cg-steps N         conjugate-gradient steps per row and sweep (default 3)
   --alpha X            confidence scale: c = 1 + alpha * strength (default 2)
   --regularization X   lambda (default 1)
+  --early-stop         hold out 10% of each customer's interactions, stop when their AUC stops
+                       improving, then retrain on everything for the best iteration count
+                       (the shop's "cf".earlyStop setting turns this on for scheduled training)
   --json               print the result as one JSON object
 
 Example: facet train --shop demo.myshopify.com --factors 64 --iterations 15 --seed 42
@@ -35,6 +38,7 @@ Example: facet train --shop demo.myshopify.com --factors 64 --iterations 15 --se
     "cg-steps": { type: "string" },
     alpha: { type: "string" },
     regularization: { type: "string" },
+    "early-stop": { type: "boolean" },
   },
   async run({ values }) {
     const shop = (values.shop as string | undefined) ?? env().FACET_SHOP;
@@ -59,15 +63,22 @@ Example: facet train --shop demo.myshopify.com --factors 64 --iterations 15 --se
     const { runTrain } = await import("../../jobs/train.server");
     const { BadJobInput } = await import("../../queues/jobs");
     const quiet = Boolean(values.json);
+    const runs = await import("../../models/jobRun.server");
+    // Recorded like a queued job so the admin's job list shows CLI runs too.
+    const jobId = `train:cli:${new Date().toISOString()}`;
+    await runs.recordQueued(jobId, shop, "train", { shop, reason: "cli", params: { als } });
+    await runs.recordStarted(jobId, 1);
     let result;
     try {
-      result = await runTrain(shop, { als }, {
-        progress: () => {},
+      result = await runTrain(shop, { als, ...(values["early-stop"] ? { earlyStop: {} } : {}) }, {
+        progress: (f, m) => runs.recordProgress(jobId, f, m),
         log: (m) => {
           if (!quiet) process.stderr.write(m + "\n");
         },
       });
+      await runs.recordFinished(jobId, { version: result.version });
     } catch (e) {
+      await runs.recordFailed(jobId, (e as Error).message, true);
       if (e instanceof BadJobInput || e instanceof RangeError) throw new CliError((e as Error).message);
       throw e;
     }

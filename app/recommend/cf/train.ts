@@ -7,6 +7,7 @@ import type { Catalog, CfModel, EventTable, InteractionType, ItemNeighbours } fr
 import { trainAls, type AlsParams } from "./als";
 import { buildInteractionMatrix, confidenceSettings, type ConfidenceSettings } from "./confidence";
 import { nnz } from "./csr";
+import { DEFAULT_EARLY_STOP, trainAlsWithEarlyStop, type EarlyStopSettings } from "./earlyStop";
 import { buildBoughtTogether, buildViewedTogether, type ItemItemOptions } from "./itemItem";
 
 /** The "cf" settings of a shop (Setting key "cf", JSON): every part optional, defaults in code. */
@@ -17,6 +18,8 @@ export interface TrainParams {
   viewedTogether?: Partial<ItemItemOptions & { types: InteractionType[] }>;
   /** Below this many non-zeros ALS is not trained (cf = null): too little to learn from. */
   minNonZeros?: number;
+  /** Early stopping on a held-out validation slice (off unless set; defaults in earlyStop.ts). */
+  earlyStop?: Partial<EarlyStopSettings> | false;
 }
 
 export const DEFAULT_MIN_NON_ZEROS = 10;
@@ -54,7 +57,13 @@ export function trainArtifacts(
 
   let cf: CfModel | null = null;
   if (total >= (params.minNonZeros ?? DEFAULT_MIN_NON_ZEROS) && nItems > 0) {
-    const core = phase("als", () => trainAls(matrix, params.als, log));
+    const core = phase("als", () => {
+      if (!params.earlyStop) return trainAls(matrix, params.als, log);
+      const stopped = trainAlsWithEarlyStop(matrix, params.als, { ...DEFAULT_EARLY_STOP, ...params.earlyStop }, log);
+      metrics["als.earlyStopIterations"] = stopped.bestIteration;
+      metrics["als.earlyStopValidationAuc"] = stopped.validationAuc;
+      return stopped.core;
+    });
     for (const [k, v] of Object.entries(core.metrics)) metrics[`als.${k}`] = v;
     const userIndex = new Map<string, number>();
     events.customers.forEach((id, i) => userIndex.set(id, i));
