@@ -5,6 +5,7 @@
  * those dot products best. Only the subspace matters for dot products (any orthonormal basis of it
  * gives the same ones), so a few rounds of block subspace iteration suffice; no eigen-solver.
  */
+import { mulberry32 } from "../recommend/random";
 
 export interface Projection {
   inputDim: number;
@@ -13,18 +14,6 @@ export interface Projection {
   basis: Float32Array;
   /** Share of the sample's energy kept (0..1). */
   energy: number;
-}
-
-/** Deterministic PRNG (mulberry32): the same vectors give the same projection. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Orthonormalises the k columns of Q (d x k, column-major) in place (modified Gram-Schmidt). */
@@ -91,7 +80,7 @@ export function fitProjection(vectors: Float32Array[], dim: number, opts: { samp
     for (let j = 0; j < i; j++) C[i * d + j] = C[j * d + i];
   }
   const k = Math.min(dim, d);
-  const rand = rng(12345);
+  const rand = mulberry32(12345);
   let Q = new Float64Array(d * k);
   for (let i = 0; i < Q.length; i++) Q[i] = rand() - 0.5;
   orthonormalise(Q, d, k);

@@ -9,7 +9,7 @@ import { buildInteractionMatrix, DEFAULT_CONFIDENCE } from "../../app/recommend/
 import { rowEntries } from "../../app/recommend/cf/csr";
 import { foldInUser } from "../../app/recommend/cf/foldin";
 import { buildBoughtTogether, neighboursOf } from "../../app/recommend/cf/itemItem";
-import { mulberry32 } from "../../app/recommend/cf/rng";
+import { mulberry32 } from "../../app/recommend/random";
 import { topKForUser } from "../../app/recommend/cf/score";
 import { trainArtifacts } from "../../app/recommend/cf/train";
 import type { Catalog, CfModel, EventTable } from "../../app/recommend/types";

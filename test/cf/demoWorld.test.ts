@@ -12,7 +12,7 @@ import { generateDemoShop } from "../../app/demo/generate";
 import { importFolder } from "../../app/import/importFolder.server";
 import { loadCatalog } from "../../app/models/catalog.server";
 import { loadEventTable } from "../../app/models/events.server";
-import { mulberry32 } from "../../app/recommend/cf/rng";
+import { mulberry32 } from "../../app/recommend/random";
 import { trainArtifacts } from "../../app/recommend/cf/train";
 import type { Catalog, CfModel, EventTable } from "../../app/recommend/types";
 import { useTempDatabase } from "../helpers/db";

@@ -9,7 +9,7 @@ import { buildBoughtTogether, buildViewedTogether, completeTheLook, neighboursOf
 import { createBackendSpec, wasmKernelModule } from "../../app/recommend/cf/backend";
 import { cgScratch, gramRows, solveRowsCg, splitRows } from "../../app/recommend/cf/kernel";
 import { serialEngine } from "../../app/recommend/cf/pool";
-import { mulberry32 } from "../../app/recommend/cf/rng";
+import { mulberry32 } from "../../app/recommend/random";
 import { topKForUser, TopK } from "../../app/recommend/cf/score";
 import type { Catalog } from "../../app/recommend/types";
 import { DAY, eventTable, NOW } from "./world";

@@ -3,7 +3,7 @@
  * engineer's; these are self-contained and seeded).
  */
 import { INTERACTION_TYPES, type EventTable, type InteractionType } from "../../app/recommend/types";
-import { mulberry32 } from "../../app/recommend/cf/rng";
+import { mulberry32 } from "../../app/recommend/random";
 
 export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 10, 1);

@@ -21,7 +21,7 @@ import { nnz, valueAt } from "./csr";
 import { gramRows, symmetrize } from "./kernel";
 import { symmetricEigen } from "./eigen";
 import { serialEngine, startPool, type AlsEngine } from "./pool";
-import { mulberry32 } from "./rng";
+import { mulberry32 } from "../random";
 
 export interface AlsParams {
   /** Latent dimensions. */

@@ -8,7 +8,7 @@
  */
 import { trainAls, type AlsParams, type CfModelCore } from "./als";
 import { csrFromTriplets, nnz, transpose, type CsrMatrix } from "./csr";
-import { mulberry32 } from "./rng";
+import { mulberry32 } from "../random";
 
 export interface EarlyStopSettings {
   /** Share of each customer's entries held out for validation (0 < share < 1). */

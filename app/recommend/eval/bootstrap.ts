@@ -3,17 +3,9 @@
  * are reproducible, and two recommenders are resampled over the same users.
  */
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from "../random";
+
+export { seededRandom };
 
 /** A seeded sample of `size` distinct elements (all of them, in order, when there are few). */
 export function sampleWithoutReplacement<T>(items: readonly T[], size: number, seed: number): T[] {

@@ -6,6 +6,7 @@
  * |error| < 1.2e-7), the normal quantile (Acklam, refined by one Halley step), and the regularised
  * incomplete beta function (Lentz continued fraction) for Student's t.
  */
+import { mulberry32 } from "../random";
 
 export function erfc(x: number): number {
   const z = Math.abs(x);
@@ -171,22 +172,10 @@ export function welchTest(a: ArrayLike<number>, b: ArrayLike<number>, confidence
   return { difference: diff, ci: [diff - q * se, diff + q * se], statistic: t, pValue: 2 * (1 - studentTCdf(Math.abs(t), df)), df };
 }
 
-/** A small seeded PRNG (mulberry32) so bootstrap intervals are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Percentile bootstrap interval of mean(B) - mean(A). */
 export function bootstrapDifference(a: ArrayLike<number>, b: ArrayLike<number>, iterations = 2000, seed = 1, confidence = 0.95): [number, number] {
   if (a.length === 0 || b.length === 0) return [0, 0];
-  const rnd = seededRandom(seed);
+  const rnd = mulberry32(seed);
   const resampledMean = (xs: ArrayLike<number>) => {
     let s = 0;
     for (let i = 0; i < xs.length; i++) s += xs[Math.floor(rnd() * xs.length)];
