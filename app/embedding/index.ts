@@ -170,8 +170,12 @@ class FullVectors {
   }
 
   read(label: number): Float32Array {
-    const buf = new Float32Array(this.dim);
-    const n = fs.readSync(this.open().fd!, new Uint8Array(buf.buffer), 0, this.rowBytes, label * this.rowBytes);
+    return this.readInto(label, new Float32Array(this.dim));
+  }
+
+  /** Reads a row into `buf` (dim floats): the re-ranking reads hundreds of rows per query into one buffer. */
+  readInto(label: number, buf: Float32Array): Float32Array {
+    const n = fs.readSync(this.open().fd!, new Uint8Array(buf.buffer, buf.byteOffset, this.rowBytes), 0, this.rowBytes, label * this.rowBytes);
     if (n !== this.rowBytes) throw new Error(`${this.file}: row ${label} is missing (index files out of step; run \`facet embed --force\`)`);
     return buf;
   }
@@ -235,6 +239,16 @@ export class ProductVectorIndex {
     return this.full ? this.full.read(label) : Float32Array.from(this.graph.getPoint(label));
   }
 
+  /**
+   * A product's vector in the graph's space (the PCA projection when the index is projected), unit
+   * length, or null: for similarities between products where the projection's few lost percent of
+   * energy do not matter (diversity), without reading the full row from disk.
+   */
+  graphVectorOfLabel(label: number): Float32Array | null {
+    if (this.meta.labels[label] == null) return null;
+    return l2normalise(Float32Array.from(this.graph.getPoint(label)));
+  }
+
   /** Whether a query scans (exact) or walks the graph. */
   get usesExact(): boolean {
     return this.size * this.meta.dim <= EXACT_MAX_WORK;
@@ -283,9 +297,11 @@ export class ProductVectorIndex {
     }
     if (!this.full) return found;
     const qn = l2normalise(Float32Array.from(q));
+    // One row buffer for all candidates: a fresh array per row was most of the query's garbage.
+    const row = new Float32Array(this.full.dim);
     return found
       .map((c) => {
-        const v = this.full!.read(c.label);
+        const v = this.full!.readInto(c.label, row);
         let s = 0;
         for (let j = 0; j < v.length; j++) s += v[j] * qn[j];
         return { label: c.label, score: s };

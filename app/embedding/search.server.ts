@@ -189,5 +189,15 @@ export async function loadVisualSearch(shop: string, catalog: Catalog): Promise<
       const label = item >= 0 && item < itemToLabel.length ? itemToLabel[item] : -1;
       return label >= 0 ? idx.vectorOfLabel(label) : null;
     },
+    // A projected index has compact vectors in memory (the graph's); without a projection the
+    // stored vectors are the graph's already, so there is nothing more compact to offer.
+    ...(idx.projection
+      ? {
+          compact: (item: number) => {
+            const label = item >= 0 && item < itemToLabel.length ? itemToLabel[item] : -1;
+            return label >= 0 ? idx.graphVectorOfLabel(label) : null;
+          },
+        }
+      : {}),
   };
 }

@@ -42,11 +42,14 @@ function serve(shop: string, port: number): Promise<number> {
     if (b.status !== 0) throw new CliError("the app did not build; run `npm run build` to see why");
   }
   const url = `http://localhost:${port}`;
-  console.log(`\nFacet demo is running for ${shop}:\n  admin       ${url}/demo\n  storefront  ${url}/demo/storefront\n  API         ${url}/api/recommendations?shop=${shop}&placement=home&limit=8\nCtrl-C stops it.`);
+  // The JSON API is closed without a key (app/routes/api.recommendations.ts): the demo opens it with
+  // the operator's FACET_API_KEY or a local default, so the URL printed below answers.
+  const apiKey = process.env.FACET_API_KEY || "demo";
+  console.log(`\nFacet demo is running for ${shop}:\n  admin       ${url}/demo\n  storefront  ${url}/demo/storefront\n  API         ${url}/api/recommendations?shop=${shop}&placement=home&limit=8&api_key=${apiKey}\n              (or header X-Facet-Key: ${apiKey})\nCtrl-C stops it.`);
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, PORT: String(port), FACET_DEMO: "1", FACET_SHOP: shop, NODE_ENV: "production" },
+    env: { ...process.env, PORT: String(port), FACET_DEMO: "1", FACET_SHOP: shop, FACET_API_KEY: apiKey, NODE_ENV: "production" },
   });
   const stop = () => child.kill("SIGTERM");
   process.on("SIGINT", stop);
