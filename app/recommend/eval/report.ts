@@ -85,10 +85,22 @@ export function formatHeadline(report: { result: EvaluationResult; seconds?: num
     const rel = pop.ndcg > 0 ? ` (${h.best_blend_ndcg >= pop.ndcg ? "+" : ""}${((h.best_blend_ndcg / pop.ndcg - 1) * 100).toFixed(0)} %)` : "";
     lines.push(`${h.best_blend}: NDCG ${f(h.best_blend_ndcg)} vs popularity ${f(pop.ndcg)}${rel}, best single source ${h.best_single} ${f(h.best_single_ndcg)}`);
   }
-  lines.push(lost.length === 0 ? "The blend beats random, popularity and every single source." : `The best blend does not beat: ${lost.join(", ")}.`);
+  lines.push(verdict(lost, r.headline.margins ?? {}));
   lines.push(margins(r));
   if (report.seconds !== undefined) lines.push(`(evaluation took ${report.seconds.toFixed(1)} s${report.cpuSeconds !== undefined ? `, ${report.cpuSeconds.toFixed(1)} s CPU` : ""})`);
   return lines.join("\n");
+}
+
+/**
+ * The verdict says both things a merchant needs: whether the blend's NDCG is higher than each
+ * other recommender's, and whether that lead is beyond resampling noise (paired 95 % interval
+ * above 0) or within it.
+ */
+export function verdict(lost: string[], m: Record<string, { significant: boolean }>): string {
+  const within = Object.entries(m).filter(([name, x]) => !x.significant && !lost.includes(name)).map(([name]) => name);
+  if (lost.length > 0) return `The best blend does not beat: ${lost.join(", ")}.`;
+  if (within.length === 0) return "The blend beats random, popularity and every single source, each beyond resampling noise.";
+  return `The blend's NDCG is higher than random's, popularity's and every single source's; the lead over ${within.join(", ")} is within resampling noise (its interval includes 0).`;
 }
 
 /** "margin over X: +0.0142 [0.0031, 0.0260]" for each baseline and source (paired bootstrap). */
