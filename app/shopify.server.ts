@@ -40,7 +40,7 @@ const shopify = shopifyApp({
   webhooks,
   hooks: {
     afterAuth: async ({ session, admin }) => {
-      ensureShop(session.shop);
+      const installedAt = ensureShop(session.shop);
       try {
         const { activatePixel } = await import("./shopify/pixel.server");
         await activatePixel(admin.graphql, new URL("/ingest", e.SHOPIFY_APP_URL ?? "http://localhost:3000").toString());
@@ -49,7 +49,7 @@ const shopify = shopifyApp({
       }
       try {
         const { startFirstSync } = await import("./jobs/bulkSync.server");
-        await startFirstSync(session.shop);
+        await startFirstSync(session.shop, installedAt);
         const { scheduleRetrain } = await import("./shopify/freshness.server");
         await scheduleRetrain(session.shop);
       } catch (err) {

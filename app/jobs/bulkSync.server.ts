@@ -138,10 +138,17 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
   return state;
 }
 
-/** Enqueues the first sync (after OAuth): products, then customers, orders, embed and train. */
-export async function startFirstSync(shop: string): Promise<string> {
+/**
+ * Enqueues the first sync (after OAuth): products, then customers, orders, embed and train.
+ * Job id per installation and day: re-auths of one installation on one day sync once, and a
+ * reinstall (a new `installedAt`) syncs again even on the day of the first install (BullMQ keeps a
+ * finished job's id for 24 hours, so a per-day id alone would swallow it; the shop missed every
+ * webhook while uninstalled).
+ */
+export async function startFirstSync(shop: string, installedAt?: Date): Promise<string> {
   const day = new Date().toISOString().slice(0, 10);
-  const h = await (await queue()).enqueue("bulkSync", { shop, resource: "products", chain: true }, { jobId: `bulkSync-${shop.replace(/[^\w.-]/g, "_")}-products-${day}`, attempts: 5 });
+  const install = installedAt ? `-i${installedAt.getTime().toString(36)}` : "";
+  const h = await (await queue()).enqueue("bulkSync", { shop, resource: "products", chain: true }, { jobId: `bulkSync-${shop.replace(/[^\w.-]/g, "_")}-products-${day}${install}`, attempts: 5 });
   return h.id;
 }
 

@@ -114,12 +114,21 @@ export function deleteSetting(shop: string, key: string): void {
 
 // ---------------------------------------------------------------- shops
 
-export function ensureShop(shop: string): void {
+/**
+ * Records the shop as installed (afterAuth, on install and every re-auth). A shop that was
+ * uninstalled starts a new installation: installedAt moves to now. Returns the installation's start,
+ * which keys the first sync (a reinstall syncs again; a re-auth of the same installation does not).
+ */
+export function ensureShop(shop: string, now = new Date()): Date {
   stmt(
       `INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET uninstalledAt = NULL, updatedAt = excluded.updatedAt`,
+       ON CONFLICT(id) DO UPDATE SET
+         installedAt = CASE WHEN uninstalledAt IS NOT NULL THEN excluded.installedAt ELSE installedAt END,
+         uninstalledAt = NULL, updatedAt = excluded.updatedAt`,
     )
-    .run(shop, iso(new Date()), iso(new Date()));
+    .run(shop, iso(now), iso(now));
+  const row = stmt(`SELECT installedAt FROM Shop WHERE id = ?`).get(shop) as { installedAt: string | number };
+  return new Date(row.installedAt);
 }
 
 /** Sessions' offline access token for the shop (shopify-app-remix stores it as `offline_<shop>`). */

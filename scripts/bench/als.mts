@@ -16,7 +16,7 @@ import { symmetricEigen } from "../../app/recommend/cf/eigen.ts";
 import { createBackendSpec } from "../../app/recommend/cf/backend.ts";
 import { serialEngine } from "../../app/recommend/cf/pool.ts";
 import { csrFromTriplets, nnz, transpose } from "../../app/recommend/cf/csr.ts";
-import { mulberry32 } from "../../app/recommend/cf/rng.ts";
+import { mulberry32 } from "../../app/recommend/random.ts";
 
 const { values } = parseArgs({
   options: {

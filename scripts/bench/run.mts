@@ -13,6 +13,7 @@
  * --profile    serve under `node --cpu-prof` (the profile lands in bench-out/<size>/profiles/)
  * --no-write   print the table, leave docs/ alone (development runs)
  * --batch-budget=<s>  stop the batch export after s seconds and report its rate (default: no limit)
+ * --merge      keep docs/benchmarks.json's figures of the steps not run now (with --only: rerun one step)
  *
  * Every child's CPU time (user + system, from the kernel's per-child accounting) is recorded next to
  * its wall time: on a machine shared with other work the wall time measures the neighbours too.
@@ -31,6 +32,9 @@ const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split("
 /** --batch-budget=<s>: stop the batch after this many seconds and report its rate so far (a shared machine's deadline). */
 const batchBudget = Number(process.argv.find((a) => a.startsWith("--batch-budget="))?.slice(15) ?? 0) || undefined;
 const profile = process.argv.includes("--profile");
+/** --merge: keep the figures of docs/benchmarks.json for the steps not run now (rerun one step after a failure). */
+const merge = process.argv.includes("--merge");
+const STEPS = ["generate", "import", "als", "train", "visual-index", "images", "index", "serve", "demo", "batch"];
 const write = !process.argv.includes("--no-write");
 const OUT = path.join(ROOT, "bench-out", quick ? "quick" : "full");
 const SHOP = "bench.myshopify.com";
@@ -51,7 +55,28 @@ interface Figure {
   /** When it was measured (UTC) and the machine's 1-minute load average then. */
   at: string;
   load: number;
+  /** The step that measured it. */
+  step?: string;
 }
+
+/** The step of a figure written before figures carried their step (by its name). */
+function stepOfFigure(f: Figure): string {
+  if (f.step) return f.step;
+  const n = f.figure.toLowerCase();
+  if (STEPS.includes(n)) return n; // a failed step's row
+  if (n.startsWith("generate") || n.startsWith("synthesise")) return "generate";
+  if (n.startsWith("import")) return "import";
+  if (n.startsWith("als")) return "als";
+  if (n.startsWith("train")) return "train";
+  if (n.startsWith("index: build the shop")) return "visual-index";
+  if (n.startsWith("images")) return "images";
+  if (n.startsWith("index")) return "index";
+  if (n.startsWith("storefront") || n.startsWith("serving")) return "serve";
+  if (n.includes("demo")) return "demo";
+  if (n.startsWith("batch")) return "batch";
+  return "other";
+}
+let currentStep = "";
 const figures: Figure[] = [];
 const raw: Record<string, unknown> = {};
 const dbUrl = `file:${path.join(OUT, "bench.db")}`;
@@ -62,7 +87,7 @@ function log(msg: string) {
 }
 
 function add(f: Omit<Figure, "at" | "load">) {
-  figures.push({ ...f, at: new Date().toISOString().slice(0, 16).replace("T", " "), load: +os.loadavg()[0].toFixed(1) });
+  figures.push({ ...f, step: currentStep, at: new Date().toISOString().slice(0, 16).replace("T", " "), load: +os.loadavg()[0].toFixed(1) });
   log(`  ${f.figure}: ${f.value}${f.met === undefined ? "" : f.met ? " (met)" : " (MISSED)"}`);
 }
 
@@ -135,6 +160,7 @@ function lastJson(s: string): Record<string, any> {
 
 async function step(name: string, fn: () => Promise<void> | void) {
   if (!want(name)) return;
+  currentStep = name;
   log(`${name} ...`);
   try {
     await fn();
@@ -224,15 +250,20 @@ async function main() {
 
   await step("generate", () => {
     const have = fs.existsSync(path.join(shopDir, "interactions.csv")) && fs.existsSync(path.join(vectorDir, "product_embeddings.npy"));
+    const saved = path.join(OUT, "generate.json");
     if (have && !process.argv.includes("--regenerate")) {
       log("  reusing the shop files of an earlier run (--regenerate writes them again)");
+      // The figures of the run that wrote them, marked as such.
+      if (fs.existsSync(saved)) for (const f of JSON.parse(fs.readFileSync(saved, "utf8")) as Figure[]) figures.push({ ...f, step: "generate", how: `${f.how} (measured when the files were written)` });
       return;
     }
+    const before = figures.length;
     const r = timed(facet("generate-demo", "--out", shopDir, "--products", String(size.products), "--customers", String(size.customers), "--interactions", String(size.interactions), "--no-images", "--seed", "7"));
     add({ figure: "generate the demo shop (CSV files)", value: `${s1(r.seconds)} s (CPU ${s1(r.cpuSeconds)} s)`, how: `facet generate-demo --products ${size.products} --customers ${size.customers} --interactions ${size.interactions} --no-images` });
     const v = timed(script("vectors.mts", shopDir, vectorDir, "--dim", String(size.vectorDim)));
     raw.vectors = lastJson(v.stdout);
     add({ figure: "synthesise product image vectors", value: `${s1(v.seconds)} s`, how: `scripts/bench/vectors.mts: one clustered ${size.vectorDim}-d vector per product (stands in for MobileNetV2 embeddings, since --no-images has no images)` });
+    fs.writeFileSync(saved, JSON.stringify(figures.slice(before)));
   });
 
   await step("import", () => {
@@ -432,10 +463,24 @@ async function main() {
     }
   });
 
+  let command = `npm run bench${quick ? " -- --quick" : ""}${only ? ` --only=${only.join(",")}` : ""}`;
+  let startedAt = started.toISOString().slice(0, 16).replace("T", " ");
+  if (merge && fs.existsSync(path.join(ROOT, "docs/benchmarks.json"))) {
+    // The earlier run's figures for the steps not run now, this run's for the others, in step order.
+    const old = JSON.parse(fs.readFileSync(path.join(ROOT, "docs/benchmarks.json"), "utf8")) as { command: string; started?: string; date?: string; figures: Figure[]; raw: Record<string, unknown>; size: { products: number } };
+    if (old.size?.products !== size.products) throw new Error(`--merge: docs/benchmarks.json is of a shop of ${old.size?.products} products, this run of ${size.products}`);
+    const ran = new Set(figures.map(stepOfFigure).concat(only ?? STEPS));
+    const kept = old.figures.filter((f) => !ran.has(stepOfFigure(f))).map((f) => ({ ...f, step: stepOfFigure(f) }));
+    const all = kept.concat(figures);
+    figures.length = 0;
+    for (const st of [...STEPS, "other"]) figures.push(...all.filter((f) => stepOfFigure(f) === st));
+    for (const [k, v] of Object.entries(old.raw ?? {})) if (!(k in raw)) raw[k] = v;
+    command = `${old.command}, then ${command}`;
+    startedAt = `${(old.started ?? old.date ?? "?").slice(0, 16).replace("T", " ")} (steps ${(only ?? STEPS).join(", ")} rerun ${startedAt})`;
+  }
   const cpus = os.cpus();
   const machine = `${cpus[0]?.model ?? "cpu"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
   const date = started.toISOString().slice(0, 10);
-  const command = `npm run bench${quick ? " -- --quick" : ""}${only ? ` --only=${only.join(",")}` : ""}`;
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   const rows = figures.map(
     (f) =>
@@ -444,7 +489,7 @@ async function main() {
   const md = [
     "# Benchmarks",
     "",
-    `Generated by \`${command}\` (${size.name} size: ${shopSize}; vectors ${size.vectorDim}-d), started ${started.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    `Generated by \`${command}\` (${size.name} size: ${shopSize}; vectors ${size.vectorDim}-d), started ${startedAt} UTC.`,
     `Machine: ${machine}. The machine was shared with other work while it ran (1-minute load average per row): wall times include the neighbours; CPU times are what the code costs.`,
     "Figures are measured, never asserted in tests; rerun the command to refresh them. Raw numbers: docs/benchmarks.json. Analysis: below the table.",
     "",
@@ -460,7 +505,7 @@ async function main() {
   fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
   const notes = path.join(ROOT, "docs/BENCHMARKS.notes.md");
   fs.writeFileSync(path.join(ROOT, "docs/BENCHMARKS.md"), md + (fs.existsSync(notes) ? "\n" + fs.readFileSync(notes, "utf8") : ""));
-  fs.writeFileSync(path.join(ROOT, "docs/benchmarks.json"), JSON.stringify({ command, date, started: started.toISOString(), machine, size, figures, raw }, null, 2) + "\n");
+  fs.writeFileSync(path.join(ROOT, "docs/benchmarks.json"), JSON.stringify({ command, date, started: merge ? startedAt : started.toISOString(), machine, size, figures, raw }, null, 2) + "\n");
   log(`wrote docs/BENCHMARKS.md (${figures.length} figures)`);
 }
 
