@@ -49,6 +49,7 @@ mix.forEach((m, r) => {
   }
 });
 const totalCpu = process.cpuUsage(c0);
+const memAfter = process.memoryUsage();
 const q = (a: number[], p: number) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -67,6 +68,9 @@ console.log(
     rssMB: Math.round(mem.rss / 2 ** 20),
     rssGrowthMB: Math.round((mem.rss - rss0) / 2 ** 20),
     heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
+    rssAfterRequestsMB: Math.round(memAfter.rss / 2 ** 20),
+    heapUsedAfterRequestsMB: Math.round(memAfter.heapUsed / 2 ** 20),
+    heapTotalAfterRequestsMB: Math.round(memAfter.heapTotal / 2 ** 20),
     externalMB: Math.round(mem.external / 2 ** 20),
     arrayBuffersMB: Math.round(mem.arrayBuffers / 2 ** 20),
     requests: R,

@@ -14,6 +14,7 @@
  * --no-write   print the table, leave docs/ alone (development runs)
  * --batch-budget=<s>  stop the batch export after s seconds and report its rate (default: no limit)
  * --merge      keep docs/benchmarks.json's figures of the steps not run now (with --only: rerun one step)
+ * --render     run nothing: write docs/BENCHMARKS.md again from docs/benchmarks.json and the notes
  *
  * Every child's CPU time (user + system, from the kernel's per-child accounting) is recorded next to
  * its wall time: on a machine shared with other work the wall time measures the neighbours too.
@@ -34,6 +35,8 @@ const batchBudget = Number(process.argv.find((a) => a.startsWith("--batch-budget
 const profile = process.argv.includes("--profile");
 /** --merge: keep the figures of docs/benchmarks.json for the steps not run now (rerun one step after a failure). */
 const merge = process.argv.includes("--merge");
+/** --render: run no step; write docs/BENCHMARKS.md again from docs/benchmarks.json and the notes (after editing the notes). */
+const render = process.argv.includes("--render");
 const STEPS = ["generate", "import", "als", "train", "visual-index", "images", "index", "serve", "demo", "batch"];
 const write = !process.argv.includes("--no-write");
 const OUT = path.join(ROOT, "bench-out", quick ? "quick" : "full");
@@ -133,7 +136,7 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv = baseEnv, budgetSeconds?: 
 
 const facet = (...args: string[]) => [process.execPath, path.join(ROOT, "bin/facet.mjs"), ...args];
 const script = (name: string, ...args: string[]) => [process.execPath, "--import", "tsx", path.join(ROOT, "scripts/bench", name), ...args];
-const want = (step: string) => !only || only.includes(step);
+const want = (step: string) => !render && (!only || only.includes(step));
 const s1 = (x: number) => x.toFixed(1);
 const int = (x: number) => Math.round(x).toLocaleString("en");
 const times = (value: number, goal: number) => `${(value / goal).toFixed(2)}x`;
@@ -395,7 +398,7 @@ async function main() {
         const gap = met === false ? `p99 ${times(api.p99, 15)} of 15 ms, ${times(api.p99, floorP99)} the floor's p99${errors ? `, ${errors} errors` : ""}` : undefined;
         add({
           figure: `storefront API at ${rate} req/s`,
-          value: `p50 ${api.p50} ms, p99 ${api.p99} ms, max ${api.max} ms, ${errors} errors (${int(api.requests)} requests, ${int(api.achievedRate)}/s achieved); server CPU ${api.serverCpuMsPerRequest} ms per request (${api.serverCores} cores busy; ${int(2000 / Math.max(0.01, api.serverCpuMsPerRequest))} req/s would fill 2 idle cores). Floor /healthz: p50 ${floor.p50} ms, p99 ${floor.p99} ms, max ${floor.max} ms, ${floor.errors + floor.non2xx} errors (${int(floor.requests)} requests), server CPU ${floor.serverCpuMsPerRequest} ms per request`,
+          value: `p50 ${api.p50} ms, p99 ${api.p99} ms, max ${api.max} ms, ${errors} errors (${int(api.requests)} requests, ${int(api.achievedRate)}/s achieved); server CPU ${api.serverCpuMsPerRequest} ms per request (${api.serverCores} cores busy; one Node process answers at most about ${int(1000 / Math.max(0.01, api.serverCpuMsPerRequest))} req/s at this cost, two processes on 2 idle cores twice that). Floor /healthz: p50 ${floor.p50} ms, p99 ${floor.p99} ms, max ${floor.max} ms, ${floor.errors + floor.non2xx} errors (${int(floor.requests)} requests), server CPU ${floor.serverCpuMsPerRequest} ms per request`,
           goal,
           met,
           gap,
@@ -463,9 +466,16 @@ async function main() {
     }
   });
 
-  let command = `npm run bench${quick ? " -- --quick" : ""}${only ? ` --only=${only.join(",")}` : ""}`;
+  const args = process.argv.slice(2);
+  let command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
   let startedAt = started.toISOString().slice(0, 16).replace("T", " ");
-  if (merge && fs.existsSync(path.join(ROOT, "docs/benchmarks.json"))) {
+  if (render) {
+    const old = JSON.parse(fs.readFileSync(path.join(ROOT, "docs/benchmarks.json"), "utf8")) as { command: string; started?: string; figures: Figure[]; raw: Record<string, unknown> };
+    figures.push(...old.figures);
+    Object.assign(raw, old.raw);
+    command = old.command;
+    startedAt = (old.started ?? "?").replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, "$1 $2");
+  } else if (merge && fs.existsSync(path.join(ROOT, "docs/benchmarks.json"))) {
     // The earlier run's figures for the steps not run now, this run's for the others, in step order.
     const old = JSON.parse(fs.readFileSync(path.join(ROOT, "docs/benchmarks.json"), "utf8")) as { command: string; started?: string; date?: string; figures: Figure[]; raw: Record<string, unknown>; size: { products: number } };
     if (old.size?.products !== size.products) throw new Error(`--merge: docs/benchmarks.json is of a shop of ${old.size?.products} products, this run of ${size.products}`);
@@ -505,7 +515,7 @@ async function main() {
   fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
   const notes = path.join(ROOT, "docs/BENCHMARKS.notes.md");
   fs.writeFileSync(path.join(ROOT, "docs/BENCHMARKS.md"), md + (fs.existsSync(notes) ? "\n" + fs.readFileSync(notes, "utf8") : ""));
-  fs.writeFileSync(path.join(ROOT, "docs/benchmarks.json"), JSON.stringify({ command, date, started: merge ? startedAt : started.toISOString(), machine, size, figures, raw }, null, 2) + "\n");
+  if (!render) fs.writeFileSync(path.join(ROOT, "docs/benchmarks.json"), JSON.stringify({ command, date, started: merge ? startedAt : started.toISOString(), machine, size, figures, raw }, null, 2) + "\n");
   log(`wrote docs/BENCHMARKS.md (${figures.length} figures)`);
 }
 
