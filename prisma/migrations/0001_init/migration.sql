@@ -369,7 +369,16 @@ CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 CREATE INDEX "Product_shop_category_idx" ON "Product"("shop", "category");
 
 -- CreateIndex
+CREATE INDEX "Product_shop_updatedAt_idx" ON "Product"("shop", "updatedAt");
+
+-- CreateIndex
 CREATE INDEX "ProductEmbedding_shop_modelId_idx" ON "ProductEmbedding"("shop", "modelId");
+
+-- CreateIndex
+CREATE INDEX "ProductEmbedding_shop_createdAt_idx" ON "ProductEmbedding"("shop", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_updatedAt_idx" ON "Customer"("shop", "updatedAt");
 
 -- CreateIndex
 CREATE INDEX "Order_shop_customerId_idx" ON "Order"("shop", "customerId");
