@@ -19,7 +19,7 @@ import path from "node:path";
 import { dataDir, env } from "../env.server";
 import { abandonedCheckouts, campaignRow, campaignRows, customerEmailHashes, deleteCampaignRow, markCampaignRun, scheduledCampaigns, upsertCampaignRow, type CampaignRow } from "../models/campaign.server";
 import { shopLocale } from "../models/storefrontShop.server";
-import { imageSrc } from "../storefront/images.server";
+import { imageSrc } from "../serving/images.server";
 import {
   campaignCsv,
   campaignJson,

@@ -19,6 +19,7 @@ import { contextFor, recommend } from "../recommend/world";
 import type { PlacementSettings } from "../recommend/settings";
 import { assignmentFor, experimentFor, experimentRecommendationId } from "../recommend/experiments/serving";
 import { bufferExposure } from "../experiments/exposures.server";
+import { imageSrc } from "./images.server";
 import { getSnapshot, type Snapshot } from "./snapshot.server";
 
 export const DEFAULT_LIMIT = 8;
@@ -139,7 +140,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
       title: c.title[r.item],
       price: c.price[r.item],
       currency: snapshot.currency,
-      image: c.imageUrl[r.item],
+      image: imageSrc(snapshot.shop, c.ids[r.item], c.imageUrl[r.item]) ?? "",
       handle: c.handle[r.item],
       url: c.handle[r.item] ? `/products/${c.handle[r.item]}` : null,
       score: roundScore(r.score),

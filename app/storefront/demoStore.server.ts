@@ -7,7 +7,7 @@
 import { productCards, sampleCustomers, shopLocale, type ProductCard } from "../models/storefrontShop.server";
 import { DEMO_CUSTOMER_COOKIE, cookieValue, demoCustomer } from "./demoProxy.server";
 import { escapeHtml, formatPrice } from "./fragment.server";
-import { imageSrc } from "./images.server";
+import { imageSrc } from "../serving/images.server";
 import { themeRenderer } from "./liquid.server";
 
 export const DEMO_ROOT = "/demo/storefront";

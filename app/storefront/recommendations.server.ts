@@ -6,7 +6,7 @@
 import { shopLocale } from "../models/storefrontShop.server";
 import { recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
-import { imageSrc } from "./images.server";
+import { imageSrc } from "../serving/images.server";
 import type { StorefrontList } from "./types";
 
 export interface StorefrontRequest {

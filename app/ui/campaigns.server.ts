@@ -7,7 +7,7 @@ import { buildCampaign, deleteCampaign, exportCampaign, getCampaign, listCampaig
 import { shopLocale } from "../models/storefrontShop.server";
 import { CAMPAIGN_KINDS, DEFAULT_CAMPAIGN_DAYS, DEFAULT_CAMPAIGN_K, parseCampaignSpec } from "../recommend/campaigns";
 import { formatPrice } from "../storefront/fragment.server";
-import { imageSrc } from "../storefront/images.server";
+import { imageSrc } from "../serving/images.server";
 import type { CampaignActionResult, CampaignPreview, CampaignsData, CampaignSummary } from "./CampaignsPage";
 
 /** Recipients drawn in the preview (the counts and the downloads cover all of them). */

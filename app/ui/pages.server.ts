@@ -23,7 +23,7 @@ import type { PlacementProposal } from "../recommend/eval/tuning";
 import { DEFAULT_SETTINGS, parseSettingsOverride, placementSettings, type PlacementSettings, type SettingsOverride } from "../recommend/settings";
 import type { Placement } from "../recommend/types";
 import { formatPrice } from "../storefront/fragment.server";
-import { imageSrc } from "../storefront/images.server";
+import { imageSrc } from "../serving/images.server";
 import { refreshSnapshot } from "../serving/snapshot.server";
 import { storefrontList } from "../storefront/recommendations.server";
 import { placementFromForm } from "./settingsForm";

@@ -30,7 +30,7 @@ beforeAll(() => {
   );
   const cats = ["rings", "necklaces", "earrings"];
   for (let i = 0; i < 24; i++) {
-    product.run(SHOP, `P${i}`, `Schmuck, "${i}"`, cats[i % 3], i % 4 === 0 ? "Rhomberg" : "Facet", i % 2 ? "Luna" : "Sol", 20 + i * 9, `https://img.example/P${i}.jpg`, ["Silber", "Gold"][i % 2], i % 5 === 0 ? "male" : "female", i === 7 ? "out_of_stock" : "in_stock", iso(NOW - (i < 3 ? 5 : 200) * DAY), i === 11 ? "christmas" : null, `p-${i}`);
+    product.run(SHOP, `P${i}`, `Schmuck, "${i}"`, cats[i % 3], i % 4 === 0 ? "Rhomberg" : "Facet", i % 2 ? "Luna" : "Sol", 20 + i * 9, i % 2 ? `https://img.example/P${i}.jpg` : `/srv/imports/shop/images/P${i}.png`, ["Silber", "Gold"][i % 2], i % 5 === 0 ? "male" : "female", i === 7 ? "out_of_stock" : "in_stock", iso(NOW - (i < 3 ? 5 : 200) * DAY), i === 11 ? "christmas" : null, `p-${i}`);
   }
   const customer = db.prepare(`INSERT INTO Customer (shop, id, gender, ageGroup, country, marketingConsent, personalizationOptOut, avgOrderValue) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   for (let u = 0; u < 12; u++) customer.run(SHOP, `C${u}`, u % 2 ? "male" : "female", ["18-25", "26-35", "36-45"][u % 3], ["DE", "AT", "CH"][u % 3], u % 4 === 3 ? 0 : 1, u === 5 ? 1 : 0, u % 3 === 0 ? 80 : null);
@@ -124,6 +124,12 @@ describe("GET /api/recommendations", () => {
     expect(Object.keys(p)).toEqual(expect.arrayContaining(["id", "title", "price", "currency", "image", "url", "score", "reasons"]));
     expect(body.products.map((x: { id: string }) => x.id)).not.toContain("P4");
     expect(body.products.map((x: { id: string }) => x.id)).not.toContain("P7"); // out of stock
+    // Shopify CDN images pass through; images imported from local files become the app's media URL.
+    expect(body.products.some((x: { id: string }) => Number(x.id.slice(1)) % 2 === 0)).toBe(true);
+    for (const x of body.products as { id: string; image: string }[]) {
+      const i = Number(x.id.slice(1));
+      expect(x.image).toBe(i % 2 ? `https://img.example/P${i}.jpg` : `/media/${SHOP}/${x.id}`);
+    }
   });
 
   it("refuses a wrong key, a bad placement and an unknown product with a clear message", async () => {
