@@ -9,6 +9,7 @@
  * are given, and the tuning tests check what `recommend` sees while tuning.
  */
 import type { PlacementSettings, ShopSettings } from "../settings";
+import type { WorldInput } from "../world";
 import type { Candidate, Catalog, CfModel, CustomerProfile, EventTable, ItemNeighbours, Placement, RecContext, Recommendation, SourceName, VectorSearch } from "../types";
 import { INTERACTION_TYPES, PLACEMENTS } from "../types";
 import { evaluateRecommenders, evaluationUsers, itemUserCounts, pairedDifference, popularityRecommender, randomRecommender, type EvalRecommender, type RecommenderResult } from "./evaluate";
@@ -27,17 +28,8 @@ export interface Artifacts {
   viewedTogether: ItemNeighbours | null;
 }
 
-export interface WorldInputLike {
-  catalog: Catalog;
-  events: EventTable;
-  customers: CustomerProfile[];
-  cf: CfModel | null;
-  boughtTogether: ItemNeighbours | null;
-  viewedTogether: ItemNeighbours | null;
-  visual: VectorSearch | null;
-  now: number;
-  settings: ShopSettings;
-}
+/** What the evaluation hands the hybrid's buildWorld: the world's required inputs (no live extras). */
+export type WorldInputLike = Pick<WorldInput, "catalog" | "events" | "customers" | "cf" | "boughtTogether" | "viewedTogether" | "visual" | "now" | "settings">;
 
 export interface ContextRequest {
   placement: Placement;
