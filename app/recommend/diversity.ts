@@ -13,7 +13,7 @@
  * Cost: O(k x pool x dim) dot products, pool bounded to max(4k, 40), on the compact vectors
  * (World.similarityVector) when the index has them.
  */
-import { applyPins, hardFilter, priceBand } from "./rules";
+import { applyPins, hardFilter, inPriceBand, priceBand } from "./rules";
 import type { PlacementSettings } from "./settings";
 import type { RecContext, Recommendation } from "./types";
 import type { World } from "./world";
@@ -47,7 +47,7 @@ function mmrWithCaps(world: World, ctx: RecContext, ps: PlacementSettings, list:
   const best = n ? Math.max(...pool.map((r) => r.score)) : 1;
   const rel = pool.map((r) => (best > 0 ? r.score / best : 0));
   const band = priceBand(world, ctx, ps);
-  const tier = pool.map((r) => (band && !(c.price[r.item] >= band[0] && c.price[r.item] <= band[1]) ? 1 : 0));
+  const tier = pool.map((r) => (band && !inPriceBand(world, band, r.item) ? 1 : 0));
   // Similarities between candidates: compact vectors (k x pool dot products per request).
   const vecs = pool.map((r) => (d.mmrLambda < 1 ? world.similarityVector(r.item) : null));
   const maxSim = new Float64Array(n);

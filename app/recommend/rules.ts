@@ -42,14 +42,20 @@ export function applyRules(world: World, ctx: RecContext, ps: PlacementSettings,
     return f === 1 ? r : { ...r, score: r.score * f };
   });
   out.sort(byScore);
+  // Inside-band products first, so that diversity's candidate pool (the head of this list) is
+  // drawn from the band; applyDiversity keeps that order within what it picks.
   const band = priceBand(world, ctx, ps);
   if (band) {
-    const price = world.catalog.price;
-    const inside = out.filter((r) => price[r.item] >= band[0] && price[r.item] <= band[1]);
-    const outside = out.filter((r) => !(price[r.item] >= band[0] && price[r.item] <= band[1]));
+    const inside = out.filter((r) => inPriceBand(world, band, r.item));
+    const outside = out.filter((r) => !inPriceBand(world, band, r.item));
     out = inside.concat(outside);
   }
   return out;
+}
+
+export function inPriceBand(world: World, band: [number, number], item: number): boolean {
+  const p = world.catalog.price[item];
+  return p >= band[0] && p <= band[1];
 }
 
 // ---------- seasons

@@ -13,23 +13,18 @@ import { prisma } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { SOURCE_NAMES, type PlacementSettings } from "../../app/recommend/settings";
 import { CHECKBOX_FIELDS, NULLABLE_NUMBER_FIELDS, NUMBER_FIELDS } from "../../app/ui/settingsForm";
-import { FakeShopify, sessionToken } from "./fakeShopify";
-import { fixture, waitFor } from "./helpers";
+import { adminHost, DEFAULT_SCOPE, fakeShopifyWithFixtures, sessionToken } from "./fakeShopify";
+import { waitFor } from "./helpers";
 
 useTempDatabase();
 const API_KEY = "facet-admin-client-id";
 const SECRET = "facet-admin-client-secret";
 const APP_URL = "https://facet.example.com";
 const SHOP = "facet-admin.myshopify.com";
-const SCOPE = "read_products,read_orders,read_customers,read_inventory,write_pixels,read_customer_events";
-const HOST = Buffer.from(`admin.shopify.com/store/${SHOP.split(".")[0]}`).toString("base64url");
+const SCOPE = DEFAULT_SCOPE;
+const HOST = adminHost(SHOP);
 
-const fake = new FakeShopify({
-  apiKey: API_KEY,
-  secret: SECRET,
-  scope: SCOPE,
-  bulk: { products: fixture("bulk-products.jsonl"), customers: fixture("bulk-customers.jsonl"), orders: fixture("bulk-orders.jsonl") },
-});
+const fake = fakeShopifyWithFixtures(API_KEY, SECRET);
 
 type Args = { request: Request; params: Record<string, string>; context: object };
 type RouteModule = { loader: (args: Args) => Promise<Response>; action?: (args: Args) => Promise<Response> };

@@ -23,6 +23,8 @@
  * BEFORE importing app/shopify.server.ts.
  */
 import crypto from "node:crypto";
+import { parseEnv } from "../../app/env.server";
+import { fixture } from "./helpers";
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
@@ -221,4 +223,22 @@ export class FakeShopify {
     }
     return new Response(JSON.stringify({ errors: [{ message: `the fake does not know this query: ${query.slice(0, 80)}` }] }), { status: 200, headers: { "Content-Type": "application/json" } });
   }
+}
+
+/** The scopes the app asks for by default (the env module's SCOPES default), as Shopify grants them. */
+export const DEFAULT_SCOPE = parseEnv({}).SCOPES;
+
+/** The `host` query parameter the Shopify admin adds: base64url of admin.shopify.com/store/<name>. */
+export function adminHost(shop: string): string {
+  return Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64url");
+}
+
+/** A fake Shopify for one app, whose bulk exports are our own fixture JSONL files. */
+export function fakeShopifyWithFixtures(apiKey: string, secret: string): FakeShopify {
+  return new FakeShopify({
+    apiKey,
+    secret,
+    scope: DEFAULT_SCOPE,
+    bulk: { products: fixture("bulk-products.jsonl"), customers: fixture("bulk-customers.jsonl"), orders: fixture("bulk-orders.jsonl") },
+  });
 }

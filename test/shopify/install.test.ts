@@ -12,23 +12,18 @@ import { resetEnvForTests } from "../../app/env.server";
 import { prisma } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { webhookRequest } from "../../app/shopify/hmac";
-import { FakeShopify, sessionToken } from "./fakeShopify";
-import { fixture, waitFor } from "./helpers";
+import { adminHost, DEFAULT_SCOPE, fakeShopifyWithFixtures, sessionToken } from "./fakeShopify";
+import { waitFor } from "./helpers";
 
 useTempDatabase();
 const API_KEY = "facet-test-client-id";
 const SECRET = "facet-test-client-secret";
 const APP_URL = "https://facet.example.com";
 const SHOP = "facet-install.myshopify.com";
-const SCOPE = "read_products,read_orders,read_customers,read_inventory,write_pixels,read_customer_events";
-const HOST = Buffer.from(`admin.shopify.com/store/${SHOP.split(".")[0]}`).toString("base64url");
+const SCOPE = DEFAULT_SCOPE;
+const HOST = adminHost(SHOP);
 
-const fake = new FakeShopify({
-  apiKey: API_KEY,
-  secret: SECRET,
-  scope: SCOPE,
-  bulk: { products: fixture("bulk-products.jsonl"), customers: fixture("bulk-customers.jsonl"), orders: fixture("bulk-orders.jsonl") },
-});
+const fake = fakeShopifyWithFixtures(API_KEY, SECRET);
 
 type LoaderModule = { loader: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response> };
 let frame: LoaderModule;
