@@ -24,12 +24,11 @@ export function fixedClock(at: Date | number | string): Clock {
   return { now: () => new Date(ms), nowMs: () => ms };
 }
 
-/** Shorthand for boundaries: the real time as a Date. */
-export const now = (): Date => systemClock.now();
-/** Shorthand for boundaries: the real time in epoch milliseconds. */
-export const nowMs = (): number => systemClock.nowMs();
-/** Shorthand for row stamps and file names at a boundary: the real time as an ISO string. */
-export const nowIso = (): string => systemClock.now().toISOString();
+/**
+ * Milliseconds on a monotonic clock, for durations and progress throttles only (never a date):
+ * it does not jump when the wall clock is set, and it means nothing across processes.
+ */
+export const monotonicMs = (): number => performance.now();
 
 /** Payload field every job accepts: the time the job computes for (ISO 8601). */
 export interface Timed {
