@@ -1,4 +1,6 @@
 /** The clock module: the one place that reads the wall clock, and how a payload's `now` is read. */
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixedClock, systemClock, timeFrom } from "../app/clock";
 import { BadJobInput, jobNow } from "../app/queues/jobs";
@@ -34,5 +36,26 @@ describe("clock", () => {
     expect(jobNow({ now: AT }).toISOString()).toBe(AT);
     expect(jobNow({}, fixedClock(AT)).toISOString()).toBe(AT);
     expect(() => jobNow({ now: "tomorrow" })).toThrow(BadJobInput);
+  });
+});
+
+/** Every source file under app/ and workers/ (the code that ships). */
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : /\.(ts|tsx|mts)$/.test(e.name) ? [p] : [];
+  });
+}
+
+describe("time is passed in", () => {
+  it("nothing outside app/clock.ts reads the wall clock (Date.now() or new Date() without arguments)", () => {
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+    const reads = [...sources(path.join(root, "app")), ...sources(path.join(root, "workers"))]
+      .filter((f) => path.relative(root, f) !== path.join("app", "clock.ts"))
+      .flatMap((f) =>
+        fs.readFileSync(f, "utf8").split("\n").flatMap((line, i) => (/\bDate\.now\(\)|\bnew Date\(\s*\)/.test(line) ? [`${path.relative(root, f)}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    // Take `now` as a parameter (a job: jobNow(payload)); at a boundary use systemClock (docs/decisions/0100).
+    expect(reads).toEqual([]);
   });
 });

@@ -123,8 +123,8 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
     const { unscheduleCampaigns } = await import("../campaigns/campaigns.server");
     await unscheduleCampaigns(payload.shop).catch(() => undefined);
   }
-  if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed)));
-  if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop));
+  if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed, jobNow(payload).getTime())));
+  if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop, jobNow(payload).getTime()));
   return { topic, outcome: r.outcome, followUps, exportFile };
 }
 

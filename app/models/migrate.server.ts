@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { systemClock } from "../clock";
 
 /**
  * prisma/migrations of the checkout this module runs from: app/models/ under tsx, build/server/assets/
@@ -45,7 +46,7 @@ export function applyMigrations(db: BetterSqlite3.Database, dir = MIGRATIONS_DIR
       db.exec(sql);
       db.prepare(
         `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count, started_at) VALUES (?, ?, ?, ?, 1, ?)`,
-      ).run(crypto.randomUUID(), checksum, Date.now(), name, Date.now());
+      ).run(crypto.randomUUID(), checksum, systemClock.nowMs(), name, systemClock.nowMs());
     })();
     applied.push(name);
   }

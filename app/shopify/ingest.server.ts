@@ -16,6 +16,7 @@ import { creditAddToCarts } from "../models/recommendationEvent.server";
 import { retrainCheckSoon } from "./freshness.server";
 import { MAX_BODY_BYTES, PixelInputError, batchCustomer, interactionsOf, parsePixelBatch } from "./pixelEvents";
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "./rateLimit.server";
+import { systemClock } from "../clock";
 
 let limiter: RateLimiter | undefined;
 
@@ -63,7 +64,7 @@ async function readLimited(request: Request): Promise<string | null> {
   }
 }
 
-export async function handleIngest(request: Request, now = Date.now()): Promise<Response> {
+export async function handleIngest(request: Request, now = systemClock.nowMs()): Promise<Response> {
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders(request) });
   if (request.method !== "POST") return json(request, { error: "POST only" }, 405, { Allow: "POST, OPTIONS" });
   const text = await readLimited(request);
@@ -109,7 +110,7 @@ export async function handleIngest(request: Request, now = Date.now()): Promise<
   }
   if (stored > 0) {
     // Best effort: the events are stored; a queue hiccup must not make the pixel resend them.
-    await retrainCheckSoon(batch.shop).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));
+    await retrainCheckSoon(batch.shop, now).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));
   }
   return json(request, { stored }, 200);
 }

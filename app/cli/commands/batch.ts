@@ -1,6 +1,7 @@
 import { CliError, defineCommand, intFlag } from "../command";
 import { env } from "../../env.server";
 import { ProgressBar } from "../progress";
+import { systemClock } from "../../clock";
 
 export default defineCommand({
   name: "batch",
@@ -39,7 +40,7 @@ Example: facet batch --placement email --k 6 --out email.csv --segment "segment=
       result = await batch(
         { shop, placement, k, out, segment: values.segment as string | undefined },
         {
-          jobId: `cli-batch-${Date.now()}`,
+          jobId: `cli-batch-${systemClock.nowMs()}`,
           attempt: 1,
           progress: (fraction, message) => {
             const m = /^(\d+)\/(\d+)/.exec(message ?? "");
