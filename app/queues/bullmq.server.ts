@@ -4,6 +4,7 @@
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import IORedis from "ioredis";
+import { monotonicMs } from "../clock";
 import { within } from "../http/unavailable.server";
 import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
@@ -16,7 +17,7 @@ export const queueName = (name: JobName) => `facet-${name}`;
 function quietReconnects(connection: IORedis, url: string): IORedis {
   let lastLogged = 0;
   connection.on("error", (e: Error) => {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - lastLogged < 30_000) return;
     lastLogged = now;
     console.error(`redis ${url}: ${e.message} (retrying with backoff; further errors muted for 30 s)`);
