@@ -39,6 +39,7 @@ import type { CustomerProfile, Placement } from "../recommend/types";
 import { matchesSegment, parseSegmentFilter, type SegmentFilter } from "../serving/batch.server";
 import { MAX_LIMIT, respond } from "../serving/recommend.server";
 import { getSnapshot, type Snapshot } from "../serving/snapshot.server";
+import { systemClock } from "../clock";
 
 export type { CampaignResult, CampaignSpec, CampaignSchedule } from "../recommend/campaigns";
 export type { CampaignRow } from "../models/campaign.server";
@@ -96,7 +97,7 @@ interface BuildContext {
 }
 
 /** Builds a campaign's recipients at `now` (nothing is written). */
-export async function buildCampaign(shop: string, specInput: CampaignSpec, now: Date = new Date()): Promise<CampaignResult> {
+export async function buildCampaign(shop: string, specInput: CampaignSpec, now: Date = systemClock.now()): Promise<CampaignResult> {
   const spec = parseCampaignSpec(specInput);
   const t = now.getTime();
   const snapshot = await getSnapshot(shop, t);
@@ -208,7 +209,7 @@ export interface CampaignRun {
 }
 
 /** Builds a stored campaign and writes `<campaign id>-<time>.json` and `.csv` into the shop's export folder. */
-export async function runCampaign(shop: string, id: string, now: Date = new Date()): Promise<CampaignRun> {
+export async function runCampaign(shop: string, id: string, now: Date = systemClock.now()): Promise<CampaignRun> {
   const row = await campaignRow(shop, id);
   if (!row) throw new Error(`no campaign ${id} in ${shop}`);
   const result = await buildCampaign(shop, row.spec, now);
@@ -222,7 +223,7 @@ export async function runCampaign(shop: string, id: string, now: Date = new Date
 }
 
 /** Scheduled campaigns that are due at `now` (in-process scheduling: `facet campaign run --due` from cron). */
-export async function dueCampaigns(shop: string | undefined, now: Date = new Date()): Promise<CampaignRow[]> {
+export async function dueCampaigns(shop: string | undefined, now: Date = systemClock.now()): Promise<CampaignRow[]> {
   return (await scheduledCampaigns(shop)).filter((c) => isDue(c.schedule, c.lastRunAt?.getTime() ?? null, now.getTime()));
 }
 

@@ -2,15 +2,17 @@
  * A progress bar for long CLI work, on stderr so that --json output on stdout stays clean.
  * Redraws at most every 100 ms; prints plain lines when stderr is not a terminal.
  */
+import { monotonicMs } from "../clock";
+
 export class ProgressBar {
   private last = 0;
-  private readonly started = Date.now();
+  private readonly started = monotonicMs();
   private lastLine = -1;
   constructor(private readonly label: string, private total: number, private readonly unit = "items") {}
 
   update(done: number, total = this.total, extra = ""): void {
     this.total = total;
-    const now = Date.now();
+    const now = monotonicMs();
     if (now - this.last < 100 && done < total) return;
     this.last = now;
     const frac = total > 0 ? Math.min(1, done / total) : 0;

@@ -31,6 +31,7 @@ import { loadImageModel, validateConfig, type ImageModel, type ImageModelConfig 
 import { poolProductVector } from "./pool";
 import { decodeToSquare, toTensor, type SquareRgb } from "./preprocess";
 import { activeVisualModel, refreshVisualIndex, visualFingerprint } from "./search.server";
+import { systemClock } from "../clock";
 
 /** Bumped when decoding or pooling changes: every product is then embedded again. */
 export const PIPELINE_VERSION = "p1";
@@ -241,7 +242,7 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       }
     }
     const fetched = await Promise.all(p.refs.map((ref) => fetcher.fetch(ref)));
-    const now = new Date().toISOString();
+    const now = systemClock.now().toISOString();
     const rowStates: Omit<ImageState, "productId">[] = [];
     const okImages: { pos: number; bytes: Buffer; hash: string }[] = [];
     fetched.forEach((r, pos) => {

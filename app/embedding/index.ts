@@ -27,6 +27,7 @@ import hnswlib from "hnswlib-node";
 import { dataDir } from "../env.server";
 import { fitProjection, project, type Projection } from "./pca";
 import { l2normalise } from "./pool";
+import { systemClock } from "../clock";
 
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
@@ -395,7 +396,7 @@ export function syncIndex(
     index = applyDiff(index, items, removed, stats, hashes);
   }
   index.meta.fingerprint = opts.fingerprint ?? index.meta.fingerprint;
-  index.meta.builtAt = new Date().toISOString();
+  index.meta.builtAt = systemClock.now().toISOString();
   stats.projected = index.projection !== null;
   if (items.length === 0) ProductVectorIndex.remove(shop, key, opts.root);
   else index.save(shop, opts.root);
@@ -468,7 +469,7 @@ export function patchIndex(
   const stats: SyncStats = { key, total: 0, added: 0, updated: 0, removed: 0, rebuilt: false, projected: existing.projection !== null, ms: 0 };
   const index = applyDiff(existing, upserts, removed, stats);
   index.meta.fingerprint = opts.fingerprint;
-  index.meta.builtAt = new Date().toISOString();
+  index.meta.builtAt = systemClock.now().toISOString();
   index.save(shop, opts.root);
   stats.total = index.size;
   stats.ms = Math.round(performance.now() - started);

@@ -8,6 +8,7 @@ import { attributionDays, blockTotals, customerOrderLines, experimentData, getEx
 import { shopCurrency } from "../models/servingStamp.server";
 import { attribute } from "../recommend/experiments/attribution";
 import { compareVariants, variantMetrics, type Comparison, type VariantMetrics } from "../recommend/experiments/report";
+import { systemClock } from "../clock";
 
 export interface ExperimentResults {
   experiment: ExperimentRow;
@@ -48,7 +49,7 @@ export interface RevenueHeadline {
 }
 
 /** The dashboard's headline: what recommendations earned over the last `days` days, all placements. */
-export async function attributedRevenueHeadline(shop: string, days = 30, now: Date = new Date()): Promise<RevenueHeadline> {
+export async function attributedRevenueHeadline(shop: string, days = 30, now: Date = systemClock.now()): Promise<RevenueHeadline> {
   const windowDays = attributionDays(shop);
   const from = new Date(now.getTime() - days * 86_400_000);
   // Clicks up to one window before the period can still earn an order inside it.

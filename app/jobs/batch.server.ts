@@ -2,7 +2,7 @@
  * The batch job: recommendations for every customer (or a segment) into a CSV file
  * (app/serving/batch.server.ts). Safe to run twice: the file is replaced atomically.
  */
-import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { BATCH_PLACEMENTS, parseSegmentFilter, writeBatch, type BatchResult } from "../serving/batch.server";
 import { buildSnapshot } from "../serving/snapshot.server";
 import { PLACEMENTS, type Placement } from "../recommend/types";
@@ -21,7 +21,7 @@ export default async function batch(payload: JobPayloads["batch"], ctx: JobConte
     throw new BadJobInput((e as Error).message);
   }
   await ctx.progress(0, "loading the shop's snapshot");
-  const now = Date.now();
+  const now = jobNow(payload).getTime();
   const t0 = performance.now();
   // A fresh snapshot of its own: a batch must not wait for, or disturb, the serving cache.
   const snapshot = await buildSnapshot(payload.shop, now);

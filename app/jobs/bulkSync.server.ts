@@ -12,12 +12,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "../env.server";
-import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { queue } from "../queues/index.server";
 import * as sync from "../models/sync.server";
 import { AdminClient, BULK_QUERIES, ShopifyApiError, shopifyFetch, type BulkResource } from "../shopify/bulk";
 import { reconstructFile, type BulkNode } from "../shopify/jsonl";
 import { customerFromBulk, customerRow, orderFromBulk, orderRows, productFromBulk, productRow } from "../shopify/mapping";
+import { systemClock } from "../clock";
 
 /** The Admin API version the app is configured with (app/shopify.server.ts ApiVersion.October24). */
 export const ADMIN_API_VERSION = "2024-10";
@@ -81,7 +82,7 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
 
   if (payload.restart || !state || state.stage === "done") {
     const op = await client.startBulk(BULK_QUERIES[resource]);
-    state = { stage: "started", operationId: op.id, file: null, applied: 0, total: null, objectCount: 0, startedAt: new Date().toISOString() };
+    state = { stage: "started", operationId: op.id, file: null, applied: 0, total: null, objectCount: 0, startedAt: systemClock.now().toISOString() };
     save();
     await ctx.progress(0.02, `${resource}: bulk operation started`);
   }
@@ -120,7 +121,7 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
       onLines: (n) => void ctx.progress(0.4, `${resource}: read ${n} of ${state!.objectCount} lines`),
     });
     state.total = roots.length;
-    const now = new Date();
+    const now = jobNow(payload);
     for (let i = state.applied; i < roots.length; i += BATCH) {
       writeBatch(shop, resource, roots.slice(i, i + BATCH), now, outcomes);
       state.applied = Math.min(roots.length, i + BATCH);
@@ -132,7 +133,7 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
     // The download holds personal data: it goes as soon as it is written into the database.
     fs.rmSync(state.file, { force: true });
   }
-  state = { ...state, stage: "done", finishedAt: new Date().toISOString(), outcomes, file: null };
+  state = { ...state, stage: "done", finishedAt: systemClock.now().toISOString(), outcomes, file: null };
   save();
   await ctx.progress(1, `${resource}: ${state.applied} records`);
   return state;
@@ -145,8 +146,8 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
  * finished job's id for 24 hours, so a per-day id alone would swallow it; the shop missed every
  * webhook while uninstalled).
  */
-export async function startFirstSync(shop: string, installedAt?: Date): Promise<string> {
-  const day = new Date().toISOString().slice(0, 10);
+export async function startFirstSync(shop: string, installedAt?: Date, now: Date = systemClock.now()): Promise<string> {
+  const day = now.toISOString().slice(0, 10);
   const install = installedAt ? `-i${installedAt.getTime().toString(36)}` : "";
   const h = await (await queue()).enqueue("bulkSync", { shop, resource: "products", chain: true }, { jobId: `bulkSync-${shop.replace(/[^\w.-]/g, "_")}-products-${day}${install}`, attempts: 5 });
   return h.id;
@@ -159,10 +160,10 @@ export default async function bulkSync(payload: JobPayloads["bulkSync"], ctx: Jo
     const q = await queue();
     const next = NEXT[payload.resource];
     const tag = `${payload.shop.replace(/[^\w.-]/g, "_")}-${state.startedAt.replace(/[^\d]/g, "")}`;
-    if (next) followUps.push((await q.enqueue("bulkSync", { shop: payload.shop, resource: next, chain: true }, { jobId: `bulkSync-${next}-${tag}`, attempts: 5 })).id);
+    if (next) followUps.push((await q.enqueue("bulkSync", { shop: payload.shop, resource: next, chain: true, now: payload.now }, { jobId: `bulkSync-${next}-${tag}`, attempts: 5 })).id);
     else {
-      followUps.push((await q.enqueue("embed", { shop: payload.shop }, { jobId: `embed-first-${tag}` })).id);
-      followUps.push((await q.enqueue("train", { shop: payload.shop, reason: "first sync" }, { jobId: `train-first-${tag}`, attempts: 2 })).id);
+      followUps.push((await q.enqueue("embed", { shop: payload.shop, now: payload.now }, { jobId: `embed-first-${tag}` })).id);
+      followUps.push((await q.enqueue("train", { shop: payload.shop, reason: "first sync", now: payload.now }, { jobId: `train-first-${tag}`, attempts: 2 })).id);
     }
   }
   return { resource: payload.resource, applied: state.applied, objectCount: state.objectCount, outcomes: state.outcomes ?? {}, followUps };

@@ -6,14 +6,14 @@
  */
 import { runCampaign, type CampaignRun } from "../campaigns/campaigns.server";
 import { getCampaign } from "../campaigns/campaigns.server";
-import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 
 export default async function campaign(payload: JobPayloads["campaign"], ctx: JobContext): Promise<CampaignRun> {
   if (!payload.shop || !payload.campaignId) throw new BadJobInput("campaign: shop and campaignId are required");
   const row = await getCampaign(payload.shop, payload.campaignId);
   if (!row) throw new BadJobInput(`campaign: no campaign ${payload.campaignId} in ${payload.shop} (deleted? its schedule goes with it)`);
   await ctx.progress(0, `building "${row.name}" (${row.spec.kind})`);
-  const run = await runCampaign(payload.shop, payload.campaignId);
+  const run = await runCampaign(payload.shop, payload.campaignId, jobNow(payload));
   ctx.log(`${run.recipients} recipients; skipped ${run.skipped.noConsent} without consent, ${run.skipped.outsideSegment} outside the segment, ${run.skipped.noProducts} without products`);
   await ctx.progress(1, `${run.recipients} recipients`);
   return run;

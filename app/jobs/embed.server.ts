@@ -6,6 +6,7 @@
 import { ModelMismatchError } from "../embedding/onnxModel";
 import { runEmbed, type EmbedOptions, type EmbedResult } from "../embedding/embedPipeline.server";
 import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { monotonicMs } from "../clock";
 
 export type EmbedHooks = Pick<EmbedOptions, "onProgress" | "log" | "batchSize" | "modelConfig" | "fetch">;
 
@@ -26,7 +27,7 @@ export default async function embed(payload: JobPayloads["embed"], ctx: JobConte
   const result = await embedShop(payload, {
     log: (m) => ctx.log(m),
     onProgress: (p) => {
-      const now = Date.now();
+      const now = monotonicMs();
       if (now - lastReport < 500 && p.productsDone < p.productsTotal) return;
       lastReport = now;
       const fraction = p.phase === "index" ? 0.95 : p.productsTotal > 0 ? (0.95 * p.productsDone) / p.productsTotal : 0.95;

@@ -18,6 +18,7 @@ import { runEvaluation, type EvaluationResult } from "../recommend/eval/run";
 import { parseHoldoutCsv, type SplitKind } from "../recommend/eval/splits";
 import type { Placement } from "../recommend/types";
 import type { JobContext } from "../queues/jobs";
+import { systemClock } from "../clock";
 
 export interface EvaluateShopOptions {
   k?: number;
@@ -80,7 +81,7 @@ export async function evaluateShop(shop: string, opts: EvaluateShopOptions = {})
       bootstrapSamples: opts.bootstrapSamples,
       placements: opts.placements,
       tune: opts.tune,
-      createdAt: new Date().toISOString(),
+      createdAt: systemClock.now().toISOString(),
     },
     hybridDeps(
       trainParams,

@@ -5,12 +5,13 @@
  */
 import { importFolder, ImportInputError, type ImportProgress } from "../import/importFolder.server";
 import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { monotonicMs } from "../clock";
 
 export default async function importJob(payload: JobPayloads["import"], ctx: JobContext) {
   if (!payload?.shop || !payload?.dir) throw new BadJobInput("the import job needs {shop, dir}");
   let lastReport = 0;
   const onProgress = (p: ImportProgress) => {
-    const now = Date.now();
+    const now = monotonicMs();
     if (now - lastReport < 500 && p.done < p.total) return;
     lastReport = now;
     const within = p.total > 0 ? Math.min(1, p.done / p.total) : 1;

@@ -5,7 +5,7 @@
  * After the write: a changed product is re-embedded within a minute, new orders count towards a
  * retrain (app/shopify/freshness.server.ts).
  */
-import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import * as sync from "../models/sync.server";
 import { exportCustomerData, markUninstalled, redactCustomer, writeDataRequestExport } from "../models/privacy.server";
 import { customerFromRest, customerRow, orderFromRest, orderRows, productFromRest, productRow, refundFromRest, idOf } from "../shopify/mapping";
@@ -101,7 +101,7 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
   } catch (e) {
     throw new BadJobInput(`sync ${topic}: the body is not JSON (${(e as Error).message})`);
   }
-  const triggeredAt = payload.triggeredAt && Number.isFinite(Date.parse(payload.triggeredAt)) ? new Date(payload.triggeredAt) : new Date();
+  const triggeredAt = payload.triggeredAt && Number.isFinite(Date.parse(payload.triggeredAt)) ? new Date(payload.triggeredAt) : jobNow(payload);
   const done = sync.applyDeliveryOnce(payload.shop, payload.webhookId, topic, () => apply(payload.shop, topic, body, triggeredAt));
   if (done.outcome === "duplicate") return { topic, outcome: "duplicate", followUps: [] };
   const r = done.result;
@@ -123,8 +123,8 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
     const { unscheduleCampaigns } = await import("../campaigns/campaigns.server");
     await unscheduleCampaigns(payload.shop).catch(() => undefined);
   }
-  if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed)));
-  if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop));
+  if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed, jobNow(payload).getTime())));
+  if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop, jobNow(payload).getTime()));
   return { topic, outcome: r.outcome, followUps, exportFile };
 }
 

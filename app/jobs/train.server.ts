@@ -10,9 +10,10 @@ import os from "node:os";
 import { loadCatalog } from "../models/catalog.server";
 import { loadEventTable } from "../models/events.server";
 import { readCfSettings, recordFailedModelVersion } from "../models/modelVersion.server";
-import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
+import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { trainArtifacts, type TrainParams } from "../recommend/cf/train";
 import { writeModelVersion } from "../serving/modelStore.server";
+import { systemClock } from "../clock";
 
 export interface TrainResult {
   shop: string;
@@ -43,6 +44,7 @@ export async function runTrain(
   shop: string,
   overrides: TrainParams,
   ctx: Pick<JobContext, "progress" | "log">,
+  at: Date = systemClock.now(),
 ): Promise<TrainResult> {
   const phases: Record<string, number> = {};
   const timed = async <T>(name: string, fraction: number, message: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -58,7 +60,7 @@ export async function runTrain(
   const events = await timed("events", 0.05, "loading interactions and orders", () => loadEventTable(shop, catalog));
   const params = mergeTrainParams(await readCfSettings(shop), overrides);
   params.als = { threads: Math.min(4, os.availableParallelism()), ...params.als };
-  const now = Date.now();
+  const now = at.getTime();
   const artifacts = await timed("train", 0.15, "training", () => trainArtifacts(catalog, events, params, now, ctx.log));
   for (const k of ["matrix", "als", "boughtTogether", "viewedTogether"]) {
     if (artifacts.metrics[`${k}Seconds`] !== undefined) phases[k] = artifacts.metrics[`${k}Seconds`];
@@ -81,10 +83,10 @@ export async function runTrain(
 export default async function trainJob(payload: JobPayloads["train"], ctx: JobContext): Promise<TrainResult> {
   if (!payload?.shop) throw new BadJobInput("the train job needs {shop}");
   try {
-    return await runTrain(payload.shop, {}, ctx);
+    return await runTrain(payload.shop, {}, ctx, jobNow(payload));
   } catch (e) {
     // Visible in the admin's model history; the published version is untouched.
-    await recordFailedModelVersion(payload.shop, `failed-${new Date().toISOString()}-${ctx.jobId}-${ctx.attempt}`, (e as Error).message).catch(() => undefined);
+    await recordFailedModelVersion(payload.shop, `failed-${systemClock.now().toISOString()}-${ctx.jobId}-${ctx.attempt}`, (e as Error).message).catch(() => undefined);
     throw e;
   }
 }

@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { rawDb } from "../db.server";
+import { systemClock } from "../clock";
 
 export interface UpsertTable {
   table: string;
@@ -37,7 +38,7 @@ export function upsertWriter(t: UpsertTable, fields: string[]): (row: unknown[])
   const sql = `INSERT INTO "${t.table}" (${insertCols.map(quoted).join(", ")}) VALUES (${insertCols.map(() => "?").join(", ")}) ${conflict}`;
   const stmt = db.prepare(sql);
   if (!t.touchesUpdatedAt) return (row) => void stmt.run(row);
-  const now = new Date().toISOString();
+  const now = systemClock.now().toISOString();
   return (row) => {
     row.push(now);
     stmt.run(row);
@@ -60,7 +61,7 @@ export function runAllOrNothing<T>(fn: () => T): T {
 
 /** Makes sure the shop has its row (created on first import, never changed by a re-import). */
 export function ensureShop(shop: string): void {
-  const now = new Date().toISOString();
+  const now = systemClock.now().toISOString();
   rawDb().prepare(`INSERT INTO "Shop" (id, installedAt, updatedAt) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(shop, now, now);
 }
 

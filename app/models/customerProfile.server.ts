@@ -4,6 +4,7 @@
  */
 import { rawDb } from "../db.server";
 import type { CustomerProfile } from "../recommend/types";
+import { systemClock } from "../clock";
 
 interface Row {
   id: string;
@@ -44,6 +45,6 @@ export function loadCustomerProfiles(shop: string): CustomerProfile[] {
 export function setPersonalizationOptOut(shop: string, customerId: string, optOut: boolean): boolean {
   const r = rawDb()
     .prepare(`UPDATE Customer SET personalizationOptOut = ?, updatedAt = ? WHERE shop = ? AND id = ?`)
-    .run(optOut ? 1 : 0, new Date().toISOString(), shop, customerId);
+    .run(optOut ? 1 : 0, systemClock.now().toISOString(), shop, customerId);
   return r.changes > 0;
 }

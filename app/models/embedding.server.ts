@@ -3,6 +3,7 @@
  * Vectors are stored L2-normalised as little-endian Float32 bytes.
  */
 import { rawDb } from "../db.server";
+import { systemClock } from "../clock";
 
 export interface StoredEmbedding {
   productId: string;
@@ -28,7 +29,7 @@ export function saveEmbeddings(shop: string, modelId: string, rows: StoredEmbedd
      ON CONFLICT(shop, productId, modelId) DO UPDATE SET dim = excluded.dim, vector = excluded.vector,
        imageHash = excluded.imageHash, createdAt = excluded.createdAt`,
   );
-  const now = new Date().toISOString();
+  const now = systemClock.now().toISOString();
   db.transaction(() => {
     for (const r of rows) {
       const v = l2normalise(r.vector);
@@ -127,7 +128,7 @@ function writeSetting(shop: string, key: string, value: unknown): void {
       `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
        ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
     )
-    .run(shop, key, JSON.stringify(value), new Date().toISOString());
+    .run(shop, key, JSON.stringify(value), systemClock.now().toISOString());
 }
 
 /** The shop's image model config as stored (unvalidated), or undefined. */
@@ -141,7 +142,7 @@ export function visualStatus(shop: string): VisualStatus | null {
 }
 
 export function saveVisualStatus(shop: string, status: Omit<VisualStatus, "updatedAt">): void {
-  writeSetting(shop, VISUAL_STATUS_SETTING, { ...status, updatedAt: new Date().toISOString() });
+  writeSetting(shop, VISUAL_STATUS_SETTING, { ...status, updatedAt: systemClock.now().toISOString() });
 }
 
 /**

@@ -7,6 +7,7 @@
 import { prisma } from "../db.server";
 import { publishedModelVersion } from "./modelVersion.server";
 import type { TuningProposal } from "../recommend/eval/tuning";
+import { systemClock } from "../clock";
 
 export const PROPOSAL_KEY = "recommend.proposal";
 
@@ -65,7 +66,7 @@ export async function saveProposal(shop: string, proposal: TuningProposal): Prom
   await prisma().setting.upsert({
     where: { shop_key: { shop, key: PROPOSAL_KEY } },
     create: { shop, key: PROPOSAL_KEY, value },
-    update: { value, updatedAt: new Date() },
+    update: { value, updatedAt: systemClock.now() },
   });
 }
 

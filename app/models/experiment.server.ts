@@ -9,6 +9,7 @@ import { prisma, rawDb } from "../db.server";
 import { PLACEMENTS } from "../recommend/types";
 import { parseSettingsOverride } from "../recommend/settings";
 import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../recommend/experiments/attribution";
+import { systemClock } from "../clock";
 
 export const variantSchema = z.object({
   id: z.string().min(1).max(40).regex(/^[a-z0-9_-]+$/i, "use letters, digits, - and _"),
@@ -82,7 +83,7 @@ export async function getExperiment(shop: string, id: string): Promise<Experimen
 }
 
 /** Starts, pauses or stops an experiment. Only one experiment per placement may be running. */
-export async function setExperimentStatus(shop: string, id: string, status: "running" | "paused" | "stopped", now = new Date()): Promise<ExperimentRow> {
+export async function setExperimentStatus(shop: string, id: string, status: "running" | "paused" | "stopped", now = systemClock.now()): Promise<ExperimentRow> {
   return prisma().$transaction(async (tx) => {
     const exp = await tx.experiment.findFirst({ where: { shop, id } });
     if (!exp) throw new Error(`no experiment ${id} in ${shop}`);
@@ -100,7 +101,7 @@ export async function setExperimentStatus(shop: string, id: string, status: "run
 }
 
 export async function setWinner(shop: string, id: string, variant: string): Promise<void> {
-  await prisma().experiment.updateMany({ where: { shop, id }, data: { winner: variant, updatedAt: new Date() } });
+  await prisma().experiment.updateMany({ where: { shop, id }, data: { winner: variant, updatedAt: systemClock.now() } });
 }
 
 /** Experiments with status running, whatever their window (the snapshot checks start and end per request). */
@@ -112,7 +113,7 @@ export function runningExperimentRows(shop: string): ExperimentRow[] {
 }
 
 /** Running experiments of a shop whose window includes `now` (the serving snapshot reads this). */
-export function runningExperiments(shop: string, now = new Date()): ExperimentRow[] {
+export function runningExperiments(shop: string, now = systemClock.now()): ExperimentRow[] {
   return runningExperimentRows(shop).filter((e) => (!e.startAt || e.startAt <= now) && (!e.endAt || e.endAt > now));
 }
 
@@ -126,7 +127,7 @@ export function experimentsStamp(shop: string): string {
 }
 
 /** Records the first variant a shopper saw; later calls keep the first (sticky). */
-export function recordExposure(shop: string, experimentId: string, shopper: string, variant: string, at = new Date()): void {
+export function recordExposure(shop: string, experimentId: string, shopper: string, variant: string, at = systemClock.now()): void {
   rawDb()
     .prepare(`INSERT INTO ExperimentExposure (shop, experimentId, shopper, variant, firstSeenAt) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
     .run(shop, experimentId, shopper, variant, at.toISOString());
@@ -158,7 +159,7 @@ export function setAttributionDays(shop: string, days: number): void {
   if (!(Number.isFinite(days) && days > 0 && days <= 90)) throw new Error(`the attribution window must be 1-90 days (got ${days})`);
   rawDb()
     .prepare(`INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`)
-    .run(shop, ATTRIBUTION_DAYS_KEY, JSON.stringify(days), new Date().toISOString());
+    .run(shop, ATTRIBUTION_DAYS_KEY, JSON.stringify(days), systemClock.now().toISOString());
 }
 
 /** Adds block events to the daily aggregate of their placement and variant. */

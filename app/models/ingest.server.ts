@@ -9,6 +9,7 @@
  * "collection:<id>" / "search:<query>" (consumers keep to the types they know).
  */
 import { rawDb } from "../db.server";
+import { systemClock } from "../clock";
 
 export interface InteractionInput {
   id: string;
@@ -44,7 +45,7 @@ export function linkClient(shop: string, clientId: string, customerId: string): 
     db.prepare(
       `INSERT INTO ClientLink (shop, clientId, customerId, linkedAt) VALUES (?, ?, ?, ?)
        ON CONFLICT(shop, clientId) DO UPDATE SET customerId = excluded.customerId, linkedAt = excluded.linkedAt`,
-    ).run(shop, clientId, customerId, new Date().toISOString());
+    ).run(shop, clientId, customerId, systemClock.now().toISOString());
     db.prepare(`UPDATE Interaction SET customerId = ? WHERE shop = ? AND clientId = ? AND customerId IS NULL`).run(customerId, shop, clientId);
     return true;
   })();

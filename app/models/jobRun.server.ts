@@ -1,5 +1,6 @@
 /** Job progress rows as the admin and `facet` show them; both queue drivers write here. */
 import { prisma } from "../db.server";
+import { systemClock } from "../clock";
 
 export async function recordQueued(id: string, shop: string, name: string, payload: unknown): Promise<void> {
   await prisma().jobRun.upsert({
@@ -15,7 +16,7 @@ export async function recordQueued(id: string, shop: string, name: string, paylo
  * finished job never falls back to "queued".
  */
 export async function recordStarted(id: string, attempt: number, job?: { shop: string; name: string; payload: unknown }): Promise<void> {
-  const data = { status: "running", startedAt: new Date(), attempts: attempt, error: null };
+  const data = { status: "running", startedAt: systemClock.now(), attempts: attempt, error: null };
   if (!job) {
     await prisma().jobRun.updateMany({ where: { id }, data });
     return;
@@ -34,14 +35,20 @@ export async function recordProgress(id: string, progress: number, message?: str
 export async function recordFinished(id: string, result: unknown): Promise<void> {
   await prisma().jobRun.updateMany({
     where: { id },
-    data: { status: "completed", progress: 1, finishedAt: new Date(), result: JSON.stringify(result ?? null) },
+    data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null) },
   });
 }
 
 export async function recordFailed(id: string, error: string, final: boolean): Promise<void> {
-  await prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? new Date() : null } });
+  await prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null } });
 }
 
 export async function recentJobs(shop: string, take = 20) {
   return prisma().jobRun.findMany({ where: { shop }, orderBy: { createdAt: "desc" }, take });
+}
+
+/** Jobs a process left queued or running (oldest first), with their payloads: the in-process queue's backlog. */
+export async function unfinishedJobs(): Promise<{ id: string; name: string; attempts: number; payload: unknown }[]> {
+  const rows = await prisma().jobRun.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
+  return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, attempts: r.attempts, payload: JSON.parse(r.payload!) }));
 }

@@ -8,6 +8,7 @@
  */
 import { prisma } from "../db.server";
 import type { TrainParams } from "../recommend/cf/train";
+import { systemClock } from "../clock";
 
 export const MODEL_KIND = "hybrid";
 
@@ -42,7 +43,7 @@ export async function publishModelVersion(
         params: JSON.stringify(v.params ?? null),
         metrics: JSON.stringify(v.metrics ?? null),
         createdAt: v.createdAt,
-        publishedAt: new Date(),
+        publishedAt: systemClock.now(),
       },
     }),
   ]);
@@ -96,6 +97,6 @@ export async function writeCfSettings(shop: string, params: TrainParams): Promis
   await prisma().setting.upsert({
     where: { shop_key: { shop, key: CF_SETTING_KEY } },
     create: { shop, key: CF_SETTING_KEY, value },
-    update: { value, updatedAt: new Date() },
+    update: { value, updatedAt: systemClock.now() },
   });
 }

@@ -24,6 +24,7 @@ import path from "node:path";
 import { rawDb } from "../db.server";
 import { dataDir } from "../env.server";
 import { addTombstone } from "./sync.server";
+import { systemClock } from "../clock";
 
 export interface CustomerRef {
   customerId?: string | null;
@@ -418,7 +419,7 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
   }
   return {
     shop,
-    generatedAt: new Date().toISOString(),
+    generatedAt: systemClock.now().toISOString(),
     request: { customerId: ref.customerId ?? null, email: ref.email ?? null, ordersRequested: ref.orderIds ?? [] },
     note: "Data Facet holds about this customer: profile, orders and their items, storefront interactions, pixel client links, recommendation events. Model factors are derived numbers without meaning on their own and are listed by presence only.",
     data: rows,
@@ -455,7 +456,7 @@ export function markUninstalled(shop: string): void {
   const db = rawDb();
   db.transaction(() => {
     db.prepare(`DELETE FROM Session WHERE shop = ?`).run(shop);
-    db.prepare(`UPDATE Shop SET uninstalledAt = ?, updatedAt = ? WHERE id = ?`).run(new Date().toISOString(), new Date().toISOString(), shop);
+    db.prepare(`UPDATE Shop SET uninstalledAt = ?, updatedAt = ? WHERE id = ?`).run(systemClock.now().toISOString(), systemClock.now().toISOString(), shop);
   })();
 }
 

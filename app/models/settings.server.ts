@@ -4,6 +4,7 @@
  */
 import { rawDb } from "../db.server";
 import { DEFAULT_SETTINGS, mergeSettings, parseSettingsOverride, type SettingsOverride, type ShopSettings } from "../recommend/settings";
+import { systemClock } from "../clock";
 
 export const RECOMMEND_SETTINGS_KEY = "recommend";
 
@@ -39,7 +40,7 @@ export async function saveSettingsOverride(shop: string, override: unknown): Pro
       `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
        ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
     )
-    .run(shop, RECOMMEND_SETTINGS_KEY, JSON.stringify(checked), new Date().toISOString());
+    .run(shop, RECOMMEND_SETTINGS_KEY, JSON.stringify(checked), systemClock.now().toISOString());
   return checked;
 }
 

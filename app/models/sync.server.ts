@@ -26,6 +26,7 @@ import {
   type ProductRow,
   type ShopifyMapping,
 } from "../shopify/mapping";
+import { systemClock } from "../clock";
 
 /** Prepared statements, compiled once per database handle (the bulk sync runs them 100,000 times). */
 const statements = new WeakMap<object, Map<string, BetterSqlite3.Statement<unknown[]>>>();
@@ -55,7 +56,7 @@ export function applyDeliveryOnce<T>(shop: string, webhookId: string, topic: str
   const db = rawDb();
   return db.transaction(() => {
     const claimed = stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?)`)
-      .run(shop, webhookId, topic, iso(new Date()));
+      .run(shop, webhookId, topic, iso(systemClock.now()));
     if (claimed.changes === 0) return { outcome: "duplicate" as const };
     return { outcome: "new" as const, result: apply() };
   })();
@@ -76,7 +77,7 @@ const tombstoneKey = (shop: string, kind: string, id: string) => `${kind}:${cryp
 
 export function addTombstone(shop: string, kind: "customer", id: string): void {
   stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?)`)
-    .run(shop, tombstoneKey(shop, kind, id), `tombstone/${kind}`, iso(new Date()));
+    .run(shop, tombstoneKey(shop, kind, id), `tombstone/${kind}`, iso(systemClock.now()));
 }
 
 export function hasTombstone(shop: string, kind: "customer", id: string): boolean {
@@ -105,7 +106,7 @@ export function writeSetting(shop: string, key: string, value: unknown): void {
       `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
        ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
     )
-    .run(shop, key, JSON.stringify(value), iso(new Date()));
+    .run(shop, key, JSON.stringify(value), iso(systemClock.now()));
 }
 
 export function deleteSetting(shop: string, key: string): void {
@@ -119,7 +120,7 @@ export function deleteSetting(shop: string, key: string): void {
  * uninstalled starts a new installation: installedAt moves to now. Returns the installation's start,
  * which keys the first sync (a reinstall syncs again; a re-auth of the same installation does not).
  */
-export function ensureShop(shop: string, now = new Date()): Date {
+export function ensureShop(shop: string, now = systemClock.now()): Date {
   stmt(
       `INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET
@@ -137,10 +138,18 @@ export function offlineAccessToken(shop: string): string | null {
   return row?.accessToken ?? null;
 }
 
+/**
+ * Whether the shop has an installed session (any session row: OAuth wrote it, app/uninstalled
+ * deletes them). Webhooks of other shops are acknowledged and dropped (app/shopify/webhooks.server.ts).
+ */
+export function hasInstalledSession(shop: string): boolean {
+  return stmt(`SELECT 1 FROM Session WHERE shop = ? LIMIT 1`).get(shop) !== undefined;
+}
+
 // ---------------------------------------------------------------- products
 
 export function upsertProduct(shop: string, row: ProductRow, items: InventoryItemRow[], mapping: ShopifyMapping): WriteOutcome {
-  const now = iso(new Date());
+  const now = iso(systemClock.now());
   const params = {
     ...row,
     shop,
@@ -255,7 +264,7 @@ export function upsertCustomer(shop: string, row: CustomerRow): WriteOutcome {
          marketingConsent = excluded.marketingConsent, sourceUpdatedAt = excluded.sourceUpdatedAt, updatedAt = excluded.updatedAt
        WHERE ${NOT_NEWER("Customer")}`,
     )
-    .run({ ...row, shop, marketingConsent: row.marketingConsent === null ? null : row.marketingConsent ? 1 : 0, now: iso(new Date()) }).changes;
+    .run({ ...row, shop, marketingConsent: row.marketingConsent === null ? null : row.marketingConsent ? 1 : 0, now: iso(systemClock.now()) }).changes;
   return changed === 0 ? "stale" : "applied";
 }
 
@@ -302,7 +311,7 @@ export function applyRefund(shop: string, refund: { id: string; orderId: string;
   if (!order) return "stale"; // the order arrives later, refunds included
   if (order.sourceUpdatedAt && refund.createdAt && Date.parse(order.sourceUpdatedAt) >= Date.parse(refund.createdAt)) return "stale";
   const claimed = stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, 'refund', ?)`)
-    .run(shop, `refund:${refund.id}`, iso(new Date())).changes;
+    .run(shop, `refund:${refund.id}`, iso(systemClock.now())).changes;
   if (claimed === 0) return "duplicate";
   const items = stmt(`SELECT id, quantity, unitPrice, discountApplied FROM OrderItem WHERE shop = ? AND orderId = ?`).all(shop, refund.orderId) as {
     id: string;

@@ -2,7 +2,9 @@
  * Job names and their typed payloads. Payloads are small and carry ids, not data; every job is
  * safe to run twice (idempotent job ids, upserts, versioned model folders).
  */
-export interface JobPayloads {
+import { systemClock, timeFrom, type Clock, type Timed } from "../clock";
+
+interface JobPayloadFields {
   import: { shop: string; dir: string };
   embed: { shop: string; productIds?: string[]; force?: boolean; modelPath?: string };
   train: { shop: string; reason?: string };
@@ -21,6 +23,9 @@ export interface JobPayloads {
   campaign: { shop: string; campaignId: string };
 }
 
+/** Every payload also carries an optional `now` (app/clock.ts Timed): the time the job computes for. */
+export type JobPayloads = { [N in keyof JobPayloadFields]: JobPayloadFields[N] & Timed };
+
 export type JobName = keyof JobPayloads;
 export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign"];
 
@@ -38,4 +43,13 @@ export type JobFunction<N extends JobName> = (payload: JobPayloads[N], ctx: JobC
 /** A job failed because of its input: retrying cannot help (BullMQ's UnrecoverableError). */
 export class BadJobInput extends Error {
   readonly unrecoverable = true;
+}
+
+/** The time a job computes for: its payload's `now`, else the clock when it starts. A bad `now` cannot be retried away. */
+export function jobNow(payload: Timed, clock: Clock = systemClock): Date {
+  try {
+    return timeFrom(payload.now, clock, "payload.now");
+  } catch (e) {
+    throw new BadJobInput((e as Error).message);
+  }
 }

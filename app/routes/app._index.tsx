@@ -5,9 +5,10 @@ import { useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { Dashboard } from "../ui/Dashboard";
 import { dashboardData } from "../ui/pages.server";
+import { systemClock } from "../clock";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return json(await dashboardData(await adminShop(request), Date.now()));
+  return json(await dashboardData(await adminShop(request), systemClock.nowMs()));
 }
 
 export default function DashboardRoute() {

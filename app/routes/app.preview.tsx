@@ -5,9 +5,10 @@ import { useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { previewData } from "../ui/pages.server";
 import { PreviewPage } from "../ui/PreviewPage";
+import { systemClock } from "../clock";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return json(await previewData(await adminShop(request), new URL(request.url), Date.now()));
+  return json(await previewData(await adminShop(request), new URL(request.url), systemClock.nowMs()));
 }
 
 export default function PreviewRoute() {

@@ -5,9 +5,10 @@ import { useLoaderData } from "@remix-run/react";
 import { requireDemo } from "../storefront/demoMode.server";
 import { Dashboard } from "../ui/Dashboard";
 import { dashboardData } from "../ui/pages.server";
+import { systemClock } from "../clock";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return json(await dashboardData(requireDemo(), Date.now()));
+  return json(await dashboardData(requireDemo(), systemClock.nowMs()));
 }
 
 export default function DashboardRoute() {

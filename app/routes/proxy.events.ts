@@ -2,9 +2,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { env } from "../env.server";
 import { handleEvents } from "../storefront/proxy.server";
+import { systemClock } from "../clock";
 
 export async function action({ request }: ActionFunctionArgs) {
-  return handleEvents(request, { secret: env().SHOPIFY_API_SECRET, nowMs: Date.now() });
+  return handleEvents(request, { secret: env().SHOPIFY_API_SECRET, nowMs: systemClock.nowMs() });
 }
 
 export async function loader() {

@@ -6,7 +6,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { env } from "../env.server";
 import { handleRecommendations } from "../storefront/proxy.server";
+import { systemClock } from "../clock";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return handleRecommendations(request, { secret: env().SHOPIFY_API_SECRET, nowMs: Date.now() });
+  return handleRecommendations(request, { secret: env().SHOPIFY_API_SECRET, nowMs: systemClock.nowMs() });
 }

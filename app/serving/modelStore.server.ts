@@ -19,6 +19,7 @@ import { gramOf } from "../recommend/cf/als";
 import { alignToCatalog as alignRows } from "../recommend/cf/align";
 import type { TrainArtifacts } from "../recommend/cf/train";
 import type { Catalog, CfModel, ItemNeighbours } from "../recommend/types";
+import { systemClock } from "../clock";
 
 export const MANIFEST_FORMAT = 1;
 
@@ -75,7 +76,7 @@ export async function writeModelVersion(
   artifacts: TrainArtifacts,
   params: unknown,
 ): Promise<{ version: string; path: string }> {
-  const created = new Date();
+  const created = systemClock.now();
   const version = newVersion(created);
   const root = modelsDir(shop);
   const final = path.join(root, version);

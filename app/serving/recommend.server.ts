@@ -21,6 +21,7 @@ import { assignmentFor, experimentFor, experimentRecommendationId } from "../rec
 import { bufferExposure } from "../experiments/exposures.server";
 import { imageSrc } from "./images.server";
 import { getSnapshot, type Snapshot } from "./snapshot.server";
+import { systemClock } from "../clock";
 
 export const DEFAULT_LIMIT = 8;
 export const MAX_LIMIT = 50;
@@ -165,7 +166,7 @@ function distinctReasons(reasons: Reason[], max = 3): Reason[] {
 
 /** The list for one request against the shop's current snapshot. */
 export async function recommendFor(req: RecommendRequest): Promise<RecommendResponse> {
-  const now = req.now ?? Date.now();
+  const now = req.now ?? systemClock.nowMs();
   const snapshot = await getSnapshot(req.shop, now);
   const answer = respond(snapshot, { ...req, now });
   if (answer.experiment) bufferExposure(req.shop, answer.experiment.id, (req.customerId || req.clientId)!, answer.experiment.variant, now);

@@ -27,6 +27,7 @@ import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../
 import { loadVisualSearch } from "../embedding/search.server";
 import { buildWorld, type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
+import { systemClock } from "../clock";
 
 export const CHECK_INTERVAL_MS = 5_000;
 export const BEHAVIOUR_REBUILD_MS = 60_000;
@@ -62,7 +63,7 @@ export interface Snapshot {
 }
 
 /** Loads everything from the database and disk and builds the world. */
-export async function buildSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
   const t0 = performance.now();
   const stamp = servingStamp(shop);
   const experiments = loadExperiments(shop);
@@ -139,7 +140,7 @@ interface Entry {
 const entries = new Map<string, Entry>();
 
 /** The shop's snapshot: built on first use, checked for freshness at most every CHECK_INTERVAL_MS. */
-export async function getSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+export async function getSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
   let entry = entries.get(shop);
   if (!entry) entries.set(shop, (entry = { current: null, first: null, rebuilding: null, checkedAt: now }));
   if (!entry.current) {
@@ -208,7 +209,7 @@ function startRebuild(shop: string, entry: Entry, now: number): void {
 }
 
 /** Rebuilds now and waits for the swap (the train job and the settings page call this after publishing). */
-export async function refreshSnapshot(shop: string, now = Date.now()): Promise<Snapshot> {
+export async function refreshSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
   const s = await buildSnapshot(shop, now);
   const entry = entries.get(shop);
   if (entry) {

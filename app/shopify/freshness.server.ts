@@ -15,6 +15,7 @@
 import { env } from "../env.server";
 import { readSetting } from "../models/sync.server";
 import { queue } from "../queues/index.server";
+import { systemClock } from "../clock";
 
 /** Default number of new orders + interactions since the last training that triggers a retrain. */
 export const DEFAULT_RETRAIN_THRESHOLD = 200;
@@ -27,7 +28,7 @@ export const freshnessTiming = { embedWindowMs: 20_000, retrainCheckWindowMs: 60
 const safeId = (s: string) => s.replace(/[^\w.-]/g, "_");
 
 /** Enqueues a debounced embed of these products (job id per product and window). */
-export async function embedSoon(shop: string, productIds: string[], now = Date.now()): Promise<string[]> {
+export async function embedSoon(shop: string, productIds: string[], now = systemClock.nowMs()): Promise<string[]> {
   const w = freshnessTiming.embedWindowMs;
   const bucket = w > 0 ? Math.floor(now / w) : now;
   const delayMs = w > 0 ? (bucket + 1) * w - now : 0;
@@ -41,7 +42,7 @@ export async function embedSoon(shop: string, productIds: string[], now = Date.n
 }
 
 /** Enqueues one retrain check per shop and window. */
-export async function retrainCheckSoon(shop: string, now = Date.now()): Promise<string> {
+export async function retrainCheckSoon(shop: string, now = systemClock.nowMs()): Promise<string> {
   const w = freshnessTiming.retrainCheckWindowMs;
   const bucket = w > 0 ? Math.floor(now / w) : now;
   const delayMs = w > 0 ? (bucket + 1) * w - now : 0;

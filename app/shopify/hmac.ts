@@ -3,6 +3,7 @@
  * library verifies. The app never verifies with these (shopify-app-remix does, in constant time).
  */
 import crypto from "node:crypto";
+import { systemClock } from "../clock";
 
 /** X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with the app's client secret. */
 export function signWebhookBody(body: string, secret: string): string {
@@ -34,7 +35,7 @@ export function webhookRequest(o: WebhookRequestOptions): Request {
       "X-Shopify-Shop-Domain": o.shop,
       "X-Shopify-API-Version": o.apiVersion ?? "2024-10",
       "X-Shopify-Webhook-Id": o.webhookId ?? crypto.randomUUID(),
-      "X-Shopify-Triggered-At": o.triggeredAt ?? new Date().toISOString(),
+      "X-Shopify-Triggered-At": o.triggeredAt ?? systemClock.now().toISOString(),
       "X-Shopify-Event-Id": o.eventId ?? crypto.randomUUID(),
     },
     body: o.body,

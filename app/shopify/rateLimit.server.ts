@@ -4,6 +4,7 @@
  * MULTI; in memory otherwise (one process, the embedded default).
  */
 import type IORedis from "ioredis";
+import { systemClock } from "../clock";
 
 export interface RateLimiter {
   /** Adds `n` to the key's window; false when that goes over `limit` (nothing is counted then). */
@@ -13,7 +14,7 @@ export interface RateLimiter {
 
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
-  async take(key: string, n: number, limit: number, windowMs: number, now = Date.now()): Promise<boolean> {
+  async take(key: string, n: number, limit: number, windowMs: number, now = systemClock.nowMs()): Promise<boolean> {
     const start = Math.floor(now / windowMs) * windowMs;
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
@@ -33,7 +34,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
 export class RedisRateLimiter implements RateLimiter {
   constructor(private readonly redis: IORedis, private readonly prefix = "facet:rl") {}
-  async take(key: string, n: number, limit: number, windowMs: number, now = Date.now()): Promise<boolean> {
+  async take(key: string, n: number, limit: number, windowMs: number, now = systemClock.nowMs()): Promise<boolean> {
     const window = Math.floor(now / windowMs);
     const k = `${this.prefix}:${key}:${window}`;
     const res = await this.redis.multi().incrby(k, n).pexpire(k, windowMs * 2).exec();

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { signProxyParams } from "./proxySignature.server";
 import type { ProxyOptions } from "./proxy.server";
+import { systemClock } from "../clock";
 
 const DEMO_SECRET = randomBytes(32).toString("hex");
 /** The demo storefront's "logged-in customer" (Shopify keeps it in its session; the demo in a cookie). */
@@ -38,7 +39,7 @@ export async function forwardAsShopifyProxy(
     // Shopify overwrites these; a shopper cannot smuggle them in.
     if (!["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"].includes(k)) params.append(k, v);
   }
-  const nowMs = Date.now();
+  const nowMs = systemClock.nowMs();
   params.set("shop", shop);
   params.set("logged_in_customer_id", demoCustomer(request) ?? "");
   params.set("path_prefix", "/apps/facet");

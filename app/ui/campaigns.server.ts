@@ -9,6 +9,7 @@ import { CAMPAIGN_KINDS, DEFAULT_CAMPAIGN_DAYS, DEFAULT_CAMPAIGN_K, parseCampaig
 import { formatPrice } from "../storefront/fragment.server";
 import { imageSrc } from "../serving/images.server";
 import type { CampaignActionResult, CampaignPreview, CampaignsData, CampaignSummary } from "./CampaignsPage";
+import { systemClock } from "../clock";
 
 /** Recipients drawn in the preview (the counts and the downloads cover all of them). */
 export const PREVIEW_RECIPIENTS = 8;
@@ -84,7 +85,7 @@ function preview(shop: string, result: CampaignResult, saved: { id: string; name
 const fail = (e: unknown): CampaignActionResult => ({ ok: false, message: (e as Error).message });
 
 /** intent = preview (the form's spec, or a saved campaign's with id), save, run (id) or delete (id). */
-export async function campaignsAction(shop: string, form: FormData, now = new Date()): Promise<CampaignActionResult> {
+export async function campaignsAction(shop: string, form: FormData, now = systemClock.now()): Promise<CampaignActionResult> {
   const intent = text(form, "intent");
   const id = text(form, "id");
   try {
@@ -115,7 +116,7 @@ export async function campaignsAction(shop: string, form: FormData, now = new Da
  * The export download: a saved campaign (id) or, with id "new", the spec in the query. Built fresh
  * at request time; `format` is csv (one line per recipient and product) or json.
  */
-export async function campaignExport(shop: string, id: string, url: URL, now = new Date()): Promise<Response> {
+export async function campaignExport(shop: string, id: string, url: URL, now = systemClock.now()): Promise<Response> {
   const format = url.searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "json") return new Response(`format must be csv or json (got "${format}")`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   let spec: CampaignSpec;

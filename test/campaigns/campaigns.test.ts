@@ -168,8 +168,9 @@ describe("exports, stored campaigns and runs", () => {
     expect(await dueCampaigns(SHOP, new Date(NOW + DAY))).toEqual([]);
     expect(isDue("weekly", NOW, NOW + 7 * DAY)).toBe(true);
 
-    const viaJob = await campaignJob({ shop: SHOP, campaignId: c.id }, { jobId: "t", attempt: 1, progress: () => undefined, log: () => undefined });
+    const viaJob = await campaignJob({ shop: SHOP, campaignId: c.id, now: new Date(NOW).toISOString() }, { jobId: "t", attempt: 1, progress: () => undefined, log: () => undefined });
     expect(viaJob.recipients).toBe(run.recipients);
+    await expect(campaignJob({ shop: SHOP, campaignId: c.id, now: "next week" }, { jobId: "t", attempt: 1, progress: () => undefined, log: () => undefined })).rejects.toThrow(/not an ISO 8601 time/);
   });
 
   it("a customer redaction removes them from campaign exports and their checkouts", async () => {

@@ -24,11 +24,13 @@ function boot(consent: boolean, customer: { id: string } | null = null) {
       customerPrivacy: { analyticsProcessingAllowed: consent, marketingAllowed: false, preferencesProcessingAllowed: consent, saleOfDataAllowed: false },
     },
   });
-  return { handlers, privacy };
+  return { handlers, privacy, storage };
 }
 
 let n = 0;
-const base = (name: string) => ({ id: `sh-${++n}`, name, timestamp: new Date().toISOString(), clientId: "client-xyz" });
+/** The events happen, and the endpoint checks them, at this time: nothing depends on the real clock. */
+const NOW = Date.parse("2026-11-20T12:00:00Z");
+const base = (name: string) => ({ id: `sh-${++n}`, name, timestamp: new Date(NOW - 60_000 + n).toISOString(), clientId: "client-xyz" });
 
 describe("web pixel", () => {
   const fetchMock = vi.fn(async () => new Response("{}"));
@@ -41,8 +43,9 @@ describe("web pixel", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("posts the six events in the endpoint's format", async () => {
-    const { handlers } = boot(true, { id: "gid://shopify/Customer/7000000000001" });
-    await new Promise((r) => setTimeout(r, 0)); // the session id is read asynchronously
+    const { handlers, storage } = boot(true, { id: "gid://shopify/Customer/7000000000001" });
+    // The session id is read (and stored) asynchronously: wait until the pixel has it.
+    await vi.waitFor(() => expect(storage.get("facet_session")).toMatch(/^s-/), { timeout: 30_000, interval: 5 });
     expect([...handlers.keys()].sort()).toEqual(["checkout_completed", "collection_viewed", "product_added_to_cart", "product_removed_from_cart", "product_viewed", "search_submitted"]);
     handlers.get("product_viewed")!({ ...base("product_viewed"), data: { productVariant: { product: { id: "8000000000001" } } } });
     handlers.get("collection_viewed")!({ ...base("collection_viewed"), data: { collection: { id: "gid://shopify/Collection/42" } } });
@@ -56,9 +59,9 @@ describe("web pixel", () => {
     expect(fetchMock).toHaveBeenCalledTimes(1); // checkout flushes at once, with everything queued
     const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("https://facet.example.com/ingest");
-    const batch = parsePixelBatch(String(init.body), Date.now());
+    const batch = parsePixelBatch(String(init.body), NOW);
     expect(batch).toMatchObject({ shop: "facet-pixel.myshopify.com", clientId: "client-xyz", customerId: "7000000000001", consent: { analytics: true } });
-    expect(batch.sessionId).toMatch(/^s-/);
+    expect(batch.sessionId).toBe(storage.get("facet_session"));
     expect(batch.events.map((e) => e.name)).toEqual(["product_viewed", "collection_viewed", "product_added_to_cart", "product_removed_from_cart", "search_submitted", "checkout_completed"]);
   });
 

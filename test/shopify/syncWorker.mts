@@ -1,19 +1,24 @@
 /**
  * A sync worker process for the kill -9 test: the real processor (processJob, the same job
- * functions as workers/index.ts), optionally slowed down by SLOW_MS per job so the test can kill it
- * mid-job, with short lock and stalled-check intervals so BullMQ recovers the stalled job quickly.
- * Env: DATABASE_URL, FACET_DATA_DIR, REDIS_URL, FACET_QUEUE_PREFIX, SLOW_MS.
+ * functions as workers/index.ts). With HOLD_AFTER=n it processes n jobs, then takes the next one,
+ * prints "hold <id>" and never finishes it, so the test kills it mid-job on a condition, not on a
+ * timing window. Short lock and stalled-check intervals let BullMQ recover the stalled job quickly.
+ * Env: DATABASE_URL, FACET_DATA_DIR, REDIS_URL, FACET_QUEUE_PREFIX, HOLD_AFTER.
  */
 import { Worker } from "bullmq";
 import { processJob, queueName, redisConnection } from "../../app/queues/bullmq.server";
 
-const slow = Number(process.env.SLOW_MS ?? "0");
+const holdAfter = process.env.HOLD_AFTER ? Number(process.env.HOLD_AFTER) : Infinity;
+let started = 0;
 const connection = redisConnection(process.env.REDIS_URL!);
 const worker = new Worker(
   queueName("sync"),
   async (job) => {
-    process.stdout.write(`start ${job.id} ${Date.now()}\n`); // the time lets the test kill only mid-job
-    if (slow) await new Promise((r) => setTimeout(r, slow));
+    if (++started > holdAfter) {
+      process.stdout.write(`hold ${job.id}\n`);
+      await new Promise(() => undefined); // held until the test kills this process
+    }
+    process.stdout.write(`start ${job.id}\n`);
     return processJob(job);
   },
   { connection, prefix: process.env.FACET_QUEUE_PREFIX!, concurrency: 1, lockDuration: 1500, stalledInterval: 500, maxStalledCount: 5 },

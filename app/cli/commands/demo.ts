@@ -10,16 +10,17 @@ import { dataDir, env } from "../../env.server";
 import { inProcessQueue } from "../../queues/index.server";
 import type { JobName, JobPayloads } from "../../queues/jobs";
 import { CliError, defineCommand, intFlag } from "../command";
+import { monotonicMs } from "../../clock";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
 async function step<N extends JobName>(label: string, name: N, payload: JobPayloads[N]): Promise<unknown> {
-  const started = Date.now();
+  const started = monotonicMs();
   process.stderr.write(`\n▶ ${label}\n`);
   const q = await inProcessQueue();
   const handle = await q.enqueue(name, payload);
   const result = await handle.finished();
-  process.stderr.write(`✓ ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(`✓ ${label} (${((monotonicMs() - started) / 1000).toFixed(1)} s)\n`);
   return result;
 }
 
@@ -86,7 +87,7 @@ Flags:
     port: { type: "string" },
   },
   async run({ values }) {
-    const started = Date.now();
+    const started = monotonicMs();
     const shop = (values.shop as string) ?? env().FACET_SHOP;
     const dir = path.resolve((values.dir as string) ?? path.join(dataDir(), "demo-shop"));
     const products = intFlag(values.products, "products", 2000);
@@ -108,7 +109,7 @@ Flags:
     const { evaluateShop, formatHeadline } = await import("../../jobs/evaluate.server");
     const report = await evaluateShop(shop, { k: 10 });
     console.log(formatHeadline(report));
-    console.log(`\nDemo pipeline done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(`\nDemo pipeline done in ${((monotonicMs() - started) / 1000).toFixed(1)} s.`);
 
     if (values["no-serve"]) return 0;
     const port = intFlag(values.port, "port", env().PORT);

@@ -1,5 +1,6 @@
 import { env } from "../../env.server";
 import { CliError, defineCommand, intFlag } from "../command";
+import { systemClock } from "../../clock";
 
 export default defineCommand({
   name: "train",
@@ -65,7 +66,7 @@ Example: facet train --shop demo.myshopify.com --factors 64 --iterations 15 --se
     const quiet = Boolean(values.json);
     const runs = await import("../../models/jobRun.server");
     // Recorded like a queued job so the admin's job list shows CLI runs too.
-    const jobId = `train:cli:${new Date().toISOString()}`;
+    const jobId = `train:cli:${systemClock.now().toISOString()}`;
     await runs.recordQueued(jobId, shop, "train", { shop, reason: "cli", params: { als } });
     await runs.recordStarted(jobId, 1);
     let result;

@@ -79,9 +79,9 @@ export function startPool(spec: BackendSpec, log: (msg: string) => void): AlsEng
     workers.push(worker);
   }
   const terminate = () => workers.forEach((w) => void w.terminate());
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = performance.now() + READY_TIMEOUT_MS;
   for (let ready; (ready = Atomics.load(ctrl, CTRL.ready)) < nWorkers; ) {
-    const left = deadline - Date.now();
+    const left = deadline - performance.now();
     if (left <= 0) {
       log(`als: ${nWorkers} worker thread(s) did not start within ${READY_TIMEOUT_MS / 1000} s: training single-threaded`);
       terminate();
