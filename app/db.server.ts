@@ -16,8 +16,13 @@ let handles: Handles | undefined;
 
 function open(file: string): Handles {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Personal data: the database and its WAL/SHM are the owner's only (issue 15 point 7).
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, "a", 0o600));
   const raw = new Database(file);
   raw.pragma("journal_mode = WAL");
+  // Deleted rows are overwritten with zeros on this handle (the one redaction uses).
+  raw.pragma("secure_delete = ON");
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   raw.pragma("synchronous = NORMAL");
   raw.pragma("busy_timeout = 10000");
   applyMigrations(raw);

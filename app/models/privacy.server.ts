@@ -24,6 +24,7 @@ import path from "node:path";
 import { rawDb } from "../db.server";
 import { dataDir } from "../env.server";
 import { addTombstone } from "./sync.server";
+import { indexDir } from "../embedding/index";
 import { systemClock } from "../clock";
 
 export interface CustomerRef {
@@ -134,6 +135,7 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
     for (const id of who.ids) addTombstone(shop, "customer", id);
   })();
   const files = [...redactModelFiles(shop, who.ids), ...redactExportFiles(shop, [...who.ids, ...who.emails])];
+  compactAfterRedaction();
   return {
     customerIds: who.ids,
     clientIds: who.clients.length,
@@ -449,6 +451,20 @@ export function writeDataRequestExport(shop: string, requestId: string, doc: Rec
   return file;
 }
 
+/**
+ * After a redaction: no copy of the deleted rows may stay in the file's free pages or the WAL.
+ * secure_delete (set on the handle in app/db.server.ts) zeroes freed cells; the checkpoint moves the
+ * WAL into the file and truncates it; VACUUM rewrites the file without free pages, then the WAL it
+ * wrote is checkpointed and truncated again.
+ */
+export function compactAfterRedaction(): void {
+  const db = rawDb();
+  db.pragma("secure_delete = ON");
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.exec("VACUUM");
+  db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
 // ---------------------------------------------------------------- shop
 
 /** app/uninstalled: sessions go (the token is dead), the shop stops taking events; data waits for shop/redact (48 h later). */
@@ -477,13 +493,14 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
     }
   })();
   const folders: string[] = [];
-  for (const sub of ["models", "exports", "batch", "sync", "indexes"]) {
-    const dir = path.join(dataDir(), sub, shop);
+  // "index" is where app/embedding/index.ts writes (indexDir); "indexes" is kept for older data folders.
+  for (const dir of [...["models", "exports", "batch", "sync", "indexes"].map((sub) => path.join(dataDir(), sub, shop)), indexDir(shop, dataDir())]) {
     if (fs.existsSync(dir)) {
       fs.rmSync(dir, { recursive: true, force: true });
       folders.push(dir);
     }
   }
   for (const f of batchOuts) if (fs.existsSync(f)) fs.rmSync(f, { force: true });
+  compactAfterRedaction();
   return { rowsDeleted, folders };
 }

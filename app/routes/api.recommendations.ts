@@ -3,36 +3,33 @@
  *   ?placement=product|home|cart|email|general &customer_id= &product_id= &cart=<ids,> &limit=
  *   &locale=de|en &gift=1 &recent=<viewed ids, oldest first> &shop=<domain>
  *   &client_id=<the anonymous shopper's stable id> (assigns an experiment's variant without customer_id)
- * Authentication: header `X-Facet-Key` (or `api_key` in the query) equal to FACET_API_KEY; without
- * that variable the endpoint is closed (storefronts use the signed app proxy instead).
+ * Authentication (app/shopify/identity.server.ts): a per-shop API key created in the admin, in a
+ * header (`Authorization: Bearer <key>` or `X-Facet-Key`; in the query string: 400). A key of
+ * another shop: 403. customer_id is honoured only with a valid customer token
+ * (`X-Facet-Customer-Token`, signed by the merchant's backend); otherwise the answer is the
+ * anonymous one and the header `X-Facet-Identity: anonymous` says so.
  * The shop comes from `shop` in the query or the `X-Facet-Shop` header.
  * Answers JSON (app/serving/recommend.server.ts RecommendResponse) with CORS headers and
  * `Cache-Control: private` (answers may be personal).
  */
-import { timingSafeEqual } from "node:crypto";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { env } from "../env.server";
+import { systemClock } from "../clock";
+import { authenticateApiRequest } from "../shopify/identity.server";
 import { RecommendInputError, recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
 
 const CORS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, OPTIONS",
-  "Access-Control-Allow-Headers": "X-Facet-Key, X-Facet-Shop, Content-Type",
+  "Access-Control-Allow-Headers": "Authorization, X-Facet-Key, X-Facet-Shop, X-Facet-Customer-Token, Content-Type",
   "Access-Control-Max-Age": "600",
 };
 
-function json(body: unknown, status: number): Response {
+function json(body: unknown, status: number, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store", Vary: "X-Facet-Key, X-Facet-Shop", ...CORS },
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store", Vary: "Authorization, X-Facet-Key, X-Facet-Shop, X-Facet-Customer-Token", ...CORS, ...extra },
   });
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const SHOP = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i;
@@ -49,12 +46,12 @@ function list(v: string | null, name: string): string[] {
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const q = url.searchParams;
-  const expected = env().FACET_API_KEY;
-  if (!expected) return json({ error: "disabled", message: "The API is closed: set FACET_API_KEY to enable it for headless storefronts." }, 503);
-  const key = request.headers.get("X-Facet-Key") ?? q.get("api_key") ?? "";
-  if (!sameSecret(key, expected)) return json({ error: "unauthorized", message: "Missing or wrong API key: send header X-Facet-Key." }, 401);
   const shop = q.get("shop") ?? request.headers.get("X-Facet-Shop") ?? "";
   if (!SHOP.test(shop)) return json({ error: "bad-request", message: `shop must be a shop domain such as demo.myshopify.com (query shop= or header X-Facet-Shop; got ${JSON.stringify(shop)})` }, 400);
+  const claimed = q.get("customer_id");
+  if (claimed !== null && !ID.test(claimed)) return json({ error: "bad-request", message: `customer_id is not a valid id (got ${JSON.stringify(claimed)})` }, 400);
+  const caller = authenticateApiRequest(request, url, shop, claimed, systemClock.now());
+  if (!caller.ok) return json({ error: caller.error, message: caller.message }, caller.status);
   try {
     const limitRaw = q.get("limit");
     const locale = q.get("locale") ?? "en";
@@ -67,7 +64,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const body = await recommendFor({
       shop,
       placement: (q.get("placement") ?? "general") as Placement,
-      customerId: one("customer_id"),
+      customerId: caller.customerId,
       clientId: one("client_id"),
       productId: one("product_id"),
       cart: list(q.get("cart"), "cart"),
@@ -76,7 +73,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       locale,
       gift: q.get("gift") === "1" || q.get("gift") === "true",
     });
-    return json(body, 200);
+    return json(body, 200, { "X-Facet-Identity": caller.identity });
   } catch (e) {
     if (e instanceof RecommendInputError) return json({ error: e.status === 404 ? "not-found" : "bad-request", message: e.message }, e.status);
     console.error(`[api.recommendations] ${shop}: ${(e as Error).stack ?? e}`);

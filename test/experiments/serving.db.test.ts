@@ -23,24 +23,29 @@ import { signProxyParams } from "../../app/storefront/proxySignature.server";
 import { handleEvents, handleRecommendations } from "../../app/storefront/proxy.server";
 import { loader } from "../../app/routes/api.recommendations";
 import { handleIngest } from "../../app/shopify/ingest.server";
+import { createApiKey } from "../../app/models/apiKey.server";
+import { identitySecret, signCustomerToken } from "../../app/shopify/identity.server";
 import { seedShop, DAY } from "./fixtures";
 
 useTempDatabase();
 const SHOP = "exp-serving.myshopify.com";
 const NOW = Date.UTC(2026, 10, 20, 12);
-const KEY = "test-key";
+let KEY = "";
 const SECRET = "proxy-secret";
 
 beforeAll(() => {
-  process.env.FACET_API_KEY = KEY;
   process.env.BLOCK_EVENTS_PER_CLIENT_PER_MINUTE = "20";
   resetEnvForTests();
   seedShop(SHOP, NOW);
+  KEY = createApiKey(SHOP, "test", new Date(NOW)).key;
 });
 
 async function api(params: Record<string, string>): Promise<RecommendResponse> {
   const q = new URLSearchParams({ shop: SHOP, ...params });
-  const r = await loader({ request: new Request(`https://app.example/api/recommendations?${q}`, { headers: { "X-Facet-Key": KEY } }), params: {}, context: {} });
+  const headers: Record<string, string> = { Authorization: `Bearer ${KEY}` };
+  // customer_id is honoured only with a customer token signed with the shop's identity secret.
+  if (params.customer_id) headers["X-Facet-Customer-Token"] = signCustomerToken(identitySecret(SHOP, new Date(NOW)), SHOP, params.customer_id, Math.floor(Date.now() / 1000) + 600);
+  const r = await loader({ request: new Request(`https://app.example/api/recommendations?${q}`, { headers }), params: {}, context: {} });
   expect(r.status).toBe(200);
   return (await r.json()) as RecommendResponse;
 }

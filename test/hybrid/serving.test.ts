@@ -15,6 +15,8 @@ import { writeBatch, parseSegmentFilter, CSV_HEADER } from "../../app/serving/ba
 import { loadShopSettings, saveSettingsOverride } from "../../app/models/settings.server";
 import { loadCustomerProfiles, setPersonalizationOptOut } from "../../app/models/customerProfile.server";
 import { action, loader } from "../../app/routes/api.recommendations";
+import { createApiKey, hashKey, listApiKeys, revokeApiKey } from "../../app/models/apiKey.server";
+import { identitySecret, signCustomerToken, verifyCustomerToken } from "../../app/shopify/identity.server";
 
 const tmp = useTempDatabase();
 const SHOP = "serving-test.myshopify.com";
@@ -102,18 +104,21 @@ describe("batch", () => {
 });
 
 describe("GET /api/recommendations", () => {
-  const call = (query: string, headers: Record<string, string> = { "X-Facet-Key": "s3cret" }) =>
+  let key = "";
+  const call = (query: string, headers: Record<string, string> = { Authorization: `Bearer ${key}` }) =>
     loader({ request: new Request(`http://localhost/api/recommendations?${query}`, { headers }), params: {}, context: {} } as never);
+  const token = (customerId: string, shop = SHOP, exp = Math.floor(Date.now() / 1000) + 600) => signCustomerToken(identitySecret(shop, new Date(NOW)), shop, customerId, exp);
 
   beforeAll(() => {
-    process.env.FACET_API_KEY = "s3cret";
     resetEnvForTests();
     dropSnapshot();
+    key = createApiKey(SHOP, "headless", new Date(NOW)).key;
   });
 
   it("answers products with reasons, the model version and a recommendation id", async () => {
-    const res = await call(`shop=${SHOP}&placement=product&product_id=P4&customer_id=C2&limit=4&locale=de`);
+    const res = await call(`shop=${SHOP}&placement=product&product_id=P4&customer_id=C2&limit=4&locale=de`, { "X-Facet-Key": key, "X-Facet-Customer-Token": token("C2") });
     expect(res.status).toBe(200);
+    expect(res.headers.get("X-Facet-Identity")).toBe("verified");
     expect(res.headers.get("Cache-Control")).toContain("private");
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
     const body = await res.json();
@@ -140,7 +145,67 @@ describe("GET /api/recommendations", () => {
     const missing = await call(`shop=${SHOP}&placement=product&product_id=NOPE`);
     expect(missing.status).toBe(404);
     expect((await call(`placement=home`)).status).toBe(400);
-    expect((await call(`shop=${SHOP}&placement=home&api_key=s3cret`, {})).status).toBe(200);
+    // A key in the query string would land in access logs: refused, even a valid one.
+    const inQuery = await call(`shop=${SHOP}&placement=home&api_key=${key}`, {});
+    expect(inQuery.status).toBe(400);
+    expect((await inQuery.json()).message).toMatch(/header/);
+  });
+
+  it("binds keys to their shop, revokes them, and stores only their hash", async () => {
+    const other = createApiKey("other.myshopify.com", "", new Date(NOW));
+    expect((await call(`shop=${SHOP}&placement=home`, { Authorization: `Bearer ${other.key}` })).status).toBe(403);
+    const spare = createApiKey(SHOP, "spare", new Date(NOW));
+    expect((await call(`shop=${SHOP}&placement=home`, { "X-Facet-Key": spare.key })).status).toBe(200);
+    expect(revokeApiKey("other.myshopify.com", spare.row.id, new Date(NOW))).toBe(false); // another shop cannot revoke it
+    expect(revokeApiKey(SHOP, spare.row.id, new Date(NOW))).toBe(true);
+    expect((await call(`shop=${SHOP}&placement=home`, { "X-Facet-Key": spare.key })).status).toBe(401);
+    const raw = JSON.stringify(rawDb().prepare(`SELECT * FROM ApiKey`).all());
+    expect(raw).not.toContain(key.split("_")[2]);
+    expect(raw).toContain(hashKey(key));
+    expect(listApiKeys(SHOP).map((k) => k.label)).toEqual(expect.arrayContaining(["headless", "spare"]));
+  });
+
+  it("answers a customer_id without a valid customer token as anonymous", async () => {
+    const q = `shop=${SHOP}&placement=home&limit=6`;
+    const anonymous = await (await call(q)).json();
+    const cases: Record<string, string>[] = [
+      {}, // no token
+      { "X-Facet-Customer-Token": token("C4") }, // another customer's token
+      { "X-Facet-Customer-Token": token("C2", "other.myshopify.com") }, // another shop's token
+      { "X-Facet-Customer-Token": token("C2", SHOP, Math.floor(Date.now() / 1000) - 5) }, // expired
+      { "X-Facet-Customer-Token": token("C2", SHOP, Math.floor(Date.now() / 1000) + 30 * 86400) }, // lifetime over 24 h
+      { "X-Facet-Customer-Token": token("C2").slice(0, -2) + "xx" }, // tampered signature
+    ];
+    for (const extra of cases) {
+      const res = await call(`${q}&customer_id=C2`, { Authorization: `Bearer ${key}`, ...extra });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("X-Facet-Identity")).toBe("anonymous");
+      const body = await res.json();
+      expect(body.products.map((p: { id: string }) => p.id)).toEqual(anonymous.products.map((p: { id: string }) => p.id));
+      expect(JSON.stringify(body.products.map((p: { reasons: unknown }) => p.reasons))).toEqual(JSON.stringify(anonymous.products.map((p: { reasons: unknown }) => p.reasons)));
+    }
+    const good = await call(`${q}&customer_id=C2`, { Authorization: `Bearer ${key}`, "X-Facet-Customer-Token": token("C2") });
+    expect(good.headers.get("X-Facet-Identity")).toBe("verified");
+    expect(verifyCustomerToken(identitySecret(SHOP, new Date(NOW)), token("C2"), SHOP, Date.now())).toBe("C2");
+  });
+
+  it("opens the demo shop with FACET_API_KEY in demo mode only", async () => {
+    process.env.FACET_API_KEY = "s3cret";
+    process.env.FACET_DEMO = "1";
+    process.env.FACET_SHOP = SHOP;
+    resetEnvForTests();
+    try {
+      expect((await call(`shop=${SHOP}&placement=home`, { "X-Facet-Key": "s3cret" })).status).toBe(200);
+      expect((await call(`shop=other.myshopify.com&placement=home`, { "X-Facet-Key": "s3cret" })).status).toBe(403);
+      process.env.FACET_DEMO = "0";
+      resetEnvForTests();
+      expect((await call(`shop=${SHOP}&placement=home`, { "X-Facet-Key": "s3cret" })).status).toBe(401);
+    } finally {
+      delete process.env.FACET_API_KEY;
+      delete process.env.FACET_DEMO;
+      delete process.env.FACET_SHOP;
+      resetEnvForTests();
+    }
   });
 
   it("answers the CORS preflight", async () => {

@@ -43,10 +43,10 @@ function serve(shop: string, port: number): Promise<number> {
     if (b.status !== 0) throw new CliError("the app did not build; run `npm run build` to see why");
   }
   const url = `http://localhost:${port}`;
-  // The JSON API is closed without a key (app/routes/api.recommendations.ts): the demo opens it with
-  // the operator's FACET_API_KEY or a local default, so the URL printed below answers.
+  // The JSON API needs a key in a header (app/shopify/identity.server.ts): in demo mode, and for the
+  // demo shop only, the operator's FACET_API_KEY or a local default opens it, so the command below answers.
   const apiKey = process.env.FACET_API_KEY || "demo";
-  console.log(`\nFacet demo is running for ${shop}:\n  admin       ${url}/demo\n  storefront  ${url}/demo/storefront\n  API         ${url}/api/recommendations?shop=${shop}&placement=home&limit=8&api_key=${apiKey}\n              (or header X-Facet-Key: ${apiKey})\nCtrl-C stops it.`);
+  console.log(`\nFacet demo is running for ${shop}:\n  admin       ${url}/demo\n  storefront  ${url}/demo/storefront\n  API         curl -H 'Authorization: Bearer ${apiKey}' '${url}/api/recommendations?shop=${shop}&placement=home&limit=8'\n              (real shops: per-shop keys from the admin's API keys page)\nCtrl-C stops it.`);
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
     cwd: ROOT,
     stdio: "inherit",

@@ -210,6 +210,17 @@ CREATE TABLE "Setting" (
 );
 
 -- CreateTable
+CREATE TABLE "ApiKey" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "label" TEXT NOT NULL DEFAULT '',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastUsedAt" DATETIME,
+    "revokedAt" DATETIME
+);
+
+-- CreateTable
 CREATE TABLE "JobRun" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
@@ -406,6 +417,12 @@ CREATE INDEX "ModelVersion_shop_status_idx" ON "ModelVersion"("shop", "status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "ModelVersion_shop_kind_version_key" ON "ModelVersion"("shop", "kind", "version");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiKey_hash_key" ON "ApiKey"("hash");
+
+-- CreateIndex
+CREATE INDEX "ApiKey_shop_idx" ON "ApiKey"("shop");
 
 -- CreateIndex
 CREATE INDEX "JobRun_shop_name_createdAt_idx" ON "JobRun"("shop", "name", "createdAt");
