@@ -38,3 +38,7 @@ export default async function handleRequest(request: Request, responseStatusCode
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+// The production start-up (scripts/start.mjs) reaches these through the server build's
+// `entry.module`, so it shares the routes' database handle and queue.
+export { prepareStartup, readiness, shutdown } from "./server/lifecycle.server";

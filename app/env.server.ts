@@ -48,8 +48,8 @@ const schema = z.object({
    * (`npm run demo` sets "1"). Never set it on a server that holds real shops' data.
    */
   FACET_DEMO: z.enum(["", "0", "1"]).default(""),
-  /** HTTP port of the demo server. */
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** HTTP port of the server (npm start, the demo). 0: any free port (tests; the log line names it). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** debug | info | warn | error */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** BullMQ key prefix in Redis: the app, its workers and the rate limits share it; tests use their own. */

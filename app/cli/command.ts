@@ -3,6 +3,7 @@
  * so adding a command never touches a central list.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { systemClock, timeFrom } from "../clock";
 
 export interface Command {
   name: string;
@@ -41,6 +42,15 @@ export function defineCommand(c: Command): Command {
 }
 
 /** Parses an integer flag, with the flag's name in the error. */
+/** `--now <ISO time>`: the time a command computes for (docs/decisions/0100); absent, the clock as the command starts. */
+export function nowFlag(value: unknown): Date {
+  try {
+    return timeFrom(typeof value === "string" ? value : undefined, systemClock, "--now");
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+}
+
 export function intFlag(value: unknown, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -46,3 +46,9 @@ export async function recordFailed(id: string, error: string, final: boolean): P
 export async function recentJobs(shop: string, take = 20) {
   return prisma().jobRun.findMany({ where: { shop }, orderBy: { createdAt: "desc" }, take });
 }
+
+/** Jobs a process left queued or running (oldest first), with their payloads: the in-process queue's backlog. */
+export async function unfinishedJobs(): Promise<{ id: string; name: string; attempts: number; payload: unknown }[]> {
+  const rows = await prisma().jobRun.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
+  return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, attempts: r.attempts, payload: JSON.parse(r.payload!) }));
+}

@@ -9,7 +9,22 @@ import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { systemClock } from "../clock";
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
+/**
+ * prisma/migrations of the checkout this module runs from: app/models/ under tsx, build/server/assets/
+ * in the production bundle, hence the walk up rather than a fixed "../..".
+ */
+function findMigrationsDir(): string {
+  let dir = path.dirname(new URL(import.meta.url).pathname);
+  for (;;) {
+    const candidate = path.join(dir, "prisma", "migrations");
+    if (fs.existsSync(candidate)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no prisma/migrations folder above ${path.dirname(new URL(import.meta.url).pathname)}: the database cannot be migrated`);
+    dir = up;
+  }
+}
+
+export const MIGRATIONS_DIR = findMigrationsDir();
 
 export function applyMigrations(db: BetterSqlite3.Database, dir = MIGRATIONS_DIR): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -138,6 +138,14 @@ export function offlineAccessToken(shop: string): string | null {
   return row?.accessToken ?? null;
 }
 
+/**
+ * Whether the shop has an installed session (any session row: OAuth wrote it, app/uninstalled
+ * deletes them). Webhooks of other shops are acknowledged and dropped (app/shopify/webhooks.server.ts).
+ */
+export function hasInstalledSession(shop: string): boolean {
+  return stmt(`SELECT 1 FROM Session WHERE shop = ? LIMIT 1`).get(shop) !== undefined;
+}
+
 // ---------------------------------------------------------------- products
 
 export function upsertProduct(shop: string, row: ProductRow, items: InventoryItemRow[], mapping: ShopifyMapping): WriteOutcome {

@@ -4,6 +4,8 @@
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
 import IORedis from "ioredis";
+import { monotonicMs } from "../clock";
+import { within } from "../http/unavailable.server";
 import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
 import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
@@ -11,10 +13,50 @@ import type { JobName, JobPayloads } from "./jobs";
 
 export const queueName = (name: JobName) => `facet-${name}`;
 
-/** BullMQ requires maxRetriesPerRequest: null for blocking connections. */
-export function redisConnection(url: string): IORedis {
-  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+/** Reconnect with backoff (0.2 s, 0.4 s, ... at most 5 s) and log a lost Redis once per 30 s, not per attempt. */
+function quietReconnects(connection: IORedis, url: string): IORedis {
+  let lastLogged = 0;
+  connection.on("error", (e: Error) => {
+    const now = monotonicMs();
+    if (now - lastLogged < 30_000) return;
+    lastLogged = now;
+    console.error(`redis ${url}: ${e.message} (retrying with backoff; further errors muted for 30 s)`);
+  });
+  return connection;
 }
+const retryStrategy = (times: number) => Math.min(times * 200, 5000);
+
+/** Workers (blocking connections): BullMQ requires maxRetriesPerRequest: null. */
+export function redisConnection(url: string): IORedis {
+  return quietReconnects(new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy }), url);
+}
+
+/**
+ * The web process's connection (enqueue, rate limits): one retry per command and a 2 s command
+ * timeout, so a command fails within a reconnect attempt while Redis is down and the request
+ * answers 503 instead of waiting (the offline queue stays on so the first command after start
+ * waits for the connection instead of failing).
+ */
+export function webRedisConnection(url: string): IORedis {
+  return quietReconnects(
+    new IORedis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000, retryStrategy }),
+    url,
+  );
+}
+
+/** One PING on a fresh connection that does not retry: start-up checks and /readyz. */
+export async function pingRedis(url: string, ms: number): Promise<void> {
+  const r = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: ms, retryStrategy: () => null });
+  r.on("error", () => undefined);
+  try {
+    await within(r.connect().then(() => r.ping()), ms, "Redis");
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** How long the web process waits for Redis on an enqueue before answering 503. */
+export const ENQUEUE_TIMEOUT_MS = 3000;
 
 export class BullMqDriver implements QueueDriver {
   readonly kind = "bullmq" as const;
@@ -34,13 +76,18 @@ export class BullMqDriver implements QueueDriver {
   private queueEvents(name: JobName): QueueEvents {
     let e = this.events.get(name);
     if (!e) {
-      e = new QueueEvents(queueName(name), { connection: this.connection.duplicate(), prefix: this.prefix });
+      // QueueEvents blocks (XREAD): its own connection, with the offline queue a blocking client needs.
+      e = new QueueEvents(queueName(name), { connection: this.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined }), prefix: this.prefix });
       this.events.set(name, e);
     }
     return e;
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<JobHandle> {
+    return within(this.add(name, payload, opts), ENQUEUE_TIMEOUT_MS, `Redis (REDIS_URL) enqueueing ${name}`);
+  }
+
+  private async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions): Promise<JobHandle> {
     const events = this.queueEvents(name);
     await events.waitUntilReady();
     const job = await this.queue(name).add(name, payload, {

@@ -17,5 +17,6 @@ export interface JobHandle {
 export interface QueueDriver {
   readonly kind: "bullmq" | "in-process";
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts?: EnqueueOptions): Promise<JobHandle>;
-  close(): Promise<void>;
+  /** `abandonWaiting`: a shutting-down server does not wait for delayed jobs (in-process: they stay queued for resume). */
+  close(opts?: { abandonWaiting?: boolean }): Promise<void>;
 }

@@ -1,23 +1,50 @@
 /**
  * The embedded default: jobs run in this process, one at a time per name, with the same retry
  * policy as the BullMQ driver. Used when REDIS_URL is unset (the demo, the CLI, small shops).
+ *
+ * The JobRun table is the queue: a job's row (with its payload) is committed before enqueue
+ * returns, and `resume()` (the server calls it at start-up) runs again every row a crash left
+ * "queued" or "running". Jobs are idempotent (docs/decisions/0003), so re-running one that was cut
+ * off half-way is safe; a remaining delay is not kept (delays are debounces).
  */
 import crypto from "node:crypto";
 import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
 import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
-import type { JobName, JobPayloads } from "./jobs";
+import { JOB_NAMES, type JobName, type JobPayloads } from "./jobs";
+
+const DEFAULT_ATTEMPTS = 3;
+const isJobName = (n: string): n is JobName => (JOB_NAMES as string[]).includes(n);
 
 export class InProcessDriver implements QueueDriver {
   readonly kind = "in-process" as const;
   private readonly running = new Map<string, Promise<unknown>>();
+  /** Pending waits (delays, retry backoffs): closing ends them; their rows stay queued for resume(). */
+  private readonly waits = new Set<() => void>();
+  private closing = false;
+
+  /** Sleeps `ms`; false when the driver closes first (the job then stops, left queued in JobRun). */
+  private wait(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waits.delete(wake);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        this.waits.delete(wake);
+        resolve(true);
+      }, ms);
+      this.waits.add(wake);
+    });
+  }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<JobHandle> {
     const id = opts.jobId ?? `${name}:${crypto.randomUUID()}`;
     const existing = this.running.get(id);
     if (existing) return { id, finished: () => existing };
     await runs.recordQueued(id, payload.shop, name, payload);
-    const promise = this.run(name, payload, id, opts.attempts ?? 3, opts.delayMs ?? 0);
+    const promise = this.run(name, payload, id, opts.attempts ?? DEFAULT_ATTEMPTS, opts.delayMs ?? 0);
     promise.catch(() => undefined); // observed through finished()
     this.running.set(id, promise);
     void promise.finally(() => this.running.delete(id)).catch(() => undefined);
@@ -25,7 +52,8 @@ export class InProcessDriver implements QueueDriver {
   }
 
   private async run<N extends JobName>(name: N, payload: JobPayloads[N], id: string, attempts: number, delayMs: number) {
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (delayMs > 0 && !(await this.wait(delayMs))) return undefined;
+    if (this.closing) return undefined;
     const fn = await jobFunction(name);
     for (let attempt = 1; ; attempt++) {
       await runs.recordStarted(id, attempt);
@@ -42,12 +70,34 @@ export class InProcessDriver implements QueueDriver {
         const final = attempt >= attempts || (e as { unrecoverable?: boolean }).unrecoverable === true;
         await runs.recordFailed(id, (e as Error).message, final);
         if (final) throw e;
-        await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+        if (!(await this.wait(200 * 2 ** (attempt - 1)))) return undefined;
       }
     }
   }
 
-  async close(): Promise<void> {
+  /** Re-runs the jobs a previous process left unfinished (kill -9, power loss). Returns their ids. */
+  async resume(): Promise<string[]> {
+    const rows = await runs.unfinishedJobs();
+    for (const row of rows) {
+      if (this.running.has(row.id) || !isJobName(row.name)) continue;
+      const payload = row.payload as JobPayloads[JobName];
+      const promise = this.run(row.name, payload, row.id, Math.max(1, DEFAULT_ATTEMPTS - row.attempts + 1), 0);
+      promise.catch((e) => console.error(`[${row.name}] resumed job ${row.id} failed: ${(e as Error).message}`));
+      this.running.set(row.id, promise);
+      void promise.finally(() => this.running.delete(row.id)).catch(() => undefined);
+    }
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Waits for every job (the CLI's exit). `abandonWaiting` (the server's SIGTERM): delayed and
+   * backing-off jobs stop at once, still queued in JobRun for the next start's resume(); running ones finish.
+   */
+  async close(opts: { abandonWaiting?: boolean } = {}): Promise<void> {
+    if (opts.abandonWaiting) {
+      this.closing = true;
+      for (const wake of [...this.waits]) wake();
+    }
     await Promise.allSettled([...this.running.values()]);
   }
 }

@@ -8,8 +8,8 @@ export async function queue(): Promise<QueueDriver> {
   if (!driver) {
     const url = env().REDIS_URL;
     if (url) {
-      const { BullMqDriver, redisConnection } = await import("./bullmq.server");
-      driver = new BullMqDriver(redisConnection(url), env().FACET_QUEUE_PREFIX);
+      const { BullMqDriver, webRedisConnection } = await import("./bullmq.server");
+      driver = new BullMqDriver(webRedisConnection(url), env().FACET_QUEUE_PREFIX);
     } else {
       const { InProcessDriver } = await import("./inProcess.server");
       driver = new InProcessDriver();
@@ -25,8 +25,8 @@ export async function inProcessQueue(): Promise<QueueDriver> {
   return driver;
 }
 
-export async function closeQueue(): Promise<void> {
+export async function closeQueue(opts: { abandonWaiting?: boolean } = {}): Promise<void> {
   const d = driver;
   driver = undefined;
-  await d?.close();
+  await d?.close(opts);
 }

@@ -4,20 +4,36 @@
  * the HMAC check, the answer and the enqueue are the same for all; app/shopify/webhooks.server.ts
  * names the handler of each topic.
  *
- * authenticate.webhook verifies X-Shopify-Hmac-Sha256 over the raw body with the app's secret and
- * throws 401 on a mismatch (400 on missing headers, 405 on other methods) before anything is
- * written. A verified delivery is enqueued and answered 200 at once; an unknown topic is
- * acknowledged too (Shopify would otherwise retry it for 4 hours).
+ * The body is read first, bounded (BODY_LIMITS.webhooks, 413 while reading: an unsigned 200 MB
+ * POST is never buffered), then authenticate.webhook verifies X-Shopify-Hmac-Sha256 over exactly
+ * those bytes and throws 401 on a mismatch (400 on missing headers) before anything is written.
+ * A verified delivery is enqueued and answered 200 at once; an unknown topic, and a non-compliance
+ * topic of a shop that has no installed session, are acknowledged without writing anything
+ * (Shopify would otherwise retry them for 4 hours).
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { BODY_LIMITS, BodyTooLarge, TOO_LARGE_HEADERS, jsonResponse, readBodyLimited } from "../http/body.server";
 import { enqueueDelivery } from "../shopify/webhooks.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
+  let body: Buffer;
+  try {
+    body = await readBodyLimited(request, BODY_LIMITS.webhooks);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return jsonResponse({ error: e.message }, { status: 413, headers: TOO_LARGE_HEADERS });
+    throw e;
+  }
   const { authenticate } = await import("../shopify.server");
-  const rawBody = await request.clone().text();
-  const { shop, topic, webhookId, payload, triggeredAt } = await authenticate.webhook(request);
-  const queued = await enqueueDelivery({ shop, topic, webhookId, payload, rawBody, triggeredAt });
-  return Response.json({ ok: true, queued: queued?.job ?? null }, { status: 200 });
+  const verified = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
+  const { shop, topic, webhookId, payload, triggeredAt } = await authenticate.webhook(verified);
+  try {
+    const queued = await enqueueDelivery({ shop, topic, webhookId, payload, rawBody: body.toString("utf8"), triggeredAt });
+    return jsonResponse({ ok: true, queued: queued?.job ?? null });
+  } catch (e) {
+    // The queue (Redis) does not answer: 503 now, and Shopify retries the delivery later.
+    console.error(`webhooks: ${topic} for ${shop} not enqueued: ${(e as Error).message}`);
+    return jsonResponse({ error: "temporarily unavailable" }, { status: 503, headers: { "Retry-After": "30" } });
+  }
 };
 
 export const loader = () => new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });

@@ -9,6 +9,8 @@
  * block so Shopify does not load it for visitors who declined.
  */
 import { env } from "../env.server";
+import { BodyTooLarge, TOO_LARGE_HEADERS, jsonResponse, readTextLimited } from "../http/body.server";
+import { within } from "../http/unavailable.server";
 import { shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
 import { creditAddToCarts } from "../models/recommendationEvent.server";
 import { retrainCheckSoon } from "./freshness.server";
@@ -23,8 +25,8 @@ export async function rateLimiter(): Promise<RateLimiter> {
   if (!limiter) {
     const url = env().REDIS_URL;
     if (url) {
-      const { redisConnection } = await import("../queues/bullmq.server");
-      limiter = new RedisRateLimiter(redisConnection(url), `${env().FACET_QUEUE_PREFIX}:rl`);
+      const { webRedisConnection } = await import("../queues/bullmq.server");
+      limiter = new RedisRateLimiter(webRedisConnection(url), `${env().FACET_QUEUE_PREFIX}:rl`);
     } else limiter = new MemoryRateLimiter();
   }
   return limiter;
@@ -50,20 +52,23 @@ export function corsHeaders(request: Request): Record<string, string> {
 }
 
 const json = (request: Request, body: unknown, status: number, extra: Record<string, string> = {}) =>
-  Response.json(body, { status, headers: { ...corsHeaders(request), "Cache-Control": "no-store", ...extra } });
+  jsonResponse(body, { status, headers: { ...corsHeaders(request), "Cache-Control": "no-store", ...extra } });
 
+/** The body, or null once it passes MAX_BODY_BYTES (the read stops there: a chunked 400 MB body costs 64 KB). */
 async function readLimited(request: Request): Promise<string | null> {
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return null;
-  const text = await request.text();
-  return Buffer.byteLength(text) > MAX_BODY_BYTES ? null : text;
+  try {
+    return await readTextLimited(request, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return null;
+    throw e;
+  }
 }
 
 export async function handleIngest(request: Request, now = systemClock.nowMs()): Promise<Response> {
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders(request) });
   if (request.method !== "POST") return json(request, { error: "POST only" }, 405, { Allow: "POST, OPTIONS" });
   const text = await readLimited(request);
-  if (text === null) return json(request, { error: `body over ${MAX_BODY_BYTES} bytes: send fewer events per request` }, 413);
+  if (text === null) return json(request, { error: `body over ${MAX_BODY_BYTES} bytes: send fewer events per request` }, 413, TOO_LARGE_HEADERS);
   let batch;
   try {
     batch = parsePixelBatch(text, now);
@@ -77,11 +82,18 @@ export async function handleIngest(request: Request, now = systemClock.nowMs()):
   const e = env();
   const rl = await rateLimiter();
   const n = batch.events.length;
-  if (!(await rl.take(`client:${batch.shop}:${batch.clientId}`, n, e.INGEST_CLIENT_EVENTS_PER_MINUTE, 60_000, now))) {
-    return json(request, { error: "too many events from this client" }, 429, { "Retry-After": "60" });
-  }
-  if (!(await rl.take(`shop:${batch.shop}`, n, e.INGEST_SHOP_EVENTS_PER_MINUTE, 60_000, now))) {
-    return json(request, { error: "too many events for this shop" }, 429, { "Retry-After": "60" });
+  // Redis down: answer 503 at once (the pixel retries later) rather than hang or store unlimited.
+  const take = (key: string, limit: number) => within(rl.take(key, n, limit, 60_000, now), 2500, "Redis (REDIS_URL) rate limit");
+  try {
+    if (!(await take(`client:${batch.shop}:${batch.clientId}`, e.INGEST_CLIENT_EVENTS_PER_MINUTE))) {
+      return json(request, { error: "too many events from this client" }, 429, { "Retry-After": "60" });
+    }
+    if (!(await take(`shop:${batch.shop}`, e.INGEST_SHOP_EVENTS_PER_MINUTE))) {
+      return json(request, { error: "too many events for this shop" }, 429, { "Retry-After": "60" });
+    }
+  } catch (err) {
+    console.error(`ingest: rate limiter unavailable: ${(err as Error).message}`);
+    return json(request, { error: "temporarily unavailable, retry later" }, 503, { "Retry-After": "30" });
   }
 
   const stored = storeInteractions(batch.shop, batch.clientId, batchCustomer(batch), interactionsOf(batch));

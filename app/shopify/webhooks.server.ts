@@ -6,6 +6,7 @@
  * One route (app/routes/webhooks.tsx, POST /webhooks) receives every topic: shopify.app.toml
  * declares each subscription with uri "/webhooks", and this table names the handler of each.
  */
+import { hasInstalledSession } from "../models/sync.server";
 import { queue } from "../queues/index.server";
 
 /** Topics as the library reports them (X-Shopify-Topic upper-cased, "/" -> "_"), and who handles them. */
@@ -31,6 +32,9 @@ export const WEBHOOK_TOPICS = {
 
 export type WebhookTopic = keyof typeof WEBHOOK_TOPICS;
 
+/** Shopify's mandatory privacy topics: honoured whether or not the shop is (still) installed (shop/redact comes 48 h after uninstall). */
+const COMPLIANCE_TOPICS = new Set<WebhookTopic>(["CUSTOMERS_DATA_REQUEST", "CUSTOMERS_REDACT", "SHOP_REDACT"]);
+
 export const isKnownTopic = (t: string): t is WebhookTopic => Object.prototype.hasOwnProperty.call(WEBHOOK_TOPICS, t);
 
 /** X-Shopify-Topic "products/update" -> "PRODUCTS_UPDATE" (what the library reports). */
@@ -48,12 +52,14 @@ export interface VerifiedDelivery {
 const safeId = (s: string) => s.replace(/[^\w.-]/g, "_");
 
 /**
- * Enqueues the job for one verified delivery. Job ids derive from the webhook id, so a retried
+ * Enqueues the job for one verified delivery (null: acknowledged, nothing to do). Job ids derive from the webhook id, so a retried
  * delivery that arrives while the first is still queued is not even enqueued twice.
  */
 export async function enqueueDelivery(d: VerifiedDelivery): Promise<{ job: string; id: string } | null> {
   const topic = topicKey(d.topic);
   if (!isKnownTopic(topic)) return null;
+  // A shop that never installed (or has uninstalled): nothing of it is written, not even a job row.
+  if (!COMPLIANCE_TOPICS.has(topic) && !hasInstalledSession(d.shop)) return null;
   const q = await queue();
   const jobId = `wh-${safeId(d.shop)}-${safeId(d.webhookId)}`;
   if (topic === "CUSTOMERS_REDACT" || topic === "SHOP_REDACT") {

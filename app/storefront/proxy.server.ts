@@ -3,6 +3,7 @@
  * (app/routes/proxy.*.ts) and the demo's stand-in for Shopify's proxy (app/routes/apps.facet.*.ts)
  * run the same code, signature check included.
  */
+import { BODY_LIMITS, BodyTooLarge, TOO_LARGE_HEADERS, readTextLimited } from "../http/body.server";
 import { isbot } from "isbot";
 import { z } from "zod";
 import { env } from "../env.server";
@@ -143,8 +144,13 @@ export async function handleEvents(request: Request, opts: ProxyOptions): Promis
   if (request.method !== "POST") return json({ error: "method", message: "POST a JSON event." }, 405, { Allow: "POST" });
   const verdict = verifyProxySignature(new URL(request.url).searchParams, opts.secret, opts.nowMs);
   if (!verdict.ok) return refuse(verdict);
-  const text = await request.text();
-  if (text.length > 10_000) return json({ error: "too-large", message: "Event bodies are at most 10 KB." }, 413);
+  let text: string;
+  try {
+    text = await readTextLimited(request, BODY_LIMITS.proxyEvents);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return json({ error: "too-large", message: `Event bodies are at most ${BODY_LIMITS.proxyEvents / 1000} KB.` }, 413, TOO_LARGE_HEADERS);
+    throw e;
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -4,6 +4,7 @@
  * (`facet demo --no-serve`: generate, import, embed, train, evaluate; then `facet evaluate --tune`), and Debian's Chromium
  * driven by playwright-core. Screenshots go to ./screenshots/ (git-ignored).
  */
+import { ensureFreshBuild } from "../helpers/build";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -28,23 +29,8 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name);
-    newest = Math.max(newest, d.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the app when build/ is missing or older than app/ or extensions/. */
-export function ensureBuild(): void {
-  const out = path.join(ROOT, "build/server/index.js");
-  const sources = Math.max(newestMtime(path.join(ROOT, "app")), newestMtime(path.join(ROOT, "extensions")));
-  if (fs.existsSync(out) && fs.statSync(out).mtimeMs > sources) return;
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`remix vite:build failed:\n${r.stdout}\n${r.stderr}`);
-}
+/** Builds the app when build/ is missing or older than app/ or extensions/ (one build shared with test/prod). */
+export const ensureBuild = ensureFreshBuild;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

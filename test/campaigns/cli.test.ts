@@ -6,9 +6,12 @@ import { seedShop } from "../experiments/fixtures";
 
 useTempDatabase();
 const SHOP = "cli-campaigns.myshopify.com";
+/** The shop's data is seeded at this time and the campaign commands compute for it (--now). */
+const NOW = Date.UTC(2026, 10, 20, 12);
+const AT = new Date(NOW).toISOString();
 
 beforeAll(() => {
-  seedShop(SHOP, Date.now());
+  seedShop(SHOP, NOW);
 });
 
 async function facet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -49,14 +52,17 @@ describe("facet experiment", () => {
 
 describe("facet campaign", () => {
   it("builds, saves with a schedule, runs the due ones and lists them", async () => {
-    const built = await facet("campaign", "build", "--kind", "new-arrivals", "--segment", "segment=vip;ltv>=500", "--days", "10", "--json");
+    const built = await facet("campaign", "build", "--kind", "new-arrivals", "--segment", "segment=vip;ltv>=500", "--days", "10", "--now", AT, "--json");
     expect(built.code).toBe(0);
     expect(JSON.parse(built.out).recipients.map((r: { customerId: string }) => r.customerId).sort()).toEqual(["C0", "C4", "C8"]);
     const saved = await facet("campaign", "save", "--name", "VIP", "--kind", "new-arrivals", "--segment", "segment=vip", "--schedule", "weekly", "--json");
     const id = JSON.parse(saved.out).id as string;
-    const due = await facet("campaign", "run", "--due", "--json");
+    expect((await facet("campaign", "build", "--kind", "new-arrivals", "--now", "soon")).code).toBe(2);
+    const due = await facet("campaign", "run", "--due", "--now", AT, "--json");
     expect(JSON.parse(due.out)).toMatchObject([{ id, recipients: 3 }]);
-    expect(JSON.parse((await facet("campaign", "run", "--due", "--json")).out)).toEqual([]); // ran a moment ago
+    expect(JSON.parse((await facet("campaign", "run", "--due", "--now", AT, "--json")).out)).toEqual([]); // ran a moment ago
+    const weekLater = new Date(NOW + 7 * 86_400_000).toISOString();
+    expect(JSON.parse((await facet("campaign", "run", "--due", "--now", weekLater, "--json")).out)).toMatchObject([{ id }]); // weekly: due again
     const list = JSON.parse((await facet("campaign", "list", "--json")).out);
     expect(list[0]).toMatchObject({ id, schedule: "weekly" });
     expect(list[0].lastExport).toMatch(/exports/);

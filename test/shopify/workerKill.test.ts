@@ -63,6 +63,8 @@ describeIf(available, "Redis at " + REDIS_URL, "worker killed mid-job", () => {
     resetEnvForTests();
     redis = redisConnection(REDIS_URL);
     await prisma().shop.create({ data: { id: SHOP } });
+    // Installed (webhooks of shops without a session are acknowledged and dropped).
+    await prisma().session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "s", isOnline: false, accessToken: "shpat_x" } });
   });
 
   afterAll(async () => {

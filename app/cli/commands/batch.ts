@@ -1,4 +1,4 @@
-import { CliError, defineCommand, intFlag } from "../command";
+import { CliError, defineCommand, intFlag, nowFlag } from "../command";
 import { env } from "../../env.server";
 import { ProgressBar } from "../progress";
 import { systemClock } from "../../clock";
@@ -15,6 +15,7 @@ Usage: facet batch --out <file.csv> [--placement home|email|general] [--k 10] [-
   --k <n>             products per customer (default 10)
   --segment <filter>  only customers matching key=value pairs, comma-separated, alternatives with |:
                       keys gender, age_group, country, segment (e.g. "gender=female,country=AT|CH")
+  --now <ISO time>    recommend as of this time instead of the clock (recency, new arrivals)
   --json              print the summary as JSON
 
 The rows equal what GET /api/recommendations answers for each customer at the same time.
@@ -25,6 +26,7 @@ Example: facet batch --placement email --k 6 --out email.csv --segment "segment=
     k: { type: "string" },
     out: { type: "string" },
     segment: { type: "string" },
+    now: { type: "string" },
   },
   async run({ values }) {
     const shop = (values.shop as string | undefined) ?? env().FACET_SHOP;
@@ -32,13 +34,14 @@ Example: facet batch --placement email --k 6 --out email.csv --segment "segment=
     if (!out) throw new CliError("--out <file.csv> is required", 2);
     const placement = (values.placement as string | undefined) ?? "home";
     const k = intFlag(values.k, "k", 10);
+    const now = nowFlag(values.now).toISOString();
     const { default: batch } = await import("../../jobs/batch.server");
     const { BadJobInput } = await import("../../queues/jobs");
     const bar = new ProgressBar("batch", 1, "customers");
     let result;
     try {
       result = await batch(
-        { shop, placement, k, out, segment: values.segment as string | undefined },
+        { shop, placement, k, out, segment: values.segment as string | undefined, now },
         {
           jobId: `cli-batch-${systemClock.nowMs()}`,
           attempt: 1,

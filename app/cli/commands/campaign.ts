@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, defineCommand, intFlag } from "../command";
+import { CliError, defineCommand, intFlag, nowFlag } from "../command";
 import { env } from "../../env.server";
 
 const HELP = `
@@ -21,6 +21,8 @@ Usage: facet campaign <action> [args] [--shop <domain>] [--json]
                                 0 * * * *  cd /srv/facet && npm run -s facet -- campaign run --due
   export <id> --format csv|json [--out <file>]
                                 builds a stored campaign and prints (or writes) one export
+  --now <ISO time>              compute for this time instead of the clock (new arrivals, due schedules,
+                                run file names), e.g. 2026-12-01T08:00:00Z
 
   kinds: new-arrivals     "New arrivals you'll love": 50 % demographic + 50 % visual similarity to past
                           purchases, products created in the last --days (default 30), --k per customer (6)
@@ -50,11 +52,13 @@ export default defineCommand({
     out: { type: "string" },
     format: { type: "string" },
     due: { type: "boolean" },
+    now: { type: "string" },
   },
   async run({ values, positionals }) {
     const shop = (values.shop as string | undefined) ?? env().FACET_SHOP;
     const [action, id] = positionals;
     const json = values.json === true;
+    const now = nowFlag(values.now);
     const c = await import("../../campaigns/campaigns.server");
     const print = (v: unknown, text: string) => console.log(json ? JSON.stringify(v, null, 2) : text);
     const spec = () => {
@@ -84,7 +88,7 @@ export default defineCommand({
           return 0;
         }
         case "build": {
-          const result = await c.buildCampaign(shop, spec());
+          const result = await c.buildCampaign(shop, spec(), now);
           const out = values.out as string | undefined;
           if (out) {
             fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
@@ -95,13 +99,13 @@ export default defineCommand({
         }
         case "run": {
           if (values.due) {
-            const due = await c.dueCampaigns(values.shop as string | undefined);
+            const due = await c.dueCampaigns(values.shop as string | undefined, now);
             const runs = [];
-            for (const row of due) runs.push({ id: row.id, shop: row.shop, ...(await c.runCampaign(row.shop, row.id)) });
+            for (const row of due) runs.push({ id: row.id, shop: row.shop, ...(await c.runCampaign(row.shop, row.id, now)) });
             print(runs, runs.length ? runs.map((r) => `${r.shop} ${r.id}: ${r.recipients} recipients -> ${r.path}`).join("\n") : "no campaign is due");
             return 0;
           }
-          const run = await c.runCampaign(shop, needId());
+          const run = await c.runCampaign(shop, needId(), now);
           print(run, `${run.recipients} recipients -> ${run.path} (and ${path.basename(run.csvPath)}); skipped ${run.skipped.noConsent} without consent, ${run.skipped.outsideSegment} outside the segment, ${run.skipped.noProducts} without products`);
           return 0;
         }
@@ -110,7 +114,7 @@ export default defineCommand({
           if (format !== "csv" && format !== "json") throw new CliError("--format must be csv or json", 2);
           const row = await c.getCampaign(shop, needId());
           if (!row) throw new CliError(`no campaign ${id} in ${shop}`);
-          const text = c.exportCampaign(await c.buildCampaign(shop, row.spec), format);
+          const text = c.exportCampaign(await c.buildCampaign(shop, row.spec, now), format);
           if (values.out) fs.writeFileSync(values.out as string, text);
           else process.stdout.write(text);
           return 0;

@@ -1,0 +1,175 @@
+/**
+ * The production build as a merchant runs it: `npm run build` (once per change of the sources: a
+ * build newer than every file under app/ is reused), then `node scripts/start.mjs` (what `npm start`
+ * runs) with NODE_ENV=production, a fresh SQLite database, a free port (PORT=0) and its own data dir.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { ensureFreshBuild } from "../helpers/build";
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+export const SECRET = "prod-test-secret";
+
+/** Builds unless a fresh build exists (shared with the browser tests, serialised across test files). */
+export const ensureBuild = ensureFreshBuild;
+
+export interface RunningServer {
+  url: string;
+  pid: number;
+  dir: string;
+  dbFile: string;
+  child: ChildProcess;
+  log: () => string;
+  /** SIGTERM, then the exit code (null: still running after `ms`). */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
+  db(): Database.Database;
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** Reuse a folder (database and data) of an earlier server: restarts. */
+  dir?: string;
+}
+
+/** Starts the built server; resolves once it listens, rejects with its log if it exits first. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
+  const dbFile = path.join(dir, "facet.db");
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    PORT: "0",
+    DATABASE_URL: `file:${dbFile}`,
+    FACET_DATA_DIR: path.join(dir, "data"),
+    SHOPIFY_API_KEY: "prod-test-key",
+    SHOPIFY_API_SECRET: SECRET,
+    SHOPIFY_APP_URL: "https://facet.example.com",
+    FACET_QUEUE_PREFIX: `prodtest${process.pid}`,
+    ...opts.env,
+  };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.mjs")], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stderr!.on("data", onData);
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before listening:\n${out}`)));
+  });
+  let handle: Database.Database | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    dir,
+    dbFile,
+    child,
+    log: () => out,
+    db: () => (handle ??= new Database(dbFile)),
+    async stop(signal = "SIGTERM", ms = 15_000) {
+      handle?.close();
+      handle = undefined;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+    },
+  };
+}
+
+/** Runs the start command to its exit (start-up refusals): exit code and log. */
+export function startAndExit(env: Record<string, string | undefined>): { code: number | null; log: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
+  const full: Record<string, string | undefined> = { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", DATABASE_URL: `file:${dir}/facet.db`, FACET_DATA_DIR: `${dir}/data`, ...env };
+  for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
+  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "start.mjs")], { cwd: ROOT, env: full as NodeJS.ProcessEnv, encoding: "utf8", timeout: 30_000 });
+  return { code: r.status, log: r.stdout + r.stderr };
+}
+
+/** Shopify's webhook signature: base64 HMAC-SHA256 of the raw body with the app secret. */
+export const shopifyHmac = (body: string | Buffer, secret = SECRET) => crypto.createHmac("sha256", secret).update(body).digest("base64");
+
+let webhookSeq = 0;
+export function webhookHeaders(shop: string, topic: string, body: string, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": topic,
+    "X-Shopify-Shop-Domain": shop,
+    "X-Shopify-Webhook-Id": `prod-${process.pid}-${++webhookSeq}`,
+    "X-Shopify-API-Version": "2024-10",
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+    "X-Shopify-Hmac-Sha256": shopifyHmac(body),
+    ...over,
+  };
+}
+
+/** Installs a shop the way OAuth leaves it: an offline session row and the Shop row. */
+export function installShop(server: RunningServer, shop: string): void {
+  const db = server.db();
+  db.prepare(`INSERT OR IGNORE INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test')`).run(`offline_${shop}`, shop);
+  db.prepare(`INSERT OR IGNORE INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)`).run(shop, new Date().toISOString(), new Date().toISOString());
+}
+
+/** Resident memory of a process in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * POSTs up to `mb` MB chunked (1 MB writes, never buffered here) over a raw socket and returns the
+ * status the server answered and how much had been sent by then: the server may answer and close
+ * while the body is still arriving, which an HTTP client reports as a reset.
+ */
+export function streamBody(target: string, mb: number, headers: Record<string, string>): Promise<{ status: number; sentMb: number }> {
+  const u = new URL(target);
+  const chunk = Buffer.alloc(1024 * 1024, 0x61);
+  const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname);
+    let received = "";
+    let sent = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      if (!m) return;
+      done = true;
+      socket.destroy();
+      resolve({ status: Number(m[1]), sentMb: sent });
+    };
+    socket.on("data", (d) => {
+      received += d.toString("latin1");
+      finish();
+    });
+    socket.on("error", () => finish());
+    socket.on("close", () => (done ? undefined : (finish(), done || reject(new Error(`closed without an answer after ${sent} MB`)))));
+    const head = Object.entries({ Host: u.host, "Transfer-Encoding": "chunked", ...headers }).map(([k, v]) => `${k}: ${v}`).join("\r\n");
+    socket.write(`POST ${u.pathname}${u.search} HTTP/1.1\r\n${head}\r\n\r\n`);
+    const pump = () => {
+      while (!done && sent < mb) {
+        sent++;
+        if (!socket.write(frame)) return void socket.once("drain", pump);
+      }
+      if (!done && sent >= mb) socket.write("0\r\n\r\n");
+    };
+    pump();
+  });
+}
