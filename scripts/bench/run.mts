@@ -370,17 +370,19 @@ async function main() {
     const serverHow = fs.existsSync(startScript) ? "npm start: node scripts/start.mjs" : "remix-serve";
     const server = spawn(process.execPath, [...nodeArgs, ...serverArgs], {
       cwd: ROOT,
-      env: { ...baseEnv, PORT: String(port), NODE_ENV: "production", FACET_API_KEY: "bench-key" },
+      env: { SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ...baseEnv, PORT: String(port), NODE_ENV: "production", FACET_API_KEY: "bench-key" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const pid = server.pid!;
     try {
       let up = false;
-      for (let i = 0; i < 200 && !up; i++) {
+      let exited: number | null = null;
+      server.once("exit", (code) => (exited = code ?? -1));
+      for (let i = 0; i < 200 && !up && exited === null; i++) {
         up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false);
         if (!up) await new Promise((r) => setTimeout(r, 300));
       }
-      if (!up) throw new Error("the server did not answer /healthz within 60 s");
+      if (!up) throw new Error(exited !== null ? `the server exited (${exited}) before answering /healthz` : "the server did not answer /healthz within 60 s");
       const rssIdle = memMb(pid, "VmRSS");
       const paths = requestMix(shopDir, 20_000).map((r) => apiPath(SHOP, "bench-key", r));
       // The first request loads the shop's snapshot (database, model, visual index); then warm the JIT.
