@@ -14,6 +14,7 @@ export type SourceName =
   | "recency"
   | "new-arrivals"
   | "popularity"
+  | "recent-popularity"
   | "cross-sell"
   | "random";
 
