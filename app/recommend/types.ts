@@ -15,6 +15,7 @@ export type SourceName =
   | "recency"
   | "new-arrivals"
   | "popularity"
+  | "recent-popularity"
   | "cross-sell"
   | "random";
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { fetchImage, ImageFetcher, resolveLocalPath } from "../../app/embedding/fetch";
 
 let png: Buffer;
@@ -13,6 +13,9 @@ let base = "";
 const hits = new Map<string, number>();
 let slowActive = 0;
 let slowMaxActive = 0;
+/** The slow host answers only once the test releases it (no timing window on a loaded machine). */
+let releaseSlow: () => void = () => undefined;
+const slowGate = new Promise<void>((r) => (releaseSlow = r));
 
 beforeAll(async () => {
   png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 150, b: 50 } } }).png().toBuffer();
@@ -41,8 +44,14 @@ beforeAll(async () => {
     if (url.startsWith("/slow")) {
       slowActive++;
       slowMaxActive = Math.max(slowMaxActive, slowActive);
-      const t = setTimeout(() => { slowActive--; res.writeHead(200, { "content-type": "image/png" }).end(png); }, 500);
-      res.on("close", () => { clearTimeout(t); if (!res.writableEnded) slowActive--; });
+      let answered = false;
+      void slowGate.then(() => {
+        if (res.destroyed) return; // the client gave up (the timeout test)
+        answered = true;
+        slowActive--;
+        res.writeHead(200, { "content-type": "image/png" }).end(png);
+      });
+      res.on("close", () => { if (!answered) slowActive--; });
       return;
     }
     res.writeHead(500).end();
@@ -90,14 +99,15 @@ describe("fetchImage over http", () => {
   });
 
   it("a slow host holds at most its per-host slots: other images keep flowing", async () => {
-    const f = new ImageFetcher({ concurrency: 4, perHost: 2, timeoutMs: 5000, retries: 0 });
+    const f = new ImageFetcher({ concurrency: 4, perHost: 2, timeoutMs: 60_000, retries: 0 });
     const slow = Array.from({ length: 6 }, (_, i) => f.fetch(`${base}/slow-${i}`));
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(slowActive).toBe(2), { timeout: 30_000, interval: 10 }); // its two slots are taken
     // Same server, other host name: not held up behind the slow queue.
     const other = await f.fetch(`${base.replace("127.0.0.1", "localhost")}/ok.png`);
     expect(other.ok).toBe(true);
     expect(slowActive).toBe(2); // answered while the slow host's first two requests were still in flight
     expect(slowMaxActive).toBe(2);
+    releaseSlow();
     const done = await Promise.all(slow);
     expect(done.every((d) => d.ok)).toBe(true);
   });

@@ -70,7 +70,9 @@ describe("experiments on the serving path", () => {
   it("answers with the shopper's variant, sticky across requests, and records the first exposure", async () => {
     const exp = await createExperiment(SHOP, { name: "home test", placement: "home", variants });
     expId = exp.id;
-    await setExperimentStatus(SHOP, exp.id, "running", new Date(NOW - DAY));
+    // The API and the proxy serve at the request's real time (a client cannot set it): the experiment
+    // starts a day before both that and the data's NOW, so it runs whatever the calendar says.
+    await setExperimentStatus(SHOP, exp.id, "running", new Date(Math.min(NOW, Date.now()) - DAY));
     dropSnapshot(SHOP);
     const now = String(NOW);
     const seen = new Map<string, number>();
@@ -126,7 +128,7 @@ describe("experiments on the serving path", () => {
 
   it("pausing takes effect at the next freshness check, without a restart or rebuild", async () => {
     const c = clients.find((x) => assignVariant(expId, x, variants) === "none")!;
-    const t0 = Date.now() + 60_000; // after every earlier request's time (the proxy's took the clock)
+    const t0 = Math.max(NOW, Date.now()) + 60_000; // after every earlier request's time (NOW, or the clock the proxy took)
     expect((await recommendFor({ shop: SHOP, placement: "home", clientId: c, limit: 4, now: t0 })).products).toEqual([]);
     await setExperimentStatus(SHOP, expId, "paused");
     const later = await recommendFor({ shop: SHOP, placement: "home", clientId: c, limit: 4, now: t0 + CHECK_INTERVAL_MS });

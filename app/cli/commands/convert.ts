@@ -3,14 +3,18 @@ import { CliError, defineCommand } from "../command";
 
 export default defineCommand({
   name: "convert",
-  summary: "Map a public data set (REES46 jewelry, H&M) into the import format",
+  summary: "Map a public data set (REES46 jewelry, H&M, UCI Online Retail) into the import format",
   help: `
-Usage: facet convert --from rees46|hm <src> --out <dir> [--json]
+Usage: facet convert --from rees46|hm|uci-online-retail <src> --out <dir> [--json]
 
   rees46   <src> = the REES46 jewelry CSV (with or without header) or its folder
            (../shared/data/rees46-jewelry-sample)
   hm       <src> = the folder with articles_sample.csv, customers_sample.csv,
            transactions_sample.csv and images/ (../shared/data/hm-sample)
+  uci-online-retail
+           <src> = online_retail.csv or .csv.gz or its folder (../shared/data/uci-online-retail);
+           cancellation invoices (C...), quantities <= 0, postage/fee/manual codes (POST, DOT, M,
+           BANK CHARGES, AMAZONFEE, ...) and lines without a CustomerID are left out and counted
 
 Writes products.csv, customers.csv, orders.csv, order_items.csv and interactions.csv to <dir>,
 ready for \`facet import <dir>\`. Malformed source rows (wrong field count, duplicates, non-jewelry
@@ -27,14 +31,15 @@ Example: facet convert --from rees46 ../shared/data/rees46-jewelry-sample --out 
     const from = values.from as string | undefined;
     const out = values.out as string | undefined;
     const src = positionals[0];
-    if (!from || !["rees46", "hm"].includes(from)) throw new CliError("--from must be rees46 or hm (see facet convert --help)", 2);
+    if (!from || !["rees46", "hm", "uci-online-retail"].includes(from)) throw new CliError("--from must be rees46, hm or uci-online-retail (see facet convert --help)", 2);
     if (!src || !out) throw new CliError("give the source and --out: facet convert --from rees46 <src> --out <dir>", 2);
     const fs = await import("node:fs");
     if (!fs.existsSync(src)) throw new CliError(`${src} does not exist; give the data set's file or folder`);
     let result;
     try {
       if (from === "rees46") result = (await import("../../import/mappers/rees46")).convertRees46(src, path.resolve(out));
-      else result = (await import("../../import/mappers/hm")).convertHm(src, path.resolve(out));
+      else if (from === "hm") result = (await import("../../import/mappers/hm")).convertHm(src, path.resolve(out));
+      else result = (await import("../../import/mappers/uci")).convertUci(src, path.resolve(out));
     } catch (e) {
       throw new CliError((e as Error).message);
     }

@@ -19,7 +19,7 @@ import { readCsvSync } from "../csv";
 import { CsvWriter } from "../csvWrite";
 import { parseDateValue, ValueError } from "../schemas";
 import { normaliseHeader } from "../validate";
-import { ProblemLog, type ConvertResult } from "./types";
+import { ProblemLog, writtenFiles, type ConvertResult } from "./types";
 
 type Row = Record<string, string>;
 
@@ -179,13 +179,7 @@ export function convertHm(src: string, out: string): ConvertResult {
   return {
     source: src,
     out,
-    files: [
-      { file: "products.csv", rows: pw.rows },
-      { file: "customers.csv", rows: cw.rows },
-      { file: "orders.csv", rows: ow.rows },
-      { file: "order_items.csv", rows: items.rows },
-      { file: "interactions.csv", rows: interactions.rows },
-    ],
+    files: writtenFiles(pw, cw, ow, items, interactions),
     rowsRead,
     rowsSkipped: skipped,
     problems: log.lines,

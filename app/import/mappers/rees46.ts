@@ -18,7 +18,7 @@ import path from "node:path";
 import { readCsvSync } from "../csv";
 import { CsvWriter } from "../csvWrite";
 import { parseDateValue, ValueError } from "../schemas";
-import { ProblemLog, type ConvertResult } from "./types";
+import { ProblemLog, writtenFiles, type ConvertResult } from "./types";
 
 const COLUMNS = ["order_datetime", "order_id", "product_id", "quantity", "category_id", "category_alias", "brand_id", "price_usd", "user_id", "product_gender", "main_color", "main_metal", "main_gem"];
 /** The 11-field rows of the original file lack category_alias and brand_id. */
@@ -163,13 +163,7 @@ export function convertRees46(src: string, out: string): ConvertResult {
   return {
     source: file,
     out,
-    files: [
-      { file: "products.csv", rows: pw.rows },
-      { file: "customers.csv", rows: cw.rows },
-      { file: "orders.csv", rows: ow.rows },
-      { file: "order_items.csv", rows: items.rows },
-      { file: "interactions.csv", rows: interactions.rows },
-    ],
+    files: writtenFiles(pw, cw, ow, items, interactions),
     rowsRead,
     rowsSkipped: skipped,
     problems: log.lines,

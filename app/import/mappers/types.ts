@@ -1,3 +1,6 @@
+import path from "node:path";
+import type { CsvWriter } from "../csvWrite";
+
 /** What a mapper from a public data set to the import format reports. */
 export interface ConvertResult {
   source: string;
@@ -22,4 +25,9 @@ export class ProblemLog {
     this.count++;
     if (this.lines.length < this.keep) this.lines.push(`${file}:${line}: ${message}`);
   }
+}
+
+/** The `files` of a ConvertResult: each written file's name and data rows. */
+export function writtenFiles(...writers: CsvWriter[]): { file: string; rows: number }[] {
+  return writers.map((w) => ({ file: path.basename(w.file), rows: w.rows }));
 }
