@@ -285,9 +285,10 @@ export function buildWorld(input: WorldInput): World {
       const u = id !== undefined ? cf.userIndex.get(id) : undefined;
       if (u !== undefined) return cf.userFactors.subarray(u * cf.factors, (u + 1) * cf.factors);
       if (ctx.history.length === 0) return null;
-      const entries = entriesFromEvents(ctx.history, DEFAULT_CONFIDENCE, ctx.now);
+      const confidence = cf.confidence ?? DEFAULT_CONFIDENCE;
+      const entries = entriesFromEvents(ctx.history, confidence, ctx.now);
       if (!entries.some((e) => e.confidence > 0)) return null;
-      return foldInUser(cf.itemFactors, cf.factors, gram, entries, { regularization: cf.regularization, alpha: cf.alpha });
+      return foldInUser(cf.itemFactors, cf.factors, gram, entries, { regularization: cf.regularization, alpha: cf.alpha, scale: confidence });
     },
   };
   const sources: Record<SourceName, Source> = {
