@@ -37,10 +37,35 @@ try {
   process.exit(78); // EX_CONFIG
 }
 
+// Routes that take cross-origin unsafe requests on purpose (resource routes: Remix does not apply its
+// CSRF check to them); to the page routes, Remix answers a foreign Origin with a 500, and a path
+// that is not valid percent-encoding with a URIError 500: both are the client's error (403, 400).
+const CROSS_ORIGIN_OK = /^\/(ingest|webhooks|proxy\/|apps\/|api\/)/;
+function refuseWhatRemixWouldCrashOn(req, res, next) {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    return void res.status(400).type("text/plain").send("The path is not valid percent-encoding.");
+  }
+  const origin = req.headers.origin;
+  if (origin && ["POST", "PUT", "PATCH", "DELETE"].includes(req.method) && !CROSS_ORIGIN_OK.test(req.path)) {
+    let host;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    const expected = (req.headers["x-forwarded-host"] ?? req.headers.host ?? "").split(",")[0].trim();
+    if (host !== expected) return void res.status(403).type("text/plain").send("Cross-origin request refused.");
+  }
+  next();
+}
+
 const app = express();
 app.disable("x-powered-by");
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+app.use(refuseWhatRemixWouldCrashOn);
 app.all("*", createRequestHandler({ build, mode: "production" }));
 
 const server = http.createServer(app);

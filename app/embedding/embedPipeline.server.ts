@@ -30,7 +30,7 @@ import { ImageFetcher, isHttpUrl, Limiter, type FetchOptions } from "./fetch";
 import { loadImageModel, validateConfig, type ImageModel, type ImageModelConfig } from "./onnxModel";
 import { poolProductVector } from "./pool";
 import { decodeToSquare, toTensor, type SquareRgb } from "./preprocess";
-import { activeVisualModel, refreshVisualIndex, visualFingerprint } from "./search.server";
+import { activeVisualModel, recordFusionWeight, refreshVisualIndex, visualFingerprint } from "./search.server";
 import { systemClock } from "../clock";
 
 /** Bumped when decoding or pooling changes: every product is then embedded again. */
@@ -371,6 +371,10 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       saveVisualStatus(shop, { kind: "colour", modelId: COLOUR_MODEL_ID, dim: COLOUR_DIM, note });
     }
   }
+
+  // The colour weight against the image model, chosen on this shop's catalogue (fusion.ts); the index key carries it.
+  const fusion = recordFusionWeight(shop);
+  if (fusion) log(`visual fusion: colour weight ${fusion.weight} (${fusion.chosenBy === "validation" ? `chosen on ${fusion.products} products by same-category agreement of nearest neighbours` : `default: too few labelled products (${fusion.products}) to measure`})`);
 
   progress("index");
   const changed = opts.productIds ? [...new Set([...opts.productIds, ...pruned])] : undefined;

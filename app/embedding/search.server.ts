@@ -4,20 +4,25 @@
  *
  * The space: when an image model's vectors exist (computed by `facet embed` or imported
  * precomputed), each product's vector is the weighted concatenation
- *   sqrt(1 - w) * model_vector  ++  sqrt(w) * colour_descriptor,   w = COLOUR_WEIGHT_WITH_MODEL,
+ *   sqrt(1 - w) * model_vector  ++  sqrt(w) * colour_descriptor,
+ * w = the shop's colour weight chosen on its own catalogue by the embed job (fusion.ts,
+ * chooseColourWeight: same-category agreement of nearest neighbours; stored in the visual status),
+ * COLOUR_WEIGHT_WITH_MODEL until it has been measured,
  * L2-normalised, so that cosine = (1 - w) * model cosine + w * colour cosine: the model decides
  * shape and kind, the colour descriptor adds the metal/stone colour the model is partly blind to.
  * Without an image model the colour descriptor alone is the space, and this is said once in the
  * log and stored for the admin (visualStatus(shop).note).
  */
 import type { Catalog, VectorSearch } from "../recommend/types";
-import { embeddingFingerprint, embeddingModels, loadLiveEmbeddings, visualStatus } from "../models/embedding.server";
+import { embeddingFingerprint, embeddingModels, loadLiveEmbeddings, saveVisualStatus, visualStatus } from "../models/embedding.server";
+import { loadCatalog } from "../models/catalog.server";
 import { COLOUR_DIM, COLOUR_MODEL_ID } from "./colour";
 import { patchIndex, ProductVectorIndex, syncIndex, type SyncStats } from "./index";
 import { concatWeighted } from "./pool";
+import { chooseColourWeight, DEFAULT_COLOUR_WEIGHT, type FusionChoice } from "./fusion";
 
-/** Share of the colour descriptor in the combined cosine when an image model is present. */
-export const COLOUR_WEIGHT_WITH_MODEL = 0.2;
+/** Share of the colour descriptor in the combined cosine when an image model is present and the shop's own weight was not measured yet. */
+export const COLOUR_WEIGHT_WITH_MODEL = DEFAULT_COLOUR_WEIGHT;
 
 export const COLOUR_ONLY_NOTE =
   "Visual similarity uses the colour descriptor only: no image model vectors exist for this shop (set IMAGE_MODEL_PATH or the shop's image.model setting and run `facet embed`).";
@@ -26,6 +31,8 @@ export interface ActiveVisualModel {
   modelId: string;
   kind: "onnx" | "colour";
   dim: number;
+  /** The colour descriptor's share in the fused cosine (onnx kind): the shop's measured weight, else the default. */
+  colourWeight: number;
 }
 
 /**
@@ -39,14 +46,39 @@ export function activeVisualModel(shop: string): ActiveVisualModel | null {
   const imageModels = models.filter((m) => m.modelId !== COLOUR_MODEL_ID);
   const recorded = status?.kind === "onnx" ? imageModels.find((m) => m.modelId === status.modelId) : undefined;
   const image = recorded ?? [...imageModels].sort((a, b) => b.count - a.count || a.modelId.localeCompare(b.modelId))[0];
-  if (image) return { modelId: image.modelId, kind: "onnx", dim: image.dim };
+  const measured = status?.colourWeight;
+  const colourWeight = typeof measured === "number" && measured >= 0 && measured <= 1 ? measured : COLOUR_WEIGHT_WITH_MODEL;
+  if (image) return { modelId: image.modelId, kind: "onnx", dim: image.dim, colourWeight };
   const colour = models.find((m) => m.modelId === COLOUR_MODEL_ID);
-  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim } : null;
+  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim, colourWeight: 1 } : null;
+}
+
+/**
+ * Chooses the shop's colour weight on its catalogue (same-category agreement of nearest neighbours,
+ * fusion.ts) and stores it with the visual status; null when the shop has no image-model vectors.
+ */
+export function recordFusionWeight(shop: string): FusionChoice | null {
+  const active = activeVisualModel(shop);
+  const status = visualStatus(shop);
+  if (!active || active.kind !== "onnx" || !status) return null;
+  const image = loadLiveEmbeddings(shop, active.modelId);
+  const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID);
+  const catalog = loadCatalog(shop);
+  const ids = catalog.ids.filter((id) => image.has(id) && colour.has(id));
+  const category = new Map(catalog.ids.map((id, i) => [id, catalog.category[i] || null]));
+  const choice = chooseColourWeight(
+    ids.map((id) => image.get(id)!.vector),
+    ids.map((id) => colour.get(id)!.vector),
+    ids.map((id) => category.get(id) ?? null),
+  );
+  const { updatedAt: _, ...rest } = status;
+  saveVisualStatus(shop, { ...rest, colourWeight: choice.weight, fusion: { chosenBy: choice.chosenBy, products: choice.products, sweep: choice.sweep } });
+  return choice;
 }
 
 /** The index key (file name) of a space. */
 export function visualKey(active: ActiveVisualModel): string {
-  return active.kind === "colour" ? COLOUR_MODEL_ID : `${active.modelId}+${COLOUR_MODEL_ID}@${COLOUR_WEIGHT_WITH_MODEL}`;
+  return active.kind === "colour" ? COLOUR_MODEL_ID : `${active.modelId}+${COLOUR_MODEL_ID}@${active.colourWeight}`;
 }
 
 /** A plain sentence for the admin and the log when only the colour descriptor is used; null otherwise. */
@@ -60,7 +92,7 @@ export function visualVectors(shop: string, active: ActiveVisualModel, productId
   const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID, productIds);
   if (active.kind === "colour") return [...colour.values()].map((e) => ({ productId: e.productId, vector: e.vector }));
   const image = loadLiveEmbeddings(shop, active.modelId, productIds);
-  const w = COLOUR_WEIGHT_WITH_MODEL;
+  const w = active.colourWeight;
   const ids = [...new Set([...image.keys(), ...colour.keys()])].sort();
   return ids.map((productId) => ({
     productId,

@@ -9,9 +9,14 @@
  *   are checked when present and may be empty (guest-like profiles, marketplace data); the audit
  *   counts what is missing. products.csv's image_url must be present but may be empty (catalogues
  *   without photos, e.g. the REES46 sample: the visual engine skips them).
- * - Enums compare case-insensitively and are stored lower-case; unknown values are errors naming
- *   the allowed ones. Free-text columns whose SEED values are only examples (payment_method,
- *   occasion, referrer_source, ...) are not enums.
+ * - Enums (interaction_type, order_status, stock_status: a value that changes what a row means)
+ *   compare case-insensitively and are stored lower-case; unknown values are errors naming the
+ *   allowed ones. Descriptive categories (genders, age groups, customer_segment, income_bracket,
+ *   preferred_price_range, device_type) are open: the seed's values and sure other spellings
+ *   (F, w, weiblich, Frau -> female; 18–25 -> 18-25; first time -> first-time) are stored as the
+ *   seed's value, anything else is kept as given, and the import warns once per column with the
+ *   distinct values it kept (decision 0110). Free-text columns whose SEED values are only examples
+ *   (payment_method, occasion, referrer_source, ...) are plain strings.
  * - Dates: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS[.fff]] with an optional " UTC", "Z" or offset, ISO 8601
  *   with "T", and German DD.MM.YYYY [HH:MM[:SS]]. Times without a zone are UTC.
  * - Numbers: 34.00; in a ;-separated file also the German 34,00 and 1.234,50.
@@ -20,7 +25,7 @@
  *   (https://, file://, data:) and absolute paths are kept as they are.
  */
 
-export type ColumnType = "id" | "string" | "int" | "float" | "bool" | "date" | "enum" | "country";
+export type ColumnType = "id" | "string" | "int" | "float" | "bool" | "date" | "enum" | "category" | "country";
 
 export interface ColumnSpec {
   name: string;
@@ -31,7 +36,12 @@ export interface ColumnSpec {
   required?: boolean;
   /** Column must be present, values may be empty (stored as ""). */
   requiredColumn?: boolean;
+  /** enum: the allowed values; category: the seed's examples (other values are kept as given). */
   values?: readonly string[];
+  /** category: other spellings that surely mean one of `values` (keys in the spelling key form, see spellingKey). */
+  synonyms?: Readonly<Record<string, string>>;
+  /** category: what the values are, for the warning ("kept as segments"). */
+  noun?: string;
   min?: number;
   max?: number;
   /** Image paths (not URLs) are resolved against the import folder; comma-separated when `list`. */
@@ -61,6 +71,19 @@ export const PRODUCT_AGE_GROUPS = ["adult", "teen", "child"] as const;
 export const CUSTOMER_GENDERS = ["female", "male", "other", "unknown"] as const;
 export const CUSTOMER_AGE_GROUPS = ["18-25", "26-35", "36-45", "46+"] as const;
 
+/** Sure spellings of the customer genders (keys: spellingKey form). Ambiguous ones (d, x) are not here. */
+const CUSTOMER_GENDER_SYNONYMS: Record<string, string> = {
+  f: "female", w: "female", weiblich: "female", frau: "female", woman: "female", women: "female", femme: "female", femmina: "female", donna: "female", fem: "female", mrs: "female", ms: "female", miss: "female", madame: "female", mme: "female", signora: "female", weibl: "female",
+  m: "male", mannlich: "male", maennlich: "male", herr: "male", man: "male", men: "male", homme: "male", maschio: "male", uomo: "male", mr: "male", monsieur: "male", signore: "male", maennl: "male", mannl: "male",
+  divers: "other", diverse: "other", "non-binary": "other", nonbinary: "other", nb: "other",
+  u: "unknown", "n/a": "unknown", na: "unknown", none: "unknown", unbekannt: "unknown", "keine-angabe": "unknown", "not-specified": "unknown", unspecified: "unknown", "prefer-not-to-say": "unknown",
+};
+const PRODUCT_GENDER_SYNONYMS: Record<string, string> = {
+  f: "female", w: "female", women: "female", woman: "female", womens: "female", ladies: "female", damen: "female", weiblich: "female", femme: "female", donna: "female",
+  m: "male", men: "male", man: "male", mens: "male", herren: "male", mannlich: "male", maennlich: "male", homme: "male", uomo: "male",
+  u: "unisex", both: "unisex", all: "unisex", unisexe: "unisex",
+};
+
 const c = (name: string, type: ColumnType, field: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ name, type, field, ...extra });
 
 export const PRODUCTS: FileSpec = {
@@ -82,8 +105,8 @@ export const PRODUCTS: FileSpec = {
     c("additional_images", "string", "additionalImages", { path: "list" }),
     c("material", "string", "material", { required: true }),
     c("color", "string", "color"),
-    c("gender", "enum", "gender", { values: PRODUCT_GENDERS }),
-    c("age_group", "enum", "ageGroup", { values: PRODUCT_AGE_GROUPS }),
+    c("gender", "category", "gender", { values: PRODUCT_GENDERS, synonyms: PRODUCT_GENDER_SYNONYMS, noun: "genders" }),
+    c("age_group", "category", "ageGroup", { values: PRODUCT_AGE_GROUPS, synonyms: { adults: "adult", erwachsene: "adult", teens: "teen", teenager: "teen", jugendliche: "teen", kids: "child", children: "child", kinder: "child", kind: "child" }, noun: "age groups" }),
     c("stone_type", "string", "stoneType"),
     c("weight", "float", "weight", { min: 0 }),
     c("size", "string", "size"),
@@ -103,22 +126,22 @@ export const CUSTOMERS: FileSpec = {
     c("customer_id", "id", "id", { required: true }),
     c("email", "string", "email"),
     c("registration_date", "date", "registrationDate"),
-    c("gender", "enum", "gender", { values: CUSTOMER_GENDERS }),
+    c("gender", "category", "gender", { values: CUSTOMER_GENDERS, synonyms: CUSTOMER_GENDER_SYNONYMS, noun: "genders" }),
     c("age", "int", "age", { min: 0, max: 120 }),
-    c("age_group", "enum", "ageGroup", { values: CUSTOMER_AGE_GROUPS }),
+    c("age_group", "category", "ageGroup", { values: CUSTOMER_AGE_GROUPS, synonyms: { "18-to-25": "18-25", "26-to-35": "26-35", "36-to-45": "36-45", "46-and-over": "46+", "46-plus": "46+", "over-45": "46+", "46-und-alter": "46+", "ab-46": "46+" }, noun: "age groups" }),
     c("location_country", "country", "country"),
     c("location_state", "string", "state"),
     c("location_city", "string", "city"),
     c("postal_code", "string", "postalCode"),
     c("preferred_language", "string", "preferredLanguage"),
-    c("income_bracket", "enum", "incomeBracket", { values: ["low", "medium", "high", "luxury"] }),
-    c("customer_segment", "enum", "segment", { values: ["first-time", "regular", "vip", "inactive"] }),
+    c("income_bracket", "category", "incomeBracket", { values: ["low", "medium", "high", "luxury"], synonyms: { mid: "medium", middle: "medium", niedrig: "low", mittel: "medium", hoch: "high" }, noun: "income brackets" }),
+    c("customer_segment", "category", "segment", { values: ["first-time", "regular", "vip", "inactive"], synonyms: { firsttime: "first-time", "first-timer": "first-time", "first-buyer": "first-time", erstkunde: "first-time", stammkunde: "regular", inaktiv: "inactive" }, noun: "segments" }),
     c("lifetime_value", "float", "lifetimeValue", { min: 0 }),
     c("total_orders", "int", "totalOrders", { min: 0 }),
     c("avg_order_value", "float", "avgOrderValue", { min: 0 }),
     c("preferred_categories", "string", "preferredCategories"),
     c("preferred_materials", "string", "preferredMaterials"),
-    c("preferred_price_range", "enum", "preferredPriceRange", { values: ["budget", "mid", "premium", "luxury"] }),
+    c("preferred_price_range", "category", "preferredPriceRange", { values: ["budget", "mid", "premium", "luxury"], synonyms: { "mid-range": "mid", midrange: "mid", medium: "mid", middle: "mid", mittel: "mid", "low-cost": "budget", luxus: "luxury" }, noun: "price ranges" }),
     c("marketing_consent", "bool", "marketingConsent"),
     c("last_active_date", "date", "lastActiveDate"),
   ],
@@ -180,7 +203,7 @@ export const INTERACTIONS: FileSpec = {
     c("timestamp", "date", "timestamp", { required: true }),
     c("session_id", "string", "sessionId"),
     c("interaction_duration", "int", "duration", { min: 0 }),
-    c("device_type", "enum", "deviceType", { values: ["mobile", "desktop", "tablet", "other"] }),
+    c("device_type", "category", "deviceType", { values: ["mobile", "desktop", "tablet", "other"], synonyms: { phone: "mobile", smartphone: "mobile", handy: "mobile", pc: "desktop", computer: "desktop", laptop: "desktop", ipad: "tablet" }, noun: "device types" }),
     c("referrer_source", "string", "referrerSource"),
   ],
 };
@@ -274,6 +297,37 @@ export function parseEnumValue(raw: string, values: readonly string[]): string |
   return new ValueError(`${JSON.stringify(raw)} is not one of ${values.join(", ")}; use one of these`);
 }
 
+/**
+ * A spelling's key for comparison: lower case, no diacritics (männlich -> mannlich), dashes of
+ * any kind and whitespace/underscores as "-", no surrounding dots or spaces ("Frau." -> frau,
+ * "18 – 25" -> 18-25, "First Time" -> first-time).
+ */
+export function spellingKey(raw: string): string {
+  return raw
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .trim()
+    .replace(/[.]+$/, "")
+    .replace(/\s*[-\u2010-\u2015\u2212]\s*/g, "-")
+    .replace(/[\s_]+/g, "-");
+}
+
+/**
+ * An open category: the seed's value when the spelling surely means it (`mapped`), else the value
+ * as given (`kept`). Never an error: a shop's own segments are data, not mistakes.
+ */
+export function parseCategoryValue(raw: string, col: Pick<ColumnSpec, "values" | "synonyms">): { value: string; kind: "known" | "mapped" | "kept" } {
+  const values = col.values ?? [];
+  const lower = raw.toLowerCase();
+  if (values.includes(lower)) return { value: lower, kind: lower === raw ? "known" : "mapped" };
+  const key = spellingKey(raw);
+  if (values.includes(key)) return { value: key, kind: "mapped" };
+  const syn = col.synonyms?.[key];
+  if (syn !== undefined) return { value: syn, kind: "mapped" };
+  return { value: raw, kind: "kept" };
+}
+
 export function parseCountryValue(raw: string): string | ValueError {
   if (/^[A-Za-z]{2}$/.test(raw)) return raw.toUpperCase();
   return new ValueError(`${JSON.stringify(raw)} is not a two-letter country code; write an ISO code such as DE, AT or CH`);
@@ -299,6 +353,8 @@ export function parseValue(col: ColumnSpec, raw: string, ctx: ParseContext): unk
       return parseDateValue(raw);
     case "enum":
       return parseEnumValue(raw, col.values ?? []);
+    case "category":
+      return parseCategoryValue(raw, col).value;
     case "country":
       return parseCountryValue(raw);
   }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { detectEncoding, readCsv, readCsvSync, type CsvRecord, type Encoding } from "./csv";
 import { IdHashSet } from "./idSet";
 import type { ImportProblem, ProblemList } from "./problems";
-import { parseValue, ValueError, type ColumnSpec, type FileSpec, type ParseContext, type Reference } from "./schemas";
+import { parseCategoryValue, parseValue, ValueError, type ColumnSpec, type FileSpec, type ParseContext, type Reference } from "./schemas";
 
 export interface FilePlan {
   spec: FileSpec;
@@ -25,7 +25,19 @@ export interface FilePlan {
   rows: number;
   bytes: number;
   ctx: ParseContext;
+  /** Open-category columns: values mapped to the seed's spelling and values kept as given (pass 1). */
+  categories: Map<string, CategoryTally>;
 }
+
+interface CategoryTally {
+  kept: Map<string, number>;
+  /** Rows whose kept value was not tracked any more (a free-text column would otherwise fill memory). */
+  keptOverflow: number;
+  keptRows: number;
+  mapped: Map<string, { to: string; rows: number }>;
+}
+
+const MAX_TRACKED_CATEGORY_VALUES = 10_000;
 
 export interface KnownIds {
   products: IdHashSet;
@@ -98,7 +110,56 @@ export async function validateCsvFile(
   plan.rows = rows;
   if (rows === 0) problems.add({ file: name, line: 1, message: "the file has a header but no rows; add rows or leave the file out" });
   if (suspects.size) confirmDuplicates(plan, suspects, problems);
+  warnings.push(...categoryWarnings(plan));
   return plan;
+}
+
+/**
+ * One warning per open-category column: what was mapped to the seed's spelling and which values
+ * were kept as given, e.g. `customer_segment: 21 distinct values not in the seed's examples
+ * (technician, other, ...): kept as segments`.
+ */
+export function categoryWarnings(plan: FilePlan): ImportProblem[] {
+  const out: ImportProblem[] = [];
+  for (const { col } of plan.present) {
+    const t = plan.categories.get(col.name);
+    if (!t) continue;
+    const parts: string[] = [];
+    if (t.mapped.size) {
+      const m = [...t.mapped.entries()].sort((a, b) => b[1].rows - a[1].rows);
+      const shown = m.slice(0, 6).map(([from, x]) => `${JSON.stringify(from)} -> ${x.to}`).join(", ");
+      const rows = m.reduce((n, [, x]) => n + x.rows, 0);
+      parts.push(`${m.length} other spelling(s) read as the seed's values in ${rows} row(s) (${shown}${m.length > 6 ? ", ..." : ""})`);
+    }
+    if (t.kept.size) {
+      const k = [...t.kept.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      const distinct = `${k.length}${t.keptOverflow ? "+" : ""}`;
+      const shown = k.slice(0, 5).map(([v]) => v).join(", ");
+      parts.push(
+        `${distinct} distinct value(s) not in the seed's examples (${shown}${k.length > 5 ? ", ..." : ""}) in ${t.keptRows} row(s): kept as ${col.noun ?? "given"} (the seed's are ${(col.values ?? []).join(", ")})`,
+      );
+    }
+    out.push({ file: plan.spec.file, line: 1, column: col.name, message: parts.join("; ") });
+  }
+  return out;
+}
+
+function tallyCategory(plan: FilePlan, col: ColumnSpec, raw: string): void {
+  const r = parseCategoryValue(raw, col);
+  if (r.kind === "known") return;
+  let t = plan.categories.get(col.name);
+  if (!t) plan.categories.set(col.name, (t = { kept: new Map(), keptOverflow: 0, keptRows: 0, mapped: new Map() }));
+  if (r.kind === "mapped") {
+    const m = t.mapped.get(raw);
+    if (m) m.rows++;
+    else if (t.mapped.size < MAX_TRACKED_CATEGORY_VALUES) t.mapped.set(copyString(raw), { to: r.value, rows: 1 });
+    return;
+  }
+  t.keptRows++;
+  const n = t.kept.get(raw);
+  if (n !== undefined) t.kept.set(raw, n + 1);
+  else if (t.kept.size < MAX_TRACKED_CATEGORY_VALUES) t.kept.set(copyString(raw), 1);
+  else t.keptOverflow++;
 }
 
 function requiredNames(spec: FileSpec): string[] {
@@ -156,6 +217,7 @@ function planFromHeader(
     rows: 0,
     bytes,
     ctx: { decimalComma: delimiter === ";" },
+    categories: new Map(),
   };
   for (const col of missingRequired(spec, plan)) {
     problems.add({ file: name, line: rec.line, column: col.name, message: `required column is missing; add it${headerHint(rec.fields)}` });
@@ -196,6 +258,10 @@ function checkRow(
     const raw = rec.fields[index].trim();
     if (raw === "") {
       if (col.required) problems.add({ file: name, line: rec.line, column: col.name, message: `empty, but ${col.name} is required; fill it in or remove the row` });
+      continue;
+    }
+    if (col.type === "category") {
+      tallyCategory(plan, col, raw);
       continue;
     }
     const v = parseValue(col, raw, plan.ctx);

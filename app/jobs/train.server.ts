@@ -12,8 +12,9 @@ import { loadEventTable } from "../models/events.server";
 import { readCfSettings, recordFailedModelVersion } from "../models/modelVersion.server";
 import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { trainArtifacts, type TrainParams } from "../recommend/cf/train";
+import { tuneAndTrain, type CfTuningReport } from "../recommend/cf/tune";
 import { writeModelVersion } from "../serving/modelStore.server";
-import { systemClock } from "../clock";
+import { monotonicMs, systemClock } from "../clock";
 
 export interface TrainResult {
   shop: string;
@@ -26,6 +27,10 @@ export interface TrainResult {
   phases: Record<string, number>;
   metrics: Record<string, number>;
   params: TrainParams;
+  /** ISO time decay was measured from: the shop's latest event at or before the job's `now`. */
+  referenceTime: string | null;
+  /** What train-time tuning chose (null with tune.enabled false, `facet train --no-tune`). */
+  tuning: CfTuningReport | null;
 }
 
 /** Settings over defaults, then overrides over settings (one level deep per section). */
@@ -37,6 +42,7 @@ export function mergeTrainParams(base: TrainParams, over: TrainParams = {}): Tra
     confidence: { ...(base.confidence ?? {}), ...(over.confidence ?? {}) },
     boughtTogether: { ...(base.boughtTogether ?? {}), ...(over.boughtTogether ?? {}) },
     viewedTogether: { ...(base.viewedTogether ?? {}), ...(over.viewedTogether ?? {}) },
+    tune: { ...(base.tune ?? {}), ...(over.tune ?? {}) },
   };
 }
 
@@ -61,11 +67,29 @@ export async function runTrain(
   const params = mergeTrainParams(await readCfSettings(shop), overrides);
   params.als = { threads: Math.min(4, os.availableParallelism()), ...params.als };
   const now = at.getTime();
-  const artifacts = await timed("train", 0.15, "training", () => trainArtifacts(catalog, events, params, now, ctx.log));
+  let tuning: CfTuningReport | null = null;
+  let used: TrainParams = params;
+  const artifacts = await timed("train", 0.15, "training", () => {
+    if (params.tune?.enabled === false) return trainArtifacts(catalog, events, params, now, ctx.log);
+    const tuned = tuneAndTrain(catalog, events, params, now, {
+      clock: monotonicMs,
+      log: ctx.log,
+      // The search is synchronous: progress is recorded without waiting (a failed write only loses a progress line).
+      progress: (f, m) => void Promise.resolve(ctx.progress(0.15 + 0.7 * f, m)).catch(() => undefined),
+    });
+    tuning = tuned.report;
+    used = { ...tuned.params, tune: params.tune };
+    return tuned.artifacts;
+  });
   for (const k of ["matrix", "als", "boughtTogether", "viewedTogether"]) {
     if (artifacts.metrics[`${k}Seconds`] !== undefined) phases[k] = artifacts.metrics[`${k}Seconds`];
   }
-  const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, params));
+  const reference = artifacts.metrics.referenceTime;
+  const referenceTime = Number.isFinite(reference) ? new Date(reference).toISOString() : null;
+  ctx.log(`reference time: ${referenceTime ?? "none"} (decay and half-life measured from the shop's latest event)`);
+  // The manifest's parameters: what was trained (tuned values in place), plus the tuning report and reference time.
+  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}) };
+  const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, stored));
   await ctx.progress(1, `published ${written.version}`);
   return {
     shop,
@@ -76,7 +100,9 @@ export async function runTrain(
     events: events.length,
     phases,
     metrics: artifacts.metrics,
-    params,
+    params: used,
+    referenceTime,
+    tuning,
   };
 }
 

@@ -110,6 +110,13 @@ export interface VisualStatus {
   /** A plain sentence for the log and the admin (e.g. "No image model configured: ..."). */
   note: string | null;
   updatedAt: string;
+  /**
+   * The colour descriptor's weight against the image model, chosen on the shop's catalogue by the
+   * embed job (app/embedding/fusion.ts); absent until measured (the default applies).
+   */
+  colourWeight?: number;
+  /** How it was chosen: "validation" or "default", on how many products, and the agreement per weight. */
+  fusion?: { chosenBy: "validation" | "default"; products: number; sweep: { weight: number; agreement: number }[] };
 }
 
 function readSetting(shop: string, key: string): unknown {

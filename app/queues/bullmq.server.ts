@@ -44,6 +44,17 @@ export function webRedisConnection(url: string): IORedis {
   );
 }
 
+/** One PING on a fresh connection that does not retry: start-up checks and /readyz. */
+export async function pingRedis(url: string, ms: number): Promise<void> {
+  const r = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: ms, retryStrategy: () => null });
+  r.on("error", () => undefined);
+  try {
+    await within(r.connect().then(() => r.ping()), ms, "Redis");
+  } finally {
+    r.disconnect();
+  }
+}
+
 /** How long the web process waits for Redis on an enqueue before answering 503. */
 export const ENQUEUE_TIMEOUT_MS = 3000;
 

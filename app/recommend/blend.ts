@@ -4,11 +4,12 @@
  *   score(i) = sum_s w_s * norm_s(i)       (0 when s did not propose i)
  * and every source's reasons travel along with their contribution as weight, strongest first.
  *
- * Fallback chain: a source with no candidates (no model yet, no history, no vector) hands its weight
+ * Fallback chain: a source with no candidates, or none it can tell apart (no model yet, no history, no
+ * vector, only ties: normalise.ts maps those to 0), hands its weight
  * to the first source of global.fallbacks[source] that has some: added to that source's weight when it
  * is already in the blend, else that source joins with the weight.
  */
-import { normalise } from "./normalise";
+import { informative, normalise } from "./normalise";
 import type { PlacementSettings } from "./settings";
 import type { Candidate, RecContext, Recommendation, SourceName } from "./types";
 import type { World } from "./world";
@@ -28,7 +29,10 @@ export function sourceList(world: World, ctx: RecContext, ps: PlacementSettings,
   const run = (name: SourceName) => {
     let r = results.get(name);
     if (!r) {
-      r = normalise(world.sources[name].candidates(ctx, pool), g.normalisation[name] ?? g.normalisation.default);
+      // Asked for `pool`, or the whole catalogue when it is smaller: equal scores over all of it say nothing either.
+      r = normalise(world.sources[name].candidates(ctx, pool), g.normalisation[name] ?? g.normalisation.default, Math.min(pool, world.catalog.ids.length));
+      // A list without information is no list: it contributes nothing, its weight falls back.
+      if (!informative(r)) r = [];
       results.set(name, r);
     }
     return r;

@@ -13,10 +13,11 @@
  * Cost: O(k x pool x dim) dot products, pool bounded to max(4k, 40), on the compact vectors
  * (World.similarityVector) when the index has them.
  */
-import { applyPins, hardFilter, inPriceBand, priceBand } from "./rules";
+import { applyPins, hardFilter, inPriceBand, ownCategories, priceBand } from "./rules";
 import type { PlacementSettings } from "./settings";
 import type { RecContext, Recommendation } from "./types";
 import type { World } from "./world";
+import { shopTime } from "./sources/common";
 import { hash32, requestSeed } from "./sources/random";
 import { dot4 } from "./sources/visual";
 
@@ -47,7 +48,9 @@ function mmrWithCaps(world: World, ctx: RecContext, ps: PlacementSettings, list:
   const best = n ? Math.max(...pool.map((r) => r.score)) : 1;
   const rel = pool.map((r) => (best > 0 ? r.score / best : 0));
   const band = priceBand(world, ctx, ps);
-  const tier = pool.map((r) => (band && !inPriceBand(world, band, r.item) ? 1 : 0));
+  // Tiers picked in order: other categories before the shopper's own ("Complete your look", rules.otherCategories), then inside the price band before outside.
+  const own = ps.rules.otherCategories ? ownCategories(world, ctx) : null;
+  const tier = pool.map((r) => (own?.has(c.category[r.item]) ? 2 : 0) + (band && !inPriceBand(world, band, r.item) ? 1 : 0));
   // Similarities between candidates: compact vectors (k x pool dot products per request).
   const vecs = pool.map((r) => (d.mmrLambda < 1 ? world.similarityVector(r.item) : null));
   const maxSim = new Float64Array(n);
@@ -69,7 +72,7 @@ function mmrWithCaps(world: World, ctx: RecContext, ps: PlacementSettings, list:
     let choice = -1;
     for (const respectCaps of [true, false]) {
       let bestValue = -Infinity;
-      let bestTier = 2;
+      let bestTier = 4;
       for (let i = 0; i < n; i++) {
         if (taken[i] || (respectCaps && !fits(i))) continue;
         const value = d.mmrLambda * rel[i] - (1 - d.mmrLambda) * maxSim[i];
@@ -113,7 +116,7 @@ function exploration(world: World, ctx: RecContext, ps: PlacementSettings, list:
   let pool = list.filter((r) => eligible(r.item)).slice(0, 5).map((r) => r.item);
   if (pool.length === 0) {
     const fresh: number[] = [];
-    for (const i of world.newItemsAt(ctx.now)) {
+    for (const i of world.newItemsAt(shopTime(world, ctx))) {
       if (fresh.length >= 20) break;
       if (eligible(i) && hardFilter(world, ctx, ps, i)) fresh.push(i);
     }

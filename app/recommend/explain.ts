@@ -149,6 +149,8 @@ export function renderReason(r: Reason, locale: Locale): string {
       return en ? `popular with ${segmentPhrase(p, locale)}` : `beliebt bei ${segmentPhrase(p, locale)}`;
     case "trending_in_segment":
       return en ? `trending with ${segmentPhrase(p, locale)}` : `im Trend bei ${segmentPhrase(p, locale)}`;
+    case "popular_recently":
+      return en ? "a bestseller lately" : "zuletzt besonders gefragt";
     case "popular_in_shop":
       return en ? "popular in our shop" : "beliebt in unserem Shop";
     case "trending_in_shop":

@@ -50,6 +50,8 @@ export function applyRules(world: World, ctx: RecContext, ps: PlacementSettings,
     const outside = out.filter((r) => !inPriceBand(world, band, r.item));
     out = inside.concat(outside);
   }
+  // After the band: other categories first, each part keeping the band order.
+  if (ps.rules.otherCategories) out = otherCategoriesFirst(world, ctx, out);
   return out;
 }
 
@@ -157,4 +159,26 @@ export function applyPins(world: World, ctx: RecContext, ps: PlacementSettings, 
   }
   const pinned = new Set(pins.map((p) => p.item));
   return pins.concat(list.filter((r) => !pinned.has(r.item))).slice(0, k);
+}
+
+/**
+ * "Complete your look": products of a category the shopper already has (the cart's, the viewed
+ * product's) go behind every product of another category, each part keeping its order (stable).
+ */
+export function otherCategoriesFirst(world: World, ctx: RecContext, recs: Recommendation[]): Recommendation[] {
+  const c = world.catalog;
+  const have = ownCategories(world, ctx);
+  if (have.size === 0) return recs;
+  const other = recs.filter((r) => !have.has(c.category[r.item]));
+  const same = recs.filter((r) => have.has(c.category[r.item]));
+  return other.concat(same);
+}
+
+/** The categories the shopper already has in front of them: the cart's and the viewed product's. */
+export function ownCategories(world: World, ctx: RecContext): Set<string> {
+  const c = world.catalog;
+  const have = new Set<string>();
+  for (const i of ctx.cart) if (i >= 0 && i < c.category.length) have.add(c.category[i]);
+  if (ctx.item !== null && ctx.item >= 0 && ctx.item < c.category.length) have.add(c.category[ctx.item]);
+  return have;
 }

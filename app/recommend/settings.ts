@@ -18,6 +18,7 @@ export const SOURCE_NAMES: SourceName[] = [
   "recency",
   "new-arrivals",
   "popularity",
+  "recent-popularity",
   "cross-sell",
   "random",
 ];
@@ -69,6 +70,13 @@ export interface RuleSettings {
   gender: { enabled: boolean; factor: number };
   /** Merchant pins: product ids shown first, in this order, when they pass the hard rules. Default none. */
   pinned: string[];
+  /**
+   * "Complete your look": products of a category already in the cart (or of the viewed product) are
+   * moved behind every product of another category (they only show when the others cannot fill the
+   * list). Default false; true for the cart placement (a silver ring in the cart asks for earrings
+   * or a necklace to match, not four more rings).
+   */
+  otherCategories?: boolean;
 }
 
 export interface DiversitySettings {
@@ -126,6 +134,13 @@ export interface GlobalSettings {
   minPool: number;
   /** Segment popularity: half-life of an event's weight in days (default 45). */
   popularityHalfLifeDays: number;
+  /**
+   * The "recent-popularity" source: the shop's bestsellers of the last this many days before the
+   * shop's latest event (not the wall clock: an imported history counts its own last days).
+   * Default 30: on UCI Online Retail the last 30 days' bestsellers reach NDCG@10 0.082 against 0.034
+   * for all-time popularity (issue 14).
+   */
+  recentPopularityDays: number;
   /**
    * Smoothing of a segment toward its parent (age x gender x country -> age x gender -> gender -> shop):
    * a pseudo-count of this many weighted events drawn from the parent. Default 20.
@@ -206,6 +221,7 @@ export const DEFAULT_SETTINGS: ShopSettings = {
     poolFactor: 5,
     minPool: 40,
     popularityHalfLifeDays: 45,
+    recentPopularityDays: 30,
     segmentSmoothing: 20,
     demographicMode: "popular",
     trendingRecentDays: 14,
@@ -239,8 +255,10 @@ export const DEFAULT_SETTINGS: ShopSettings = {
     home: placement({ collaborative: 0.6, recency: 0.4 }),
     // Email "New arrivals you'll love": 50 % demographic + 50 % visual similarity to past purchases, over new products.
     email: placement({ demographic: 0.5, visual: 0.5 }, { onlyNew: true }, { explorationSlots: 0 }),
-    // Cart "Complete your look": 80 % visual + 20 % cross-sell (complementary categories of the same collection or material).
-    cart: placement({ visual: 0.8, "cross-sell": 0.2 }, {}, { explorationSlots: 0 }),
+    // Cart "Complete your look" (issue 14, decision 0130): complementary, not more of the same. 50 % cross-sell
+    // (other categories of the same collection/set, metal, stone), 30 % bought together, 20 % visual (the same
+    // metal and stone colour); products of the cart's own categories only fill the end of the list.
+    cart: placement({ "cross-sell": 0.5, "bought-together": 0.3, visual: 0.2 }, { rules: { ...structuredClone(BASE_RULES), otherCategories: true } }, { explorationSlots: 0 }),
   },
 };
 
@@ -262,6 +280,7 @@ const rulesSchema = z
     brandAffinity: z.object({ enabled: z.boolean(), minPurchases: z.number().int().min(1), factor: share }).partial().strict(),
     gender: z.object({ enabled: z.boolean(), factor: share }).partial().strict(),
     pinned: ids,
+    otherCategories: z.boolean(),
   })
   .partial()
   .strict();
@@ -302,6 +321,7 @@ const globalSchema = z
     poolFactor: z.number().int().min(1).max(50),
     minPool: z.number().int().min(1).max(5000),
     popularityHalfLifeDays: z.number().positive(),
+    recentPopularityDays: z.number().positive(),
     segmentSmoothing: z.number().min(0),
     demographicMode: z.enum(["popular", "trending"]),
     trendingRecentDays: z.number().positive(),

@@ -2,6 +2,7 @@
  * The recommender core's contracts. app/recommend/ is pure: no I/O, no clock (time is a parameter).
  * Products are addressed by a dense index (0..n-1) inside the core; string ids only at the edges.
  */
+import type { ConfidenceSettings } from "./cf/confidence";
 
 export type Placement = "product" | "home" | "cart" | "email" | "general";
 export const PLACEMENTS: Placement[] = ["product", "home", "cart", "email", "general"];
@@ -14,6 +15,7 @@ export type SourceName =
   | "recency"
   | "new-arrivals"
   | "popularity"
+  | "recent-popularity"
   | "cross-sell"
   | "random";
 
@@ -133,6 +135,11 @@ export interface CfModel {
   itemFactors: Float32Array; // items x factors, rows aligned with Catalog.ids
   regularization: number;
   alpha: number;
+  /**
+   * The confidence settings the model was trained with (weights, half-life, scale), so fold-in
+   * turns a request's events into the same strengths; absent: DEFAULT_CONFIDENCE (cf/confidence.ts).
+   */
+  confidence?: ConfidenceSettings;
 }
 
 /** Sparse item-item neighbour lists in CSR form (rows and columns are dense product indices). */

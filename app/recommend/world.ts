@@ -19,6 +19,8 @@ import { crossSellSource } from "./sources/crossSell";
 import { demographicSource } from "./sources/demographic";
 import { newArrivalsSource } from "./sources/newArrivals";
 import { popularitySource } from "./sources/popularity";
+import { recentPopularitySource, windowCounts } from "./sources/recentPopularity";
+import { applyGuard, type PlacementGuard } from "./blendGuard";
 import { randomSource } from "./sources/random";
 import { recencySource } from "./sources/recency";
 import { visualSource } from "./sources/visual";
@@ -63,6 +65,11 @@ export interface WorldInput {
    * instead of millions of rows.
    */
   keepEvents?: boolean;
+  /**
+   * Optional: per placement, the blend guard decided at training on validation (blendGuard.ts),
+   * stored with the model version: that placement is served by the named source alone.
+   */
+  guards?: Partial<Record<Placement, PlacementGuard>> | null;
 }
 
 /** Events kept per customer for recency and fold-in (the newest). */
@@ -74,7 +81,18 @@ export interface World {
   /** The behaviour the world was built from (empty when built with keepEvents: false). */
   readonly events: EventTable;
   readonly settings: ShopSettings;
+  /** The clock's time the world was built for (experiments, impressions): the wall clock when serving. */
   readonly now: number;
+  /**
+   * The shop's reference time (referenceTime): its latest event or product creation at or before
+   * `now`. Popularity windows, trending, new arrivals and decay are anchored here, so an imported
+   * history is read at its own last day; for a live shop it is (about) now.
+   */
+  readonly dataNow: number;
+  /** The shop's bestsellers of the last global.recentPopularityDays before dataNow. */
+  readonly recentPopularity: { counts: Float64Array; top: Int32Array };
+  /** Per placement, the blend guard's fallback source (see WorldInput.guards). */
+  readonly guards: Partial<Record<Placement, PlacementGuard>>;
   readonly cf: CfModel | null;
   readonly boughtTogether: ItemNeighbours | null;
   readonly viewedTogether: ItemNeighbours | null;
@@ -134,6 +152,7 @@ export function buildWorld(input: WorldInput): World {
   const customerIds = [...new Set([...profiles.keys(), ...events.customers])].sort();
 
   const { histories, purchased, orderValue, eventCount } = customerActivity(events, catalog.price, now);
+  const dataNow = referenceTime(events, catalog, now);
 
   const chainCache = new Map<number, string[]>();
   const chainOf = (c: number) => {
@@ -148,7 +167,7 @@ export function buildWorld(input: WorldInput): World {
   };
   const g = settings.global;
   const segments = buildSegmentIndex(events, chainOf, n, {
-    now,
+    now: dataNow,
     halfLifeDays: g.popularityHalfLifeDays,
     smoothing: g.segmentSmoothing,
     recentDays: g.trendingRecentDays,
@@ -187,6 +206,9 @@ export function buildWorld(input: WorldInput): World {
     events: input.keepEvents === false ? emptyEventTable(events.customers) : events,
     settings,
     now,
+    dataNow,
+    recentPopularity: windowCounts(events, n, dataNow, g.recentPopularityDays, INTERACTION_TYPES.map((t) => g.eventWeights[t] ?? 0)),
+    guards: { ...(input.guards ?? {}) },
     cf,
     boughtTogether: input.boughtTogether,
     viewedTogether: input.viewedTogether,
@@ -263,9 +285,10 @@ export function buildWorld(input: WorldInput): World {
       const u = id !== undefined ? cf.userIndex.get(id) : undefined;
       if (u !== undefined) return cf.userFactors.subarray(u * cf.factors, (u + 1) * cf.factors);
       if (ctx.history.length === 0) return null;
-      const entries = entriesFromEvents(ctx.history, DEFAULT_CONFIDENCE, ctx.now);
+      const confidence = cf.confidence ?? DEFAULT_CONFIDENCE;
+      const entries = entriesFromEvents(ctx.history, confidence, ctx.now);
       if (!entries.some((e) => e.confidence > 0)) return null;
-      return foldInUser(cf.itemFactors, cf.factors, gram, entries, { regularization: cf.regularization, alpha: cf.alpha });
+      return foldInUser(cf.itemFactors, cf.factors, gram, entries, { regularization: cf.regularization, alpha: cf.alpha, scale: confidence });
     },
   };
   const sources: Record<SourceName, Source> = {
@@ -276,6 +299,7 @@ export function buildWorld(input: WorldInput): World {
     recency: recencySource(world),
     "new-arrivals": newArrivalsSource(world),
     popularity: popularitySource(world),
+    "recent-popularity": recentPopularitySource(world),
     "cross-sell": crossSellSource(world),
     random: randomSource(world),
   };
@@ -663,6 +687,24 @@ export function contextFor(world: World, req: ContextRequest): RecContext {
   return base;
 }
 
+/**
+ * The shop's reference time: the latest event or product creation date at or before `now` (`now`
+ * itself when there is neither). A live shop's latest event is minutes old, so this is about now; an
+ * imported history is read at its own last day instead of decaying to nothing under the wall clock.
+ */
+export function referenceTime(events: Pick<EventTable, "length" | "at">, catalog: Pick<Catalog, "createdAt">, now: number): number {
+  let latest = -Infinity;
+  for (let e = 0; e < events.length; e++) {
+    const at = events.at[e];
+    if (at <= now && at > latest) latest = at;
+  }
+  for (let i = 0; i < catalog.createdAt.length; i++) {
+    const at = catalog.createdAt[i];
+    if (at <= now && at > latest) latest = at;
+  }
+  return Number.isFinite(latest) ? latest : now;
+}
+
 /** The full pipeline for one request; `overrides` change this placement's settings (evaluation, tests). */
 export function recommend(world: World, ctx: RecContext, k: number, overrides?: Partial<PlacementSettings>): Recommendation[] {
   return recommendTraced(world, ctx, k, overrides).items;
@@ -675,7 +717,9 @@ export interface RecommendTrace {
 }
 
 export function recommendTraced(world: World, ctx: RecContext, k: number, overrides?: Partial<PlacementSettings>): RecommendTrace {
-  const ps = placementSettings(world.settings, ctx.placement, overrides);
+  // The guard replaces the served weights; a caller's own weights (evaluation, experiments) win over it.
+  const base = placementSettings(world.settings, ctx.placement, overrides);
+  const ps = overrides?.weights ? base : applyGuard(base, world.guards[ctx.placement]);
   if (k <= 0) return { items: [], sources: [] };
   const pool = Math.max(world.settings.global.minPool, k * world.settings.global.poolFactor);
   const sets: CandidateSet[] = sourceList(world, ctx, ps, pool);

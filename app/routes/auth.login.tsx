@@ -9,7 +9,14 @@ type LoginErrors = { shop?: string };
 
 async function loginErrors(request: Request): Promise<LoginErrors> {
   const { login } = await import("../shopify.server");
-  const result = (await login(request)) as { shop?: string } | Response;
+  let result: { shop?: string } | Response;
+  try {
+    result = (await login(request)) as { shop?: string } | Response;
+  } catch (e) {
+    if (e instanceof Response) throw e;
+    // login() reads POSTs as a form: any other body (or method) is the client's error, not the server's.
+    throw new Response("Send the shop domain as a form field (shop=example.myshopify.com).", { status: 400 });
+  }
   if (result instanceof Response) throw result;
   const messages: Record<string, string> = { MISSING_SHOP: "Enter your shop domain", INVALID_SHOP: "Enter a valid shop domain (example.myshopify.com)" };
   return result.shop ? { shop: messages[result.shop] ?? result.shop } : {};

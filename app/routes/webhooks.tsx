@@ -25,7 +25,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const { authenticate } = await import("../shopify.server");
   const verified = new Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(body) });
-  const { shop, topic, webhookId, payload, triggeredAt } = await authenticate.webhook(verified);
+  let delivery: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    delivery = await authenticate.webhook(verified); // 401/400 Responses for bad signatures or headers
+  } catch (e) {
+    // The library checks the HMAC before anything else: what it throws after that (a signed body
+    // that is not JSON, a shop header that is not a shop domain) is a malformed delivery, 400.
+    if (e instanceof Response) throw e;
+    const what = isJson(body) ? `malformed delivery: ${(e as Error).message}` : "the body is not JSON";
+    return jsonResponse({ error: what }, { status: 400 });
+  }
+  const { shop, topic, webhookId, payload, triggeredAt } = delivery;
   try {
     const queued = await enqueueDelivery({ shop, topic, webhookId, payload, rawBody: body.toString("utf8"), triggeredAt });
     return jsonResponse({ ok: true, queued: queued?.job ?? null });
@@ -35,5 +45,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return jsonResponse({ error: "temporarily unavailable" }, { status: 503, headers: { "Retry-After": "30" } });
   }
 };
+
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const loader = () => new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });

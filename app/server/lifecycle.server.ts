@@ -16,21 +16,6 @@ export function missingProductionConfig(e: Env, source: Record<string, string | 
   return required.filter((k) => !e[k]);
 }
 
-async function pingRedis(url: string, ms: number): Promise<void> {
-  const { default: IORedis } = await import("ioredis");
-  const r = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: ms, retryStrategy: () => null });
-  r.on("error", () => undefined);
-  try {
-    await within(
-      r.connect().then(() => r.ping()),
-      ms,
-      "Redis",
-    );
-  } finally {
-    r.disconnect();
-  }
-}
-
 /**
  * Everything before the port opens. Throws ConfigError naming the variable: a missing secret, a
  * Redis that does not answer at REDIS_URL, a database that cannot be opened at DATABASE_URL.
@@ -52,6 +37,7 @@ export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: 
   }
   if (e.REDIS_URL) {
     try {
+      const { pingRedis } = await import("../queues/bullmq.server");
       await pingRedis(e.REDIS_URL, 3000);
     } catch (err) {
       throw new ConfigError(`REDIS_URL: no Redis answers at ${e.REDIS_URL} (${(err as Error).message}). Start Redis, or unset REDIS_URL to run jobs in-process.`);
@@ -84,6 +70,7 @@ export async function readiness(): Promise<Readiness> {
   const url = env().REDIS_URL;
   if (url) {
     try {
+      const { pingRedis } = await import("../queues/bullmq.server");
       await pingRedis(url, 1000);
       redis = "ok";
     } catch (err) {
@@ -95,6 +82,7 @@ export async function readiness(): Promise<Readiness> {
 
 /** After the HTTP server stopped taking requests: let running jobs end (bounded by the caller), close the database. */
 export async function shutdown(): Promise<void> {
-  await closeQueue({ abandonWaiting: true });
+  // A Redis that went away never answers BullMQ's close: give up on it after 5 s (the jobs are in Redis or in JobRun).
+  await within(closeQueue({ abandonWaiting: true }), 5000, "closing the job queue").catch((e) => console.error(`shutdown: ${(e as Error).message}`));
   await closeDb();
 }

@@ -16,6 +16,7 @@ import path from "node:path";
 import { dataDir } from "../env.server";
 import { publishModelVersion, publishedModelVersion } from "../models/modelVersion.server";
 import { gramOf } from "../recommend/cf/als";
+import { confidenceSettings, type ConfidenceSettings } from "../recommend/cf/confidence";
 import { alignToCatalog as alignRows } from "../recommend/cf/align";
 import type { TrainArtifacts } from "../recommend/cf/train";
 import type { Catalog, CfModel, ItemNeighbours } from "../recommend/types";
@@ -161,6 +162,8 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
       itemFactors: await f32("item_factors.f32", n * f),
       regularization: manifest.regularization ?? 0,
       alpha: manifest.alpha ?? 0,
+      // The confidence settings it was trained with (tuned half-life, scale): fold-in uses the same.
+      confidence: confidenceSettings((manifest.parameters as { confidence?: Partial<ConfidenceSettings> } | null)?.confidence),
     };
     itemGram = gramOf(cf.itemFactors, f);
   }

@@ -5,8 +5,8 @@
  * - Loaded lazily on a shop's first request (concurrent first requests share one build).
  * - At most every CHECK_INTERVAL_MS a request triggers a cheap freshness check (servingStamp: a few
  *   indexed aggregates). A change of model version, settings, catalogue, vectors or customers starts a
- *   rebuild at once; new behaviour alone (interactions, orders) at most every BEHAVIOUR_REBUILD_MS,
- *   so a busy storefront does not rebuild continuously.
+ *   rebuild at once; new orders at most every BEHAVIOUR_REBUILD_MS; new interactions never (the live
+ *   tail carries them), so a busy storefront does not rebuild continuously.
  * - Running experiments are held in the snapshot too; the shop's experiments' stamp (count, latest
  *   change) is compared at every freshness check and the list reloaded when it moved, without a
  *   rebuild, so starting, pausing and stopping an experiment take effect within CHECK_INTERVAL_MS.
@@ -167,12 +167,20 @@ export async function getSnapshot(shop: string, now = systemClock.nowMs()): Prom
   return entry.current;
 }
 
-/** Structural changes rebuild at once; behaviour-only changes at most every BEHAVIOUR_REBUILD_MS. */
+/**
+ * Structural changes (model version, settings, catalogue, vectors, customers) rebuild at once; new
+ * orders at most every BEHAVIOUR_REBUILD_MS. New storefront interactions alone never rebuild: they
+ * reach requests through the live tail (refreshLive), and the world's popularity and histories
+ * follow at the next model version (issue 17: a synchronous rebuild of the world per minute of
+ * traffic held the event loop for seconds while interactions arrived).
+ */
 export function needsRebuild(s: Snapshot, stamp: string, now: number): boolean {
   if (stamp === s.stamp) return false;
-  const structural = (x: string) => x.split("|").slice(0, 5).join("|");
-  if (structural(stamp) !== structural(s.stamp)) return true;
-  return now - s.builtAt >= BEHAVIOUR_REBUILD_MS;
+  const parts = (x: string) => x.split("|");
+  const [a, b] = [parts(stamp), parts(s.stamp)];
+  if (a.slice(0, 5).join("|") !== b.slice(0, 5).join("|")) return true;
+  const ordersMoved = a.slice(6).join("|") !== b.slice(6).join("|");
+  return ordersMoved && now - s.builtAt >= BEHAVIOUR_REBUILD_MS;
 }
 
 /**

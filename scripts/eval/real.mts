@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "42" },
     "facet-train": { type: "string", default: "" },
     "keep-temp": { type: "boolean", default: false },
+    "no-sources": { type: "boolean", default: false },
   },
 });
 const K = Number(args.k);
@@ -395,6 +396,37 @@ function runFacet(split: Split, fullDir: string, tmp: string): { lists: (number[
   return { lists, notes, seconds: (Date.now() - t0) / 1000 };
 }
 
+/**
+ * Facet's single sources as the product scores them: the whole history imported into a second
+ * temp database, then `facet evaluate --cut <cut> --placements home` (its own split at the same
+ * cut; its training never sees the test period). Its test set is its own (all customers with new
+ * purchases after the cut, at most --max-users), so compare these rows with each other.
+ */
+function runFacetSources(cut: number, fullDir: string, tmp: string): string[] {
+  const shop = "eval-sources.myshopify.com";
+  const env = { ...process.env, DATABASE_URL: `file:${path.join(tmp, "sources.db")}`, FACET_DATA_DIR: path.join(tmp, "sources-data"), FACET_SHOP: shop, FACET_QUEUE_PREFIX: "eval-real" };
+  delete env.REDIS_URL;
+  log("facet import (everything) + facet evaluate --cut (single sources)");
+  facetCli(["import", fullDir, "--shop", shop], env, "import for evaluate");
+  const out = facetCli(["evaluate", "--shop", shop, "--k", String(K), "--cut", new Date(cut).toISOString().slice(0, 10), "--placements", "home", "--max-users", QUICK ? "600" : "100000", "--seed", String(SEED), "--no-save", "--json"], env, "evaluate");
+  const json = JSON.parse(out.slice(out.search(/^[{[]/m)));
+  const results = json.results as { name: string; ndcg: number; recall: number; hit_rate: number; users: number; ci?: { ndcg?: [number, number] } | Record<string, unknown> }[];
+  const lines = [
+    `Facet's own \`facet evaluate --cut ${new Date(cut).toISOString().slice(0, 10)} --placements home\` on the whole history (its split and test set: ${results[0]?.users ?? 0} customers; single sources as the product scores them):`,
+    "",
+    `| source | NDCG@${K} | recall@${K} | hit rate |`,
+    "|---|---|---|---|",
+    ...results.map((r) => `| ${r.name} | ${r.ndcg.toFixed(4)} | ${r.recall.toFixed(4)} | ${r.hit_rate.toFixed(4)} |`),
+    "",
+  ];
+  const h = json.headline as { best_blend?: string; best_blend_ndcg?: number; best_single?: string; best_single_ndcg?: number; margins?: Record<string, { diff: number; lo: number; hi: number; significant: boolean }> } | undefined;
+  if (h?.best_blend) {
+    const m = Object.entries(h.margins ?? {}).map(([name, x]) => `${name} ${x.diff >= 0 ? "+" : ""}${x.diff.toFixed(4)} [${x.lo.toFixed(4)}, ${x.hi.toFixed(4)}]${x.significant ? "" : " (noise)"}`);
+    lines.push(`${h.best_blend} ${h.best_blend_ndcg?.toFixed(4)} against the best single source ${h.best_single} ${h.best_single_ndcg?.toFixed(4)}; blend minus each source, 95 % CI: ${m.join("; ")}.`, "");
+  }
+  return lines;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run.
 
@@ -498,6 +530,13 @@ async function runDataset(ds: Dataset): Promise<string> {
     }
     for (const n of notes) lines.push(`- ${n}`);
     if (notes.length) lines.push("");
+    if (!args["no-facet"] && !args["no-sources"]) {
+      try {
+        lines.push(...runFacetSources(split.cut, full, tmp));
+      } catch (e) {
+        lines.push(`Facet's single sources: facet evaluate failed (${(e as Error).message.split("\n")[0]}).`, "");
+      }
+    }
     return lines.join("\n");
   } finally {
     if (!args["keep-temp"]) fs.rmSync(tmp, { recursive: true, force: true });
@@ -532,7 +571,7 @@ if (!QUICK && !args["no-write"]) {
       const anchor = "## Real data side by side (`npm run eval:real`)";
       if (!text.includes(anchor)) {
         const perf = text.indexOf("## Performance");
-        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again.\n\n`;
+        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again. The references see purchases only (order lines, purchase interactions); Facet also sees views, carts and wishlists where the data has them (the demo world does, UCI does not). `npm run eval:visual` measures the visual space on the H&M photos.\n\n`;
         text = perf >= 0 ? text.slice(0, perf) + intro + text.slice(perf) : text + "\n" + intro;
       }
       const at = text.indexOf(anchor) + anchor.length;

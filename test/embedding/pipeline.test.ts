@@ -69,7 +69,7 @@ describe("embed pipeline without an image model (colour descriptor only)", () =>
     expect(r.failures).toEqual([{ productId: "M1", position: 0, url: "img/missing.png", reason: `file not found: ${path.join(shopDir, "img/missing.png")}` }]);
     expect(logs.filter((l) => l === NO_MODEL_NOTE)).toHaveLength(1);
     expect(visualStatus(SHOP)).toMatchObject({ kind: "colour", modelId: COLOUR_MODEL_ID, note: NO_MODEL_NOTE });
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112 });
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112, colourWeight: 1 });
     expect(imageStates(SHOP).get("M1")).toMatchObject([{ status: "failed", error: expect.stringContaining("file not found") }]);
     expect(imageStates(SHOP).get("G1")!.map((s) => s.status)).toEqual(["ok", "ok"]);
     expect(r.index).toMatchObject({ total: 7, rebuilt: true });
@@ -154,7 +154,9 @@ describe("embed pipeline with an ONNX model", () => {
     await model.close();
     Array.from(stored.get("G1")!.vector).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
 
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4 });
+    // 8 products are too few to measure the colour weight on (fusion.ts MIN_PRODUCTS): the default, said so in the status.
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4, colourWeight: 0.2 });
+    expect(visualStatus(SHOP)?.fusion?.chosenBy).toBe("default");
     const catalog = loadCatalog(SHOP);
     const search = (await loadVisualSearch(SHOP, catalog))!;
     expect(search).toMatchObject({ kind: "onnx", modelId: r.model!.id, dim: 4 + 112, note: null });

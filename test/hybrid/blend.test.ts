@@ -49,7 +49,9 @@ describe("weights", () => {
     expect(w.settings.placements.home.weights).toEqual({ collaborative: 0.6, recency: 0.4 });
     expect(w.settings.placements.email.weights).toEqual({ demographic: 0.5, visual: 0.5 });
     expect(w.settings.placements.email.onlyNew).toBe(true);
-    expect(w.settings.placements.cart.weights).toEqual({ visual: 0.8, "cross-sell": 0.2 });
+    // Cart "Complete your look" is complementary (issue 14): cross-sell and bought together lead, visual adds matching colour.
+    expect(w.settings.placements.cart.weights).toEqual({ "cross-sell": 0.5, "bought-together": 0.3, visual: 0.2 });
+    expect(w.settings.placements.cart.rules.otherCategories).toBe(true);
   });
 });
 
@@ -123,7 +125,37 @@ describe("normalisation", () => {
     expect(normalise(c, "minmax").map((x) => +x.score.toFixed(3))).toEqual([1, 0.091, 0.091, 0]);
     expect(normalise(c, "max").map((x) => x.score)).toEqual([1, 0.1, 0.1, 0.01]);
   });
-  it("a list of equal scores maps to 1", () => {
-    expect(normalise([{ item: 0, score: 3, reasons: [] }, { item: 1, score: 3, reasons: [] }], "minmax").map((x) => x.score)).toEqual([1, 1]);
+  it("a list without information (equal scores, cut where the caller's pool ended; empty) maps to 0 under every scheme", () => {
+    const equal = [{ item: 0, score: 3, reasons: [] }, { item: 1, score: 3, reasons: [] }, { item: 2, score: 3, reasons: [] }];
+    for (const how of ["rank", "minmax", "max"] as const) {
+      expect(normalise(equal, how).map((x) => x.score)).toEqual([0, 0, 0]);
+      expect(normalise(equal, how, 3).map((x) => x.score)).toEqual([0, 0, 0]); // as many as asked: cut among ties
+      expect(normalise([], how, 10)).toEqual([]);
+      // Fewer than asked: the source's complete answer, which does set its candidates apart from the rest.
+      expect(normalise(equal, how, 10).map((x) => x.score)).toEqual([1, 1, 1]);
+      expect(normalise([{ item: 5, score: 0, reasons: [] }], how, 10).map((x) => x.score)).toEqual([0]);
+    }
+  });
+
+  it("a constant source contributes zero to the blend and its weight falls back", () => {
+    const settings = mergeOverrides(PLAIN, { global: { fallbacks: { popularity: ["visual"] } }, placements: { product: { weights: { visual: 0.5, popularity: 0.5 } } } });
+    const w = world({ catalog, events, visual, settings });
+    // The constant source: "popularity" that scores every product of the shop alike (no information at all).
+    (w.sources as Record<string, unknown>).popularity = {
+      name: "popularity",
+      candidates: (_ctx: unknown, k: number) => catalog.ids.slice(0, k).map((id) => ({ item: catalog.index.get(id)!, score: 5, reasons: [{ source: "popularity", code: "popular_in_shop" }] })),
+    };
+    const ctx = contextFor(w, { placement: "product", productId: "A" });
+    const trace = recommendTraced(w, ctx, 4);
+    for (const r of trace.items) expect(r.contributions.popularity ?? 0).toBe(0);
+    // Same list as visual alone: the constant source changed nothing.
+    expect(ids(trace.items)).toEqual(ids(recommend(w, ctx, 4, { weights: { visual: 1 } })));
+    // Its weight went down the fallback chain (to visual), not into the blend as a confident spread.
+    expect(trace.sources.find((s) => s.name === "popularity")).toBeUndefined();
+    expect(trace.sources.find((s) => s.name === "visual")!.weight).toBeCloseTo(1);
+    // With informative counts (P1 sold 3x) the same source does contribute.
+    const w2 = world({ catalog, events, visual, settings });
+    const t2 = recommendTraced(w2, contextFor(w2, { placement: "product", productId: "A" }), 7);
+    expect(t2.items.some((r) => (r.contributions.popularity ?? 0) > 0)).toBe(true);
   });
 });

@@ -192,6 +192,7 @@ export function world(parts: Partial<Omit<WorldInput, "settings">> & { catalog: 
     now: parts.now ?? NOW,
     catalog: parts.catalog,
     impressions: parts.impressions ?? null,
+    guards: parts.guards ?? null,
     settings: mergeSettings(DEFAULT_SETTINGS, parts.settings),
   });
 }

@@ -31,13 +31,23 @@ describe("cart: complete your look", () => {
     expect(renderReason(recs[0].reasons[0], "en")).toBe("completes the look with the necklace in your cart (same collection)");
   });
 
-  it("the default cart blend is 80 % visual + 20 % cross-sell", () => {
+  it("the default cart blend completes the look: other categories of the same set or metal first, never more of the same ahead of them", () => {
     const w = world({ catalog, visual, settings: PLAIN });
     const recs = recommend(w, contextFor(w, { placement: "cart", cart: ["NECK"] }), 5);
-    expect(ids(recs)[0]).toBe("NECK2"); // looks most like the necklace: visual carries 80 %
-    expect(ids(recs)).toContain("EAR-LUNA"); // no visual likeness at all, but the cross-sell gets it in
-    const visualOnly = recommend(w, contextFor(w, { placement: "cart", cart: ["NECK"] }), 5, { weights: { visual: 1 } });
-    expect(ids(visualOnly)).not.toContain("EAR-LUNA");
+    const top = ids(recs).slice(0, 2);
+    // Other categories sharing the necklace's set (Luna) or metal (gold) lead: EAR-LUNA looks nothing like it.
+    expect(top).toContain("EAR-LUNA");
+    for (const id of top) {
+      const i = catalog.index.get(id)!;
+      expect(catalog.category[i]).not.toBe("necklaces");
+      expect(catalog.collection[i] === "Luna" || catalog.material[i] === "Gold").toBe(true);
+    }
+    const necklaceAt = ids(recs).indexOf("NECK2");
+    // NECK2 looks most like the cart's necklace, but another necklace only fills the end of the list.
+    if (necklaceAt >= 0) for (const id of ["EAR-LUNA", "EAR-GOLD", "RING-OLD"]) expect(ids(recs).indexOf(id)).toBeLessThan(necklaceAt);
+    // The old cart (80 % visual, no category rule) served another necklace first.
+    const old = recommend(w, contextFor(w, { placement: "cart", cart: ["NECK"] }), 5, { weights: { visual: 0.8, "cross-sell": 0.2 }, rules: { ...w.settings.placements.cart.rules, otherCategories: false } });
+    expect(ids(old)[0]).toBe("NECK2");
   });
 });
 

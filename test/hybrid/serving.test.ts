@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
 import { rawDb } from "../../app/db.server";
 import { resetEnvForTests } from "../../app/env.server";
-import { buildSnapshot, dropSnapshot, getSnapshot, settled, CHECK_INTERVAL_MS } from "../../app/serving/snapshot.server";
+import { buildSnapshot, dropSnapshot, getSnapshot, needsRebuild, settled, BEHAVIOUR_REBUILD_MS, CHECK_INTERVAL_MS } from "../../app/serving/snapshot.server";
+import { servingStamp } from "../../app/models/servingStamp.server";
 import { respond } from "../../app/serving/recommend.server";
 import { writeBatch, parseSegmentFilter, CSV_HEADER } from "../../app/serving/batch.server";
 import { loadShopSettings, saveSettingsOverride } from "../../app/models/settings.server";
@@ -252,5 +253,20 @@ describe("settings and snapshots", () => {
     expect(s.live.get("C4")?.map((e) => [s.world.catalog.ids[e.item], e.type])).toEqual([["P20", "add_to_cart"]]);
     const res = respond(s, { shop: SHOP, placement: "general", customerId: "C4", limit: 8, now: t0 + CHECK_INTERVAL_MS + 2 });
     expect(res.products.some((p) => p.reasonCodes.some((r) => r.params?.anchorId === "P20"))).toBe(true);
+  });
+
+  it("new interactions alone never rebuild the world (live tail); structural changes at once, new orders after BEHAVIOUR_REBUILD_MS", async () => {
+    const s = await buildSnapshot(SHOP, NOW);
+    const later = s.builtAt + BEHAVIOUR_REBUILD_MS * 10;
+    const parts = s.stamp.split("|");
+    const withPart = (i: number, v: string) => parts.map((p, j) => (j === i ? v : p)).join("|");
+    expect(needsRebuild(s, s.stamp, later)).toBe(false);
+    rawDb().prepare(`INSERT INTO Interaction (shop, id, customerId, productId, type, timestamp) VALUES (?, ?, ?, ?, ?, ?)`).run(SHOP, "LIVE2", "C3", "P21", "view", "2027-01-01T00:00:00.000Z"); // newer than every interaction so far
+    const moved = servingStamp(SHOP);
+    expect(moved).not.toBe(s.stamp); // the interaction moved the stamp...
+    expect(needsRebuild(s, moved, later)).toBe(false); // ...and still no rebuild, however long after
+    expect(needsRebuild(s, withPart(6, '{"n":999999}'), s.builtAt + 1)).toBe(false); // orders: not within BEHAVIOUR_REBUILD_MS
+    expect(needsRebuild(s, withPart(6, '{"n":999999}'), s.builtAt + BEHAVIOUR_REBUILD_MS)).toBe(true);
+    expect(needsRebuild(s, withPart(0, '{"v":"another-version"}'), s.builtAt + 1)).toBe(true); // a new model version: at once
   });
 });

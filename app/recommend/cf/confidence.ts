@@ -7,6 +7,15 @@
  * remove_from_cart subtracts; lines of cancelled or returned orders contribute
  * `cancelledOrderWeight` (0 by default: the purchase is removed, not punished). Pairs whose sum is
  * <= 0 are left out of the matrix (ALS treats them like unobserved pairs).
+ *
+ * Scale: with `scale: "log"` the summed strength becomes log(1 + r / logEpsilon) (Hu, Koren,
+ * Volinsky's second form): the tenth repeat purchase or a line of 40 units adds a little, not ten
+ * or forty times the taste. Applied after summing per (customer, product), in training and fold-in
+ * alike (scaleStrength).
+ *
+ * Time: decay ages are measured from a reference time, the shop's latest event at or before `now`
+ * (referenceTime): for a live shop that is about now, for an imported history its last day, so a
+ * last-year export is not decayed to nothing by the wall clock.
  */
 import { INTERACTION_TYPES, type EventTable, type InteractionType } from "../types";
 import { csrFromTriplets, transpose, type CsrMatrix } from "./csr";
@@ -24,6 +33,10 @@ export interface ConfidenceSettings {
   maxQuantity: number;
   /** Age at which an event counts half; 0 or Infinity turns decay off. */
   halfLifeDays: number;
+  /** "linear": r as summed; "log": log(1 + r / logEpsilon) (repeats and quantities compressed). */
+  scale: "linear" | "log";
+  /** The strength that counts as one unit on the log scale (a purchase is 10: one purchase -> log 2). */
+  logEpsilon: number;
 }
 
 /** Documented defaults (a shop's Setting "cf".confidence overrides any of them). */
@@ -41,6 +54,8 @@ export const DEFAULT_CONFIDENCE: ConfidenceSettings = {
   cancelledOrderWeight: 0,
   maxQuantity: 3,
   halfLifeDays: 90,
+  scale: "linear",
+  logEpsilon: 10,
 };
 
 const DAY_MS = 86_400_000;
@@ -71,6 +86,26 @@ export function eventStrength(events: EventTable, row: number, s: ConfidenceSett
   if (w === 0) return 0;
   const q = Math.min(Math.max(events.quantity[row] || 1, 0), s.maxQuantity);
   return w * q * decay(now - events.at[row], s.halfLifeDays);
+}
+
+/** A summed strength on the settings' scale (linear: unchanged; log: log(1 + r / logEpsilon); r <= 0 stays). */
+export function scaleStrength(r: number, s: Pick<ConfidenceSettings, "scale" | "logEpsilon">): number {
+  if (s.scale !== "log" || !(r > 0)) return r;
+  return Math.log1p(r / (s.logEpsilon > 0 ? s.logEpsilon : 1));
+}
+
+/**
+ * The time decay is measured from: the latest event at or before `now` (events after `now` are
+ * ignored for this), or `now` when there is none. A live shop's latest event is minutes old; an
+ * imported history's is its last day.
+ */
+export function referenceTime(events: Pick<EventTable, "length" | "at">, now: number): number {
+  let latest = -Infinity;
+  for (let i = 0; i < events.length; i++) {
+    const t = events.at[i];
+    if (t > latest && t <= now) latest = t;
+  }
+  return Number.isFinite(latest) ? latest : now;
 }
 
 /** 0.5^(age / halfLife); events in the future (age < 0) count fully. */
@@ -105,5 +140,6 @@ export function buildInteractionMatrix(
     vals[m++] = v;
   }
   const users = csrFromTriplets(events.customers.length, nItems, rows, cols, vals, m, 0);
+  if (settings.scale === "log") for (let k = 0; k < users.data.length; k++) users.data[k] = scaleStrength(users.data[k], settings);
   return { users, items: transpose(users) };
 }

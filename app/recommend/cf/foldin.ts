@@ -8,7 +8,7 @@
  */
 import type { Event } from "../types";
 import { INTERACTION_TYPES } from "../types";
-import { eventStrength, type ConfidenceSettings } from "./confidence";
+import { eventStrength, scaleStrength, type ConfidenceSettings } from "./confidence";
 
 export interface FoldInEntry {
   item: number;
@@ -26,7 +26,7 @@ export function foldInUser(
   factors: number,
   YtY: Float64Array,
   entries: FoldInEntry[],
-  params: { regularization: number; alpha: number },
+  params: { regularization: number; alpha: number; scale?: Pick<ConfidenceSettings, "scale" | "logEpsilon"> },
 ): Float32Array {
   const f = factors;
   const nItems = itemFactors.length / f;
@@ -38,7 +38,8 @@ export function foldInUser(
   for (let k = 0; k < f; k++) a[k * f + k] += params.regularization;
   const b = new Float64Array(f);
   let any = false;
-  for (const [item, r] of strength) {
+  for (const [item, summed] of strength) {
+    const r = params.scale ? scaleStrength(summed, params.scale) : summed;
     if (!(r > 0)) continue;
     any = true;
     const o = item * f;

@@ -5,9 +5,10 @@
  */
 import type { Catalog, CfModel, EventTable, InteractionType, ItemNeighbours } from "../types";
 import { trainAls, type AlsParams } from "./als";
-import { buildInteractionMatrix, confidenceSettings, type ConfidenceSettings } from "./confidence";
+import { buildInteractionMatrix, confidenceSettings, referenceTime, type ConfidenceSettings } from "./confidence";
 import { nnz } from "./csr";
 import { DEFAULT_EARLY_STOP, trainAlsWithEarlyStop, type EarlyStopSettings } from "./earlyStop";
+import type { TuneSettings } from "./tune";
 import { buildBoughtTogether, buildViewedTogether, type ItemItemOptions } from "./itemItem";
 
 /** The "cf" settings of a shop (Setting key "cf", JSON): every part optional, defaults in code. */
@@ -20,6 +21,8 @@ export interface TrainParams {
   minNonZeros?: number;
   /** Early stopping on a held-out validation slice (off unless set; defaults in earlyStop.ts). */
   earlyStop?: Partial<EarlyStopSettings> | false;
+  /** Train-time tuning of the collaborative settings on a validation slice (cf/tune.ts; on unless enabled: false). */
+  tune?: Partial<TuneSettings>;
 }
 
 export const DEFAULT_MIN_NON_ZEROS = 10;
@@ -50,7 +53,11 @@ export function trainArtifacts(
   };
 
   const settings = confidenceSettings(params.confidence);
-  const matrix = phase("matrix", () => buildInteractionMatrix(events, nItems, settings, now));
+  // Decay is measured from the shop's latest event (at or before `now`), not from the wall clock.
+  const reference = referenceTime(events, now);
+  metrics.referenceTime = reference;
+  log(`train: reference time ${Number.isFinite(reference) ? new Date(reference).toISOString() : "none"} (the latest event at or before ${new Date(now).toISOString()}); half-life ${settings.halfLifeDays} days, ${settings.scale} scale`);
+  const matrix = phase("matrix", () => buildInteractionMatrix(events, nItems, settings, reference));
   const total = nnz(matrix.users);
   metrics.nonZeros = total;
   metrics.customers = matrix.users.rows;
@@ -75,6 +82,7 @@ export function trainArtifacts(
       itemFactors: core.itemFactors,
       regularization: core.regularization,
       alpha: core.alpha,
+      confidence: settings,
     };
   } else {
     log(`train: ${total} non-zeros: too few for ALS, collaborative model skipped`);

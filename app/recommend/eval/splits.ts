@@ -22,6 +22,7 @@
  * Customer indices are those of the input table: train keeps the same `customers` array.
  */
 import { INTERACTION_TYPES, type EventTable } from "../types";
+import { sampleWithoutReplacement } from "./bootstrap";
 
 export type SplitKind = "temporal" | "per-customer" | "holdout";
 export const SPLIT_KINDS: SplitKind[] = ["temporal", "per-customer", "holdout"];
@@ -276,6 +277,40 @@ export function parseHoldoutCsv(text: string, fileName: string): HoldoutPair[] {
 export function validationSplit(train: EventTable, kind: SplitKind, opts: SplitOptions = {}): Split {
   const inner = { testShare: opts.testShare ?? 0.2, keepRepurchases: opts.keepRepurchases };
   return kind === "temporal" ? temporalSplit(train, inner) : perCustomerSplit(train, inner);
+}
+
+/** A validation slice for tuning: inner training table, cut, and the scored customers. */
+export interface ValidationSlice {
+  /** Events strictly before the cut (all types, all customers): what trial models train on. */
+  train: EventTable;
+  /** Start of the validation period (epoch ms); NaN without purchases. */
+  cut: number;
+  /**
+   * Validation customers known in the inner training table (they have a training row), each with
+   * their first purchases of new products at or after the cut and what they bought before it;
+   * seeded sample of at most maxUsers, ascending customer index.
+   */
+  users: { index: number; id: string; relevant: Set<number>; bought: Set<number> }[];
+}
+
+/**
+ * The slice every train-time tuner uses (cf/tune.ts for the collaborative model; the blend's
+ * per-placement weights may use the same): the temporal protocol applied to `events` alone, the
+ * last `share` of their purchases held out. Give it the training period only (in offline
+ * evaluation, Split.train): it has no other input, so it cannot see a test period.
+ */
+export function validationSlice(events: EventTable, opts: { share?: number; maxUsers?: number; seed?: number } = {}): ValidationSlice {
+  const split = temporalSplit(events, { testShare: opts.share ?? 0.15 });
+  const known = new Set<number>();
+  for (let i = 0; i < split.train.length; i++) if (split.train.customer[i] >= 0) known.add(split.train.customer[i]);
+  const bought = purchasesByCustomer(split.train);
+  let ids = [...split.test.keys()].filter((u) => known.has(u)).sort((a, b) => a - b);
+  if (opts.maxUsers !== undefined && ids.length > opts.maxUsers) ids = sampleWithoutReplacement(ids, opts.maxUsers, opts.seed ?? 42).sort((a, b) => a - b);
+  return {
+    train: split.train,
+    cut: split.cut,
+    users: ids.map((index) => ({ index, id: events.customers[index], relevant: split.test.get(index)!, bought: bought.get(index) ?? new Set() })),
+  };
 }
 
 export function makeSplit(

@@ -25,6 +25,8 @@ export interface SearchOptions {
   seed?: number;
   /** An improvement smaller than this is noise: the earlier settings are kept. */
   minGain?: number;
+  /** Asked before each new setting is scored (a time budget): true ends the search with the best so far. */
+  shouldStop?: () => boolean;
 }
 
 export interface Trial {
@@ -52,12 +54,17 @@ function valuesOf<S>(s: S, knobs: readonly Knob<S>[]): Record<string, number> {
 export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (settings: S) => number, opts: SearchOptions = {}): SearchResult<S> {
   const minGain = opts.minGain ?? 1e-4;
   const trials: Trial[] = [];
+  let stopped = false;
   const memo = new Map<string, number>();
   const evaluate = (s: S): number => {
     const values = valuesOf(s, knobs);
     const key = JSON.stringify(values);
     const known = memo.get(key);
     if (known !== undefined) return known;
+    if (trials.length > 0 && opts.shouldStop?.()) {
+      stopped = true;
+      return -Infinity;
+    }
     const v = score(s);
     const safe = Number.isFinite(v) ? v : -Infinity;
     memo.set(key, safe);
@@ -69,17 +76,18 @@ export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (s
   let bestScore = startScore;
   if ((opts.strategy ?? "coordinate") === "random") {
     const rnd = seededRandom(opts.seed ?? 7);
-    for (let t = 0; t < (opts.budget ?? 30); t++) {
+    for (let t = 0; t < (opts.budget ?? 30) && !stopped; t++) {
       let s = start;
       for (const k of knobs) s = k.set(s, k.values[Math.floor(rnd() * k.values.length)]);
       const v = evaluate(s);
       if (v > bestScore + minGain) [best, bestScore] = [s, v];
     }
   } else {
-    for (let round = 0; round < (opts.rounds ?? 2); round++) {
+    for (let round = 0; round < (opts.rounds ?? 2) && !stopped; round++) {
       let changed = false;
       for (const k of knobs) {
         for (const value of k.values) {
+          if (stopped) break;
           if (value === k.get(best)) continue;
           const s = k.set(best, value);
           const v = evaluate(s);

@@ -25,18 +25,24 @@ export function relationOf(type: InteractionType): Relation {
 
 /**
  * The latest distinct products of the history (newest first), each with a weight = event strength x
- * 0.5^(age / half-life). remove_from_cart events are no interest signal and are skipped.
+ * 0.5^(age / half-life). remove_from_cart events are no interest signal and are skipped. Ages count
+ * from the history's own latest event (at or before ctx.now): the same order as from ctx.now (an
+ * exponential decay only scales every weight alike), but a year-old imported history does not
+ * underflow to zero.
  */
 export function recentAnchors(world: World, ctx: RecContext, limit = world.settings.global.recencyEvents): Anchor[] {
   const g = world.settings.global;
   const byItem = new Map<number, Anchor>();
   const order: number[] = [];
+  let ref = -Infinity;
+  for (const e of ctx.history) if (e.at <= ctx.now && e.at > ref) ref = e.at;
+  if (!Number.isFinite(ref)) ref = ctx.now;
   for (let i = ctx.history.length - 1; i >= 0 && order.length < limit; i--) {
     const e: Event = ctx.history[i];
     if (e.type === "remove_from_cart" || e.at > ctx.now) continue;
     const strength = g.eventWeights[e.type] ?? 0;
     if (strength <= 0) continue;
-    const w = strength * Math.pow(0.5, Math.max(0, ctx.now - e.at) / (g.recencyHalfLifeHours * HOUR));
+    const w = strength * Math.pow(0.5, Math.max(0, ref - e.at) / (g.recencyHalfLifeHours * HOUR));
     const prev = byItem.get(e.item);
     if (!prev) {
       byItem.set(e.item, { item: e.item, weight: w, relation: relationOf(e.type) });
@@ -71,7 +77,7 @@ export function contextAnchors(world: World, ctx: RecContext): Anchor[] {
 
 /** Products a placement restricts its candidates to (null: the whole catalogue). */
 export function restriction(world: World, ctx: RecContext): Int32Array | null {
-  return world.settingsFor(ctx.placement).onlyNew ? world.newItemsAt(ctx.now) : null;
+  return world.settingsFor(ctx.placement).onlyNew ? world.newItemsAt(shopTime(world, ctx)) : null;
 }
 
 /** Keeps the k best (score desc, then item asc for determinism) of a score map. */
@@ -102,4 +108,9 @@ export function accumulate(scores: Map<number, { score: number; reason: Reason; 
 /** Parameters an explanation needs about an anchor product (no catalogue lookup at render time). */
 export function anchorParams(world: World, a: Anchor): Record<string, string> {
   return { anchorId: world.catalog.ids[a.item], anchorTitle: world.catalog.title[a.item], anchorCategory: world.catalog.category[a.item], relation: a.relation };
+}
+
+/** The shop's time for a request: the request's time, but never past the shop's latest event or product (world.dataNow). */
+export function shopTime(world: World, ctx: RecContext): number {
+  return Math.min(ctx.now, world.dataNow);
 }

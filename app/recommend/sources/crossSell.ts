@@ -1,7 +1,7 @@
 /**
  * Cross-sell ("Complete your look"): products of a complementary category (global.complementary;
  * earrings to a necklace) that share the anchor's collection (score 1) or material (0.5), with a small
- * bonus for the same colour, the shop's popularity breaking ties. Anchors: the cart, else the viewed product.
+ * bonus for the same colour and the same stone, the shop's popularity breaking ties. Anchors: the cart, else the viewed product.
  */
 import type { Candidate, RecContext, Reason, Source } from "../types";
 import type { World } from "../world";
@@ -34,8 +34,10 @@ export function crossSellSource(world: World): Source {
             const i = group[j];
             if (i === a.item || !fits(i) || (allowedSet && !allowedSet.has(i))) continue;
             const colour = c.color[i] && c.color[i] === c.color[a.item] ? 0.1 : 0;
+            // Matching stones (a sapphire necklace to sapphire earrings) complete a look as much as the metal.
+            const stone = c.stoneType[i] && c.stoneType[i] === c.stoneType[a.item] ? 0.2 : 0;
             const pop = world.popularityRank[i]; // 0..1, 1 = bestseller
-            accumulate(scores, i, a.weight * (base + colour + 0.05 * pop), () => ({ source: "cross-sell", code: "completes_look", params: { ...anchorParams(world, a), via } }));
+            accumulate(scores, i, a.weight * (base + colour + stone + 0.05 * pop), () => ({ source: "cross-sell", code: "completes_look", params: { ...anchorParams(world, a), via } }));
           }
         }
       }

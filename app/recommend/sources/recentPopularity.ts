@@ -1,0 +1,54 @@
+/**
+ * Recent popularity: the whole shop's bestsellers of the last global.recentPopularityDays before the
+ * shop's reference time (world.dataNow: its latest event, so an imported history counts its own last
+ * month, not the wall clock's). The same for everyone; a strong baseline on shops whose catalogue
+ * turns over (gift shops, seasons), where all-time or slowly decaying popularity lags.
+ */
+import type { Candidate, RecContext, Source } from "../types";
+import type { World } from "../world";
+import { restriction } from "./common";
+
+export function recentPopularitySource(world: World): Source {
+  const reason = { source: "recent-popularity" as const, code: "popular_recently", params: { days: world.settings.global.recentPopularityDays } };
+  return {
+    name: "recent-popularity",
+    candidates(ctx: RecContext, k: number): Candidate[] {
+      const rp = world.recentPopularity;
+      const allowed = restriction(world, ctx);
+      const out: Candidate[] = [];
+      if (allowed) {
+        for (const item of allowed) if (rp.counts[item] > 0) out.push({ item, score: rp.counts[item], reasons: [reason] });
+        out.sort((a, b) => b.score - a.score || a.item - b.item);
+        return out.slice(0, k);
+      }
+      for (let j = 0; j < rp.top.length && out.length < k; j++) out.push({ item: rp.top[j], score: rp.counts[rp.top[j]], reasons: [reason] });
+      return out;
+    },
+  };
+}
+
+/** Weighted event counts per product within [to - days, to] (cancelled lines and the future excluded), and the top list. */
+export function windowCounts(
+  events: { length: number; item: Int32Array; type: Uint8Array; at: Float64Array; quantity: Float32Array; cancelled: Uint8Array },
+  nItems: number,
+  to: number,
+  days: number,
+  typeWeight: number[],
+  top = 1000,
+): { counts: Float64Array; top: Int32Array } {
+  const from = to - days * 86_400_000;
+  const counts = new Float64Array(nItems);
+  for (let e = 0; e < events.length; e++) {
+    if (events.cancelled[e]) continue;
+    const at = events.at[e];
+    if (at > to || at < from) continue;
+    const item = events.item[e];
+    if (item < 0 || item >= nItems) continue;
+    const w = (typeWeight[events.type[e]] ?? 0) * (events.quantity[e] || 1);
+    if (w > 0) counts[item] += w;
+  }
+  const items: number[] = [];
+  for (let i = 0; i < nItems; i++) if (counts[i] > 0) items.push(i);
+  items.sort((a, b) => counts[b] - counts[a] || a - b);
+  return { counts, top: Int32Array.from(items.slice(0, top)) };
+}
