@@ -64,9 +64,9 @@ export function requestMix(shopDir: string, n: number, opts: { uniform?: boolean
   return out;
 }
 
-/** The API path of a request of the mix. */
-export function apiPath(shop: string, key: string, r: MixRequest): string {
-  let p = `/api/recommendations?shop=${shop}&api_key=${key}&placement=${r.placement}`;
+/** The API path of a request of the mix (the API key goes in a header, never in the path). */
+export function apiPath(shop: string, r: MixRequest): string {
+  let p = `/api/recommendations?shop=${shop}&placement=${r.placement}`;
   if (r.customerId) p += `&customer_id=${encodeURIComponent(r.customerId)}`;
   if (r.recent) p += `&recent=${r.recent.join(",")}`;
   if (r.productId) p += `&product_id=${r.productId}`;

@@ -25,6 +25,8 @@ export interface OpenLoadOptions {
   paths: string[];
   /** A request not answered after this long counts as an error (latency = the timeout). Default 10 s. */
   timeoutMs?: number;
+  /** Headers sent with every request (e.g. the shop's API key: keys never travel in the query string). */
+  headers?: Record<string, string>;
   /** Sockets to keep open at most (requests beyond wait in the agent's queue, their wait counted). Default 512. */
   maxSockets?: number;
 }
@@ -92,7 +94,7 @@ export async function openLoad(o: OpenLoadOptions): Promise<OpenLoadResult> {
     lag[i] = performance.now() - due;
     let settled = false;
     const req = http.request(
-      { host: base.hostname, port: base.port, path: o.paths[i % o.paths.length], method: "GET", agent },
+      { host: base.hostname, port: base.port, path: o.paths[i % o.paths.length], method: "GET", agent, headers: o.headers },
       (res) => {
         if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
         res.resume();

@@ -20,7 +20,7 @@
  * its wall time: on a machine shared with other work the wall time measures the neighbours too.
  * docs/BENCHMARKS.notes.md (the analysis, written by hand) is appended to the generated table.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -215,6 +215,7 @@ async function loadTest(port: number, pid: number, rate: number, seconds: number
     overallRate: rate,
     duration: seconds,
     timeout: 10,
+    headers: apiHeaders,
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths[i++ % paths.length] }) }],
   });
   const wall = (performance.now() - t0) / 1000;
@@ -238,11 +239,21 @@ async function loadTest(port: number, pid: number, rate: number, seconds: number
 
 type OpenRun = OpenLoadResult & ServerCpu;
 
+/** The bench shop's headless API key header, created in the bench database before the server starts. */
+let apiHeaders: Record<string, string> = {};
+
+/** Creates a per-shop API key the way the admin does (app/models/apiKey.server.ts), in a child with the bench's env. */
+function createBenchApiKey(): string {
+  const code = `const { createApiKey } = await import(${JSON.stringify(path.join(ROOT, "app/models/apiKey.server.ts"))}); process.stdout.write(createApiKey(${JSON.stringify(SHOP)}, "bench", new Date()).key);`;
+  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: ROOT, env: baseEnv, encoding: "utf8" });
+  return out.trim().split("\n").pop()!;
+}
+
 /** An open-model constant-rate run (scripts/bench/openload.mts) with the server's CPU over it. */
 async function openLoadOn(port: number, pid: number, rate: number, seconds: number, paths: string[]): Promise<OpenRun> {
   const c0 = processCpuSeconds(pid);
   const t0 = performance.now();
-  const r = await openLoad({ url: `http://127.0.0.1:${port}`, rate, seconds, paths, timeoutMs: 10_000 });
+  const r = await openLoad({ url: `http://127.0.0.1:${port}`, rate, seconds, paths, timeoutMs: 10_000, headers: apiHeaders });
   const wall = (performance.now() - t0) / 1000;
   const cpu = processCpuSeconds(pid) - c0;
   return { ...r, serverCpuMsPerRequest: r.requests ? +((cpu * 1000) / r.requests).toFixed(2) : 0, serverCores: +(cpu / wall).toFixed(2) };
@@ -361,6 +372,7 @@ async function main() {
   await step("serve", async () => {
     const build = timed(["npm", "run", "build"]);
     raw.build = { seconds: build.seconds };
+    apiHeaders = { authorization: `Bearer ${createBenchApiKey()}` };
     const port = await freePort();
     const profileDir = path.join(OUT, "profiles");
     const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
@@ -370,7 +382,7 @@ async function main() {
     const serverHow = fs.existsSync(startScript) ? "npm start: node scripts/start.mjs" : "remix-serve";
     const server = spawn(process.execPath, [...nodeArgs, ...serverArgs], {
       cwd: ROOT,
-      env: { SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ...baseEnv, PORT: String(port), NODE_ENV: "production", FACET_API_KEY: "bench-key" },
+      env: { SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ...baseEnv, PORT: String(port), NODE_ENV: "production" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const pid = server.pid!;
@@ -384,15 +396,15 @@ async function main() {
       }
       if (!up) throw new Error(exited !== null ? `the server exited (${exited}) before answering /healthz` : "the server did not answer /healthz within 60 s");
       const rssIdle = memMb(pid, "VmRSS");
-      const paths = requestMix(shopDir, 20_000).map((r) => apiPath(SHOP, "bench-key", r));
+      const paths = requestMix(shopDir, 20_000).map((r) => apiPath(SHOP, r));
       // The first request loads the shop's snapshot (database, model, visual index); then warm the JIT.
       const t0 = performance.now();
-      const first = await fetch(`http://127.0.0.1:${port}${paths[0]}`);
+      const first = await fetch(`http://127.0.0.1:${port}${paths[0]}`, { headers: apiHeaders });
       if (!first.ok) throw new Error(`the first API request answered ${first.status}: ${(await first.text()).slice(0, 300)}`);
       await first.text();
       const firstMs = performance.now() - t0;
       for (let i = 1; i < 500; i++) {
-        const r = await fetch(`http://127.0.0.1:${port}${paths[i]}`);
+        const r = await fetch(`http://127.0.0.1:${port}${paths[i]}`, { headers: apiHeaders });
         if (!r.ok) throw new Error(`warm-up request ${paths[i]} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
         await r.text();
       }
