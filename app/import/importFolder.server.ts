@@ -11,6 +11,7 @@ import { embeddingModels, saveEmbeddings } from "../models/embedding.server";
 import { interactionWriter } from "../models/interaction.server";
 import { orderIds, orderItemWriter, orderWriter } from "../models/order.server";
 import { productIds, productWriter } from "../models/product.server";
+import { recordImportDir } from "../models/productImage.server";
 import { EMBEDDING_FILES, openEmbeddings, vectorProblem, type EmbeddingSource } from "./embeddingsFormats";
 import { IdHashSet } from "./idSet";
 import { formatProblem, ProblemList, type ImportProblem } from "./problems";
@@ -93,6 +94,7 @@ export async function importFolder(opts: ImportOptions): Promise<ImportResult> {
     if (result.ok && !opts.dryRun) {
       runAllOrNothing(() => {
         ensureShop(opts.shop);
+        recordImportDir(opts.shop, dir);
         for (const plan of plans) writeFile(opts.shop, plan, opts.onProgress);
         if (source) writeEmbeddings(opts.shop, source, opts.onProgress);
       });

@@ -5,6 +5,7 @@
  */
 import { env } from "../env.server";
 import { rawDb } from "../db.server";
+import { writeSetting } from "./sync.server";
 
 /** Setting key holding the folder a shop was imported from (JSON string); written by the import. */
 export const IMPORT_DIR_SETTING = "import.dir";
@@ -87,6 +88,12 @@ export function failedImages(shop: string, limit = 1000): { productId: string; p
   return rawDb()
     .prepare(`SELECT productId, position, url, error FROM ProductImage WHERE shop = ? AND status = 'failed' ORDER BY productId, position LIMIT ?`)
     .all(shop, limit) as { productId: string; position: number; url: string; error: string | null }[];
+}
+
+/** Records the folder a shop was imported from: relative image paths resolve against it and
+ * /media serves only files inside it (app/http/media.server.ts). */
+export function recordImportDir(shop: string, dir: string): void {
+  writeSetting(shop, IMPORT_DIR_SETTING, dir);
 }
 
 /** The folder relative image paths are resolved against: the shop's import folder, else FACET_IMAGE_BASE_DIR. */

@@ -7,6 +7,7 @@ import { categoryFromAlias, convertRees46 } from "../../app/import/mappers/rees4
 import { ageGroup, padArticleId } from "../../app/import/mappers/hm";
 import { importFolder } from "../../app/import/importFolder.server";
 import { rawDb } from "../../app/db.server";
+import { imageBaseDir } from "../../app/models/productImage.server";
 import { useTempDatabase } from "../helpers/db";
 import { describeIf, hasShared, sharedPath } from "../helpers/requires";
 import { count, dumpTables, tempDir } from "./helpers";
@@ -40,6 +41,8 @@ describeIf(hasShared("data", "rees46-jewelry-sample"), "../shared/data/rees46-je
     // 19-digit ids intact
     expect(rawDb().prepare(`SELECT COUNT(*) FROM Product WHERE shop = ? AND id = '1842195256808833386'`).pluck().get(shop)).toBe(1);
     expect(rawDb().prepare(`SELECT category FROM Product WHERE shop = ? AND id = '1842195256808833386'`).pluck().get(shop)).toBe("earrings");
+    // The import records its folder: /media serves only files inside it, relative image paths resolve against it.
+    expect(imageBaseDir(shop)).toBe(path.resolve(o));
   });
 
   it("gives the same import from the file with a header", async () => {
