@@ -188,9 +188,9 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "storefront 
     // Home blends collaborative 0.6 + recency 0.4 by default: hand the list to popularity instead.
     await page.goto(`${server.url}/demo/settings?placement=home`);
     await page.getByRole("tab", { name: "Home page" }).waitFor(); // Polaris draws its tabs once hydrated
-    await page.getByLabel("collaborative weight").fill("0");
-    await page.getByLabel("recency weight").fill("0");
-    await page.getByLabel("popularity weight").fill("1");
+    await page.getByLabel("collaborative weight", { exact: true }).fill("0");
+    await page.getByLabel("recency weight", { exact: true }).fill("0");
+    await page.getByLabel("popularity weight", { exact: true }).fill("1");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved. The storefront uses these settings").waitFor({ timeout: 15_000 });
     await page.screenshot({ path: screenshotPath("admin-settings-saved"), fullPage: true });
