@@ -7,10 +7,13 @@
  * Deterministic: a seeded generator, so a failure names a reproducible case.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashKey } from "../../app/models/apiKey.server";
 import { ensureBuild, installShop, rssMb, shopifyHmac, startServer, type RunningServer } from "./server";
 
 const SHOP = "facet-fuzz.myshopify.com";
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+/** A well-formed key of SHOP (fk_<8 hex>_<43 base64url>), stored hashed before the run like the admin does. */
+const VALID_KEY = `fk_0f0f0f0f_${"A".repeat(43)}`;
 const PARALLEL = 8;
 let server: RunningServer;
 
@@ -97,7 +100,8 @@ function generator(seed: number) {
       headers["X-Shopify-Hmac-Sha256"] = r() < 0.3 && b !== undefined ? shopifyHmac(typeof b === "string" ? b : Buffer.from(b)) : pick(["", "AAAA", "x".repeat(44)]);
     }
     if (r() < 0.3) headers.Origin = pick([`https://${SHOP}`, "null", "https://evil.example"]);
-    if (r() < 0.2) headers.Authorization = pick(["Bearer x", "Basic Og==", "Bearer " + "a".repeat(2000)]);
+    // A real key of the shop (so requests reach the recommendation code past the key check), and forged ones.
+    if (r() < 0.3) headers.Authorization = pick([`Bearer ${VALID_KEY}`, `Bearer ${VALID_KEY}`, "Bearer x", "Basic Og==", "Bearer " + "a".repeat(2000)]);
     if (r() < 0.1) headers["X-Forwarded-For"] = pick(["1.2.3.4", "::1", "x, y, z"]);
     return { url: p + query(), method, body: b, headers };
   };
@@ -106,8 +110,9 @@ function generator(seed: number) {
 describe("production build: fuzzing every public route", () => {
   beforeAll(async () => {
     ensureBuild();
-    server = await startServer({ env: { INGEST_CLIENT_EVENTS_PER_MINUTE: "1000000", INGEST_SHOP_EVENTS_PER_MINUTE: "1000000", FACET_API_KEY: "fuzz-key" } });
+    server = await startServer({ env: { INGEST_CLIENT_EVENTS_PER_MINUTE: "1000000", INGEST_SHOP_EVENTS_PER_MINUTE: "1000000", } });
     installShop(server, SHOP);
+    server.db().prepare(`INSERT INTO ApiKey (id, shop, hash, label, createdAt) VALUES (?, ?, ?, 'fuzz', ?)`).run(VALID_KEY.slice(3, 11), SHOP, hashKey(VALID_KEY), new Date().toISOString());
   }, 240_000);
   afterAll(async () => expect(await server?.stop()).toBe(0));
 
@@ -117,6 +122,7 @@ describe("production build: fuzzing every public route", () => {
     const statuses = new Map<number, number>();
     const rss: number[] = [];
     let done = 0;
+    let pastKeyCheck = 0;
     async function one() {
       const c = next();
       let status: number;
@@ -131,6 +137,7 @@ describe("production build: fuzzing every public route", () => {
         status = -1;
       }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (c.url.startsWith("/api/recommendations") && c.headers.Authorization === `Bearer ${VALID_KEY}` && status !== 401 && status !== 403) pastKeyCheck++;
       if (status >= 500) failures.push(`${status} ${c.method} ${c.url.split("?")[0].slice(0, 60)} ${JSON.stringify(c.headers).slice(0, 160)} body=${typeof c.body === "string" ? c.body.slice(0, 60) : c.body ? "bytes" : "none"}`);
       if (++done % 1000 === 0) rss.push(rssMb(server.pid));
     }
@@ -143,11 +150,12 @@ describe("production build: fuzzing every public route", () => {
         }
       }),
     );
-    console.log(`fuzz: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; RSS MB every 1000: ${rss.map((m) => m.toFixed(0)).join(" ")}`);
+    console.log(`fuzz: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${pastKeyCheck} API requests past the key check; RSS MB every 1000: ${rss.map((m) => m.toFixed(0)).join(" ")}`);
     if (failures.length) console.log(`fuzz failures (first 30 of ${failures.length}):\n${failures.slice(0, 30).join("\n")}`);
     if (failures.length && process.env.FUZZ_LOG) require("node:fs").writeFileSync(process.env.FUZZ_LOG, server.log());
     expect(failures.slice(0, 20)).toEqual([]);
     expect(done).toBe(CASES);
+    expect(pastKeyCheck, "requests with the shop's real key got past the key check").toBeGreaterThan(0);
     // Warm-up allocations settle in the first few thousand; after that the resident set must not climb.
     expect(Math.max(...rss.slice(3)) - rss[2]).toBeLessThan(150);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
