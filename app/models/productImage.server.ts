@@ -5,7 +5,7 @@
  */
 import { env } from "../env.server";
 import { rawDb } from "../db.server";
-import { writeSetting } from "./sync.server";
+import { readSetting, writeSetting } from "./sync.server";
 
 /** Setting key holding the folder a shop was imported from (JSON string); written by the import. */
 export const IMPORT_DIR_SETTING = "import.dir";
@@ -93,7 +93,8 @@ export function failedImages(shop: string, limit = 1000): { productId: string; p
 /** Records the folder a shop was imported from: relative image paths resolve against it and
  * /media serves only files inside it (app/http/media.server.ts). */
 export function recordImportDir(shop: string, dir: string): void {
-  writeSetting(shop, IMPORT_DIR_SETTING, dir);
+  // Unchanged folder: no write, so re-importing the same files leaves the database byte-identical.
+  if (readSetting(shop, IMPORT_DIR_SETTING) !== dir) writeSetting(shop, IMPORT_DIR_SETTING, dir);
 }
 
 /** The folder relative image paths are resolved against: the shop's import folder, else FACET_IMAGE_BASE_DIR. */
