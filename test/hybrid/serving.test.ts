@@ -261,7 +261,9 @@ describe("settings and snapshots", () => {
     const parts = s.stamp.split("|");
     const withPart = (i: number, v: string) => parts.map((p, j) => (j === i ? v : p)).join("|");
     expect(needsRebuild(s, s.stamp, later)).toBe(false);
-    rawDb().prepare(`INSERT INTO Interaction (shop, id, customerId, productId, type, timestamp) VALUES (?, ?, ?, ?, ?, ?)`).run(SHOP, "LIVE2", "C3", "P21", "view", "2027-01-01T00:00:00.000Z"); // newer than every interaction so far
+    // A day after the newest interaction so far (an earlier test writes one at the real clock's time).
+    const newest = rawDb().prepare(`SELECT MAX(timestamp) FROM Interaction WHERE shop = ?`).pluck().get(SHOP) as string;
+    rawDb().prepare(`INSERT INTO Interaction (shop, id, customerId, productId, type, timestamp) VALUES (?, ?, ?, ?, ?, ?)`).run(SHOP, "LIVE2", "C3", "P21", "view", iso(Date.parse(newest) + 86_400_000));
     const moved = servingStamp(SHOP);
     expect(moved).not.toBe(s.stamp); // the interaction moved the stamp...
     expect(needsRebuild(s, moved, later)).toBe(false); // ...and still no rebuild, however long after

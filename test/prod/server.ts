@@ -37,12 +37,18 @@ export interface StartOptions {
 }
 
 /** Starts the built server; resolves once it listens, rejects with its log if it exits first. */
+/** The machine's clock as this test process sees it: under `faketime` (CI runs the suite a year
+ * ahead) the server must share it, as a deployed server shares its machine's clock. */
+const clockEnv = (): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "LD_PRELOAD" || k.startsWith("FAKETIME") || k.startsWith("DONT_FAKE")));
+
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
   const dbFile = path.join(dir, "facet.db");
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...clockEnv(),
     NODE_ENV: "production",
     PORT: "0",
     DATABASE_URL: `file:${dbFile}`,
@@ -89,7 +95,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 /** Runs the start command to its exit (start-up refusals): exit code and log. */
 export function startAndExit(env: Record<string, string | undefined>): { code: number | null; log: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
-  const full: Record<string, string | undefined> = { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", DATABASE_URL: `file:${dir}/facet.db`, FACET_DATA_DIR: `${dir}/data`, ...env };
+  const full: Record<string, string | undefined> = { PATH: process.env.PATH, ...clockEnv(), NODE_ENV: "production", PORT: "0", DATABASE_URL: `file:${dir}/facet.db`, FACET_DATA_DIR: `${dir}/data`, ...env };
   for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
   const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "start.mjs")], { cwd: ROOT, env: full as NodeJS.ProcessEnv, encoding: "utf8", timeout: 30_000 });
   return { code: r.status, log: r.stdout + r.stderr };
