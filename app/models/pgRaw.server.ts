@@ -27,6 +27,7 @@ const types = { getTypeParser(oid, format) {
   return pg.types.getTypeParser(oid, format);
 } };
 const client = new pg.Client({ connectionString: workerData.url, types });
+client.on("error", () => {}); // a terminated connection fails the next call, with its reason
 const ready = client.connect();
 let cursors = 0;
 const plain = (r) => r; // rows are plain objects/arrays already

@@ -124,7 +124,7 @@ export function ensureShop(shop: string, now = systemClock.now()): Date {
   stmt(
       `INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET
-         installedAt = CASE WHEN uninstalledAt IS NOT NULL THEN excluded.installedAt ELSE installedAt END,
+         installedAt = CASE WHEN Shop.uninstalledAt IS NOT NULL THEN excluded.installedAt ELSE Shop.installedAt END,
          uninstalledAt = NULL, updatedAt = excluded.updatedAt`,
     )
     .run(shop, iso(now), iso(now));
