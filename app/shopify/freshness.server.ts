@@ -60,33 +60,17 @@ export async function scheduleRetrain(shop: string, everyHours?: number, prefix 
     const stored = Number(readSetting(shop, "freshness.retrainEveryHours"));
     everyHours = Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_RETRAIN_EVERY_HOURS;
   }
-  const { Queue } = await import("bullmq");
-  const { queueName, redisConnection } = await import("../queues/bullmq.server");
-  const connection = redisConnection(redisUrl);
-  const q = new Queue(queueName("train"), { connection, prefix });
-  try {
-    await q.upsertJobScheduler(
-      `train-schedule-${safeId(shop)}`,
-      { every: Math.max(1, everyHours) * 3600 * 1000 },
-      { name: "train", data: { shop, reason: "schedule" }, opts: { attempts: 2, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
-    );
-    return true;
-  } finally {
-    await q.close();
-    await connection.quit();
-  }
+  const { upsertRepeatable } = await import("../queues/bullmq.server");
+  await upsertRepeatable(
+    { schedulerId: `train-schedule-${safeId(shop)}`, name: "train", everyMs: Math.max(1, everyHours) * 3600 * 1000, data: { shop, reason: "schedule" }, attempts: 2, keep: 50 },
+    prefix,
+    redisUrl,
+  );
+  return true;
 }
 
 export async function unscheduleRetrain(shop: string, prefix = env().FACET_QUEUE_PREFIX, redisUrl = env().REDIS_URL): Promise<boolean> {
   if (!redisUrl) return false;
-  const { Queue } = await import("bullmq");
-  const { queueName, redisConnection } = await import("../queues/bullmq.server");
-  const connection = redisConnection(redisUrl);
-  const q = new Queue(queueName("train"), { connection, prefix });
-  try {
-    return await q.removeJobScheduler(`train-schedule-${safeId(shop)}`);
-  } finally {
-    await q.close();
-    await connection.quit();
-  }
+  const { removeRepeatable } = await import("../queues/bullmq.server");
+  return removeRepeatable("train", `train-schedule-${safeId(shop)}`, prefix, redisUrl);
 }
