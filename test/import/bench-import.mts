@@ -1,6 +1,9 @@
 /**
  * Import throughput and memory on a synthetic interactions file (not a test: run by hand).
  *   node --import tsx test/import/bench-import.mts [rows=200000]
+ *   BENCH_DB=postgres node --import tsx test/import/bench-import.mts [rows]   (PostgreSQL at
+ *   BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres: a fresh database named
+ *   ${BENCH_PG_PREFIX:-facet_bench}_<random>, dropped after; import writes multi-row INSERTs there)
  * Prints rows/s for the whole import (validation + write), rows per CPU-second (fairer on a
  * shared machine), the 1-minute load average, and the peak RSS growth.
  */
@@ -10,7 +13,26 @@ import path from "node:path";
 
 const rows = Number(process.argv[2] ?? 200_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-bench-"));
-process.env.DATABASE_URL = `file:${path.join(dir, "bench.db")}`;
+const onPg = process.env.BENCH_DB === "postgres";
+let dropPg = async () => {};
+if (onPg) {
+  const pg = (await import("pg")).default;
+  const admin = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `${process.env.BENCH_PG_PREFIX ?? "facet_bench"}_${Math.random().toString(16).slice(2, 10)}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE "${name}"`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  process.env.DATABASE_URL = u.toString();
+  dropPg = async () => {
+    const d = new pg.Client({ connectionString: admin });
+    await d.connect();
+    await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await d.end();
+  };
+} else process.env.DATABASE_URL = `file:${path.join(dir, "bench.db")}`;
 const data = path.join(dir, "shop");
 fs.mkdirSync(data);
 const products = 2000;
@@ -46,6 +68,7 @@ const cpu = process.cpuUsage(cpu0);
 const cpuSecs = (cpu.user + cpu.system) / 1e6;
 clearInterval(timer);
 const total = rows + products + customers;
-console.log(JSON.stringify({ ok: r.ok, interactions: rows, fileMB: +(bytes / 1e6).toFixed(1), seconds: +secs.toFixed(2), rowsPerSec: Math.round(total / secs), cpuSeconds: +cpuSecs.toFixed(2), rowsPerCpuSec: Math.round(total / cpuSecs), loadAvg1m: +os.loadavg()[0].toFixed(1), peakRssGrowthMB: Math.round((peak - rss0) / 1e6) }));
+console.log(JSON.stringify({ db: onPg ? "postgres" : "sqlite", ok: r.ok, interactions: rows, fileMB: +(bytes / 1e6).toFixed(1), seconds: +secs.toFixed(2), rowsPerSec: Math.round(total / secs), cpuSeconds: +cpuSecs.toFixed(2), rowsPerCpuSec: Math.round(total / cpuSecs), loadAvg1m: +os.loadavg()[0].toFixed(1), peakRssGrowthMB: Math.round((peak - rss0) / 1e6) }));
 await closeDb();
+await dropPg();
 fs.rmSync(dir, { recursive: true, force: true });
