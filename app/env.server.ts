@@ -111,6 +111,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** Absolute path of the SQLite file named by DATABASE_URL (relative paths are from the working directory). */
 export function databaseFile(e: Env = env()): string {
+  if (isPostgresUrl(e.DATABASE_URL)) throw new Error("DATABASE_URL is a PostgreSQL URL: there is no database file (use the database itself)");
   const p = e.DATABASE_URL.slice("file:".length).split("?")[0];
   return path.resolve(p);
 }

@@ -36,19 +36,37 @@ export async function recordStarted(id: string, attempt: number, job?: { shop: s
   }
 }
 
+/**
+ * A job's row updates run one after another, in the order they were asked for: progress reports
+ * are often not awaited, and on PostgreSQL the client's pool sends concurrent updates over several
+ * connections, so an early "writing ..." could land after the final message.
+ */
+const pending = new Map<string, Promise<void>>();
+function inOrder(id: string, write: () => Promise<unknown>): Promise<void> {
+  const run = (pending.get(id) ?? Promise.resolve()).then(() => write()).then(() => undefined);
+  const tail = run.catch(() => undefined);
+  pending.set(id, tail);
+  void tail.then(() => {
+    if (pending.get(id) === tail) pending.delete(id);
+  });
+  return run;
+}
+
 export async function recordProgress(id: string, progress: number, message?: string): Promise<void> {
-  await prisma().jobRun.updateMany({ where: { id }, data: { progress, message: message ?? null } });
+  await inOrder(id, () => prisma().jobRun.updateMany({ where: { id }, data: { progress, message: message ?? null } }));
 }
 
 export async function recordFinished(id: string, result: unknown): Promise<void> {
-  await prisma().jobRun.updateMany({
-    where: { id },
-    data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null) },
-  });
+  await inOrder(id, () =>
+    prisma().jobRun.updateMany({
+      where: { id },
+      data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null) },
+    }),
+  );
 }
 
 export async function recordFailed(id: string, error: string, final: boolean): Promise<void> {
-  await prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null } });
+  await inOrder(id, () => prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null } }));
 }
 
 export async function recentJobs(shop: string, take = 20) {

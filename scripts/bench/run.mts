@@ -285,7 +285,7 @@ async function main() {
     fs.writeFileSync(saved, JSON.stringify(figures.slice(before)));
   });
 
-  await step("import", () => {
+  await step("import", async () => {
     fs.rmSync(path.join(OUT, "bench.db"), { force: true });
     fs.rmSync(path.join(OUT, "data"), { recursive: true, force: true });
     const files = ["products", "customers", "orders", "order_items", "interactions"];
@@ -300,6 +300,33 @@ async function main() {
     const v = timed(facet("import", vectorDir, "--shop", SHOP));
     raw.importVectors = { seconds: v.seconds, cpuSeconds: v.cpuSeconds };
     add({ figure: "import: product vectors", value: `${s1(v.seconds)} s for ${int(size.products)} x ${size.vectorDim}-d (CPU ${s1(v.cpuSeconds)} s)`, how: "facet import of product_embeddings.npy + product_ids.txt" });
+    // The same files into PostgreSQL (docs/decisions/0160), when one answers at BENCH_PG_URL.
+    const admin = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+    const pg = (await import("pg")).default;
+    const name = `facet_bench_${Math.random().toString(16).slice(2, 10)}`;
+    const c = new pg.Client({ connectionString: admin });
+    try {
+      await c.connect();
+    } catch (e) {
+      log(`  import on PostgreSQL skipped: ${admin} does not answer (${(e as Error).message})`);
+      return;
+    }
+    await c.query(`CREATE DATABASE "${name}"`);
+    try {
+      const u = new URL(admin);
+      u.pathname = `/${name}`;
+      const p = timed(facet("import", shopDir, "--shop", SHOP), { ...baseEnv, DATABASE_URL: u.toString(), FACET_DATA_DIR: path.join(OUT, "data-pg") });
+      raw.importPostgres = { rows, seconds: p.seconds, cpuSeconds: p.cpuSeconds };
+      add({
+        figure: "import on PostgreSQL: rows per second",
+        value: `${int(rows / p.seconds)} rows/s (${int(rows)} rows in ${s1(p.seconds)} s; CPU of the importer ${s1(p.cpuSeconds)} s = ${int(rows / p.cpuSeconds)} rows per CPU second; the server's CPU not counted)`,
+        how: "facet import of the same five CSV files into a fresh PostgreSQL database (multi-row INSERTs, 1,000 rows a statement, one transaction); PostgreSQL on the same machine",
+      });
+    } finally {
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+      fs.rmSync(path.join(OUT, "data-pg"), { recursive: true, force: true });
+    }
   });
 
   await step("als", () => {

@@ -12,7 +12,7 @@ import type IORedis from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
 import { describeIf, redisReachable } from "../helpers/requires";
-import { databaseFile, dataDir, resetEnvForTests } from "../../app/env.server";
+import { databaseFile, dataDir, env, resetEnvForTests } from "../../app/env.server";
 import { prisma } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { queueName, redisConnection } from "../../app/queues/bullmq.server";
@@ -36,7 +36,7 @@ const children: ChildProcess[] = [];
 
 function startWorker(holdAfter?: number): Promise<ChildProcess & { output: string[] }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(path.dirname(new URL(import.meta.url).pathname), "syncWorker.mts")], {
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile()}`, FACET_DATA_DIR: dataDir(), REDIS_URL, FACET_QUEUE_PREFIX: PREFIX, ...(holdAfter === undefined ? {} : { HOLD_AFTER: String(holdAfter) }) },
+    env: { ...process.env, DATABASE_URL: env().DATABASE_URL.startsWith("file:") ? `file:${databaseFile()}` : env().DATABASE_URL, FACET_DATA_DIR: dataDir(), REDIS_URL, FACET_QUEUE_PREFIX: PREFIX, ...(holdAfter === undefined ? {} : { HOLD_AFTER: String(holdAfter) }) },
     stdio: ["ignore", "pipe", "pipe"],
   }) as ChildProcess & { output: string[] };
   children.push(child);
