@@ -51,7 +51,6 @@ export interface Trace {
 }
 
 const hash = (email: string) => crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
-const TRACE_COLUMNS = ["customerId", "clientId", "shopper"];
 
 interface Table {
   name: string;
@@ -104,9 +103,18 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
       if (!cols.has("shop") || t.name === "Customer" || t.name === "Order") continue;
       const where: string[] = [];
       const args: string[] = [];
-      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
-      if (cols.has("shopper") && shoppers.length) (where.push(`shopper IN ${inList(shoppers.length)}`), args.push(...shoppers));
+      if (cols.has("customerId") && who.ids.length) {
+        where.push(`customerId IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (cols.has("clientId") && who.clients.length) {
+        where.push(`clientId IN ${inList(who.clients.length)}`);
+        args.push(...who.clients);
+      }
+      if (cols.has("shopper") && shoppers.length) {
+        where.push(`shopper IN ${inList(shoppers.length)}`);
+        args.push(...shoppers);
+      }
       if (!where.length) continue;
       const n = db.prepare(`DELETE FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).run(shop, ...args).changes;
       if (n) rowsDeleted[t.name] = n;
@@ -400,16 +408,31 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
     const where: string[] = [];
     const args: string[] = [];
     if (t.name === "Customer") {
-      if (who.ids.length) (where.push(`id IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+      if (who.ids.length) {
+        where.push(`id IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (who.emails.length) {
+        where.push(`lower(email) IN ${inList(who.emails.length)}`);
+        args.push(...who.emails);
+      }
     } else {
-      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
+      if (cols.has("customerId") && who.ids.length) {
+        where.push(`customerId IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (cols.has("clientId") && who.clients.length) {
+        where.push(`clientId IN ${inList(who.clients.length)}`);
+        args.push(...who.clients);
+      }
       if (cols.has("shopper") && who.ids.length + who.clients.length) {
         where.push(`shopper IN ${inList(who.ids.length + who.clients.length)}`);
         args.push(...who.ids, ...who.clients);
       }
-      if (t.name === "Order" && who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+      if (t.name === "Order" && who.emails.length) {
+        where.push(`lower(email) IN ${inList(who.emails.length)}`);
+        args.push(...who.emails);
+      }
     }
     if (!where.length) continue;
     const found = db.prepare(`SELECT * FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).all(shop, ...args);

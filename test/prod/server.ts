@@ -111,7 +111,7 @@ export function webhookHeaders(shop: string, topic: string, body: string, over: 
     "X-Shopify-Topic": topic,
     "X-Shopify-Shop-Domain": shop,
     "X-Shopify-Webhook-Id": `prod-${process.pid}-${++webhookSeq}`,
-    "X-Shopify-API-Version": "2024-10",
+    "X-Shopify-API-Version": "2026-10",
     "X-Shopify-Triggered-At": new Date().toISOString(),
     "X-Shopify-Hmac-Sha256": shopifyHmac(body),
     ...over,

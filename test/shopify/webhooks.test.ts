@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Worker } from "bullmq";
 import { Queue } from "bullmq";
 import type IORedis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
 import { describeIf, redisReachable } from "../helpers/requires";
 import { dataDir, resetEnvForTests } from "../../app/env.server";
