@@ -571,7 +571,7 @@ if (!QUICK && !args["no-write"]) {
       const anchor = "## Real data side by side (`npm run eval:real`)";
       if (!text.includes(anchor)) {
         const perf = text.indexOf("## Performance");
-        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again. The references see purchases only (order lines, purchase interactions); Facet also sees views, carts and wishlists where the data has them (the demo world does, UCI does not). `npm run eval:visual` measures the visual space on the H&M photos.\n\n`;
+        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again. The references see purchases only (order lines, purchase interactions); Facet also sees views, carts and wishlists where the data has them (the demo world does, UCI does not). \`npm run eval:visual\` measures the visual space on the H&M photos.\n\n`;
         text = perf >= 0 ? text.slice(0, perf) + intro + text.slice(perf) : text + "\n" + intro;
       }
       const at = text.indexOf(anchor) + anchor.length;
