@@ -191,3 +191,53 @@ export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): str
   }
   return out;
 }
+
+/** One tuned value next to the default it replaced, for the admin's "Tuned by your data". */
+export interface TunedRow {
+  name: string;
+  chosen: string;
+  default: string;
+}
+
+/**
+ * What the train-time tuner chose for a model version (its stored parameters), as rows of
+ * "chosen vs default" and plain sentences (the EASE limit, blend weights, guard fallbacks).
+ * Null when the version was trained without tuning (`--no-tune`).
+ */
+export function tunedByYourData(parameters: unknown, locale: "de" | "en" = "en"): { rows: TunedRow[]; notes: string[] } | null {
+  const p = parameters && typeof parameters === "object" ? (parameters as { tuning?: CfReportLike }) : null;
+  const cf = p?.tuning && typeof p.tuning === "object" && "chosen" in p.tuning ? p.tuning : null;
+  const notes = blendNotes(parameters, locale);
+  if (!cf && notes.length === 0) return null;
+  const rows: TunedRow[] = [];
+  const show = (v: unknown) => (v === undefined || v === null ? "-" : String(v));
+  if (cf) {
+    const labels: Record<string, string> = {
+      factors: "ALS factors",
+      regularization: "ALS regularisation (λ)",
+      alpha: "ALS confidence α",
+      halfLifeDays: "Half-life of events (days, 0 = no decay)",
+      scale: "Confidence scale",
+      easeWeight: "Share of the item model (EASE) in the collaborative source",
+      easeLambda: "EASE regularisation (λ)",
+    };
+    for (const [key, label] of Object.entries(labels)) {
+      if (!(key in cf.chosen) && !(key in cf.defaults)) continue;
+      rows.push({ name: label, chosen: show(cf.chosen[key]), default: show(cf.defaults[key] ?? (key === "easeWeight" ? 0 : undefined)) });
+    }
+    if (Number.isFinite(cf.chosenScore)) rows.push({ name: `Validation ${cf.objective} (collaborative source)`, chosen: cf.chosenScore.toFixed(4), default: Number.isFinite(cf.defaultScore) ? cf.defaultScore.toFixed(4) : "-" });
+    if (cf.skipped) notes.unshift(`Collaborative settings not tuned: ${cf.skipped}`);
+    if (cf.ease?.note) notes.unshift(cf.ease.note);
+  }
+  return { rows, notes };
+}
+
+interface CfReportLike {
+  objective: string;
+  chosen: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+  chosenScore: number;
+  defaultScore: number;
+  skipped?: string;
+  ease?: { note?: string };
+}
