@@ -65,6 +65,15 @@ const schema = z.object({
   BLOCK_EVENTS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Web pixel ingest: events one shop may send per minute, all clients together. */
   INGEST_SHOP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(20000),
+  /**
+   * Web pixel ingest: client ids Facet has never seen that one shop may start per minute (rotating
+   * the client id must not bypass the per-client limit). Counted in Redis when REDIS_URL is set.
+   */
+  INGEST_NEW_CLIENTS_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Debounce window of the retrain check after new orders and events (default 60 000 ms; tests shorten it). */
+  RETRAIN_CHECK_WINDOW_MS: z.coerce.number().int().min(0).optional(),
+  /** Web pixel ingest: new client ids one IP address may start per minute in one shop. */
+  INGEST_NEW_CLIENTS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(20),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -40,6 +40,13 @@ export interface JobContext {
 
 export type JobFunction<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<unknown>;
 
+/**
+ * Finds a job's function by name: app/jobs/registry.server.ts's `jobFunction`. The drivers take it
+ * from the process's entry point (as BullMQ's Worker takes its processor), so app/queues never
+ * imports app/jobs and the jobs can enqueue follow-ups without an import circle.
+ */
+export type JobLookup = <N extends JobName>(name: N) => Promise<JobFunction<N>>;
+
 /** A job failed because of its input: retrying cannot help (BullMQ's UnrecoverableError). */
 export class BadJobInput extends Error {
   readonly unrecoverable = true;

@@ -15,6 +15,7 @@ import { dataDir, resetEnvForTests } from "../../app/env.server";
 import { prisma, rawDb } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { queueName, redisConnection, startWorker } from "../../app/queues/bullmq.server";
+import { jobFunction } from "../../app/jobs/registry.server";
 import { applyDelivery } from "../../app/jobs/sync.server";
 import { webhookRequest } from "../../app/shopify/hmac";
 import { scheduleRetrain } from "../../app/shopify/freshness.server";
@@ -75,7 +76,7 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     resetEnvForTests();
     route = await import("../../app/routes/webhooks");
     redis = redisConnection(REDIS_URL);
-    workers = (["sync", "redact"] as const).map((n) => startWorker(n, redis.duplicate(), 1, PREFIX));
+    workers = (["sync", "redact"] as const).map((n) => startWorker(n, jobFunction, redis.duplicate(), 1, PREFIX));
     await prisma().shop.create({ data: { id: SHOP } });
     await prisma().session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "s", isOnline: false, accessToken: "shpat_x" } });
   });
