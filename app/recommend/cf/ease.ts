@@ -29,9 +29,12 @@ export interface EaseParams {
 }
 
 /**
- * Defaults. maxItems 4000: measured (scripts/eval/ease-bench.mts, 2 shared cores) the dense
- * closed form takes about 2 s at 1,000 products, 17 s at 2,000, 55 s at 3,000 and 2-3 min at
- * 4,000 (m³ growth), 256 MB at 4,000; beyond that the approximation on the most touched products.
+ * Defaults. maxItems 2500, measured (npx tsx scripts/eval/ease-bench.mts, the shared 2-core machine
+ * under load): the dense inverse takes 0.7 s at 500 products, 2.5 s at 1,000 and 23 s at 2,000
+ * (m³ growth: about 45 s at 2,500, 2-3 min at 3,700), 16 m² bytes (100 MB at 2,500). The tuner fits
+ * it twice (validation slice, then all events), so 2,500 keeps a train within a few minutes; a
+ * larger catalogue is approximated on its 2,500 most touched products (set "cf".ease.maxItems to
+ * move the limit). lambda 200: the reference's value on UCI Online Retail (issue 14).
  */
 export const DEFAULT_EASE: EaseParams = { lambda: 200, maxItems: 2500, neighbours: 200 };
 

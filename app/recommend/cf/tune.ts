@@ -342,6 +342,8 @@ export function tuneAndTrain(
       innerUsers = buildInteractionMatrix(slice.train, catalog.ids.length, settings, referenceTime(slice.train, slice.cut)).users;
       fitEase(easeBase.lambda);
     }
+    // The first EASE fit is a fixed cost of its own (one closed form): the ALS search keeps its whole budget.
+    const easeFirstSeconds = easeFitSeconds;
     const knobs = CF_KNOBS.filter((k) => !t.fixed.includes(k.name));
     const totalGuess = knobs.reduce((s, k) => s + k.values.length, 0);
     const score = (p: TrainParams): number => {
@@ -365,7 +367,7 @@ export function tuneAndTrain(
       rounds: 2,
       minGain: t.minGain,
       shouldStop: () => {
-        if (spent() < budgetSeconds) return false;
+        if (spent() - easeFirstSeconds < budgetSeconds) return false;
         report.stoppedByBudget = true;
         return true;
       },
@@ -374,7 +376,7 @@ export function tuneAndTrain(
     let easeChoice: { lambda: number; weight: number; score: number } | null = null;
     if (useEase && easeInner.length) {
       for (const lambda of t.easeLambdas) {
-        if (spent() + easeFitSeconds > budgetSeconds) {
+        if (spent() - easeFirstSeconds + easeFitSeconds > budgetSeconds) {
           report.stoppedByBudget = true;
           break;
         }
