@@ -8,7 +8,8 @@ interface JobPayloadFields {
   import: { shop: string; dir: string };
   embed: { shop: string; productIds?: string[]; force?: boolean; modelPath?: string };
   train: { shop: string; reason?: string };
-  batch: { shop: string; placement: string; k: number; out: string; segment?: string };
+  /** threads: worker threads of the batch (default min(2, cores); 1 = in the job's own thread). */
+  batch: { shop: string; placement: string; k: number; out: string; segment?: string; threads?: number };
   /** A Shopify webhook delivery: topic as the library stores it (PRODUCTS_UPDATE), the raw JSON body. */
   sync: { shop: string; topic: string; webhookId: string; payload: string; triggeredAt?: string };
   /** First sync of one resource; `chain` goes on to the next (products -> customers -> orders -> embed, train). */
