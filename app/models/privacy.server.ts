@@ -534,6 +534,11 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
           : 0;
       if (n) rowsDeleted[t.name] = n;
     }
+    // Triggers may have written bookkeeping rows of the shop while the loop deleted (ServingChange
+    // counters bump on every delete): a second pass takes what they re-created.
+    for (const t of tables()) {
+      if (t.columns.some((c) => c.name === "shop")) db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?`).run(shop);
+    }
   })();
   const folders: string[] = [];
   // "index" is where app/embedding/index.ts writes (indexDir); "indexes" is kept for older data folders.
