@@ -17,12 +17,12 @@ const optionalUrl = (what: string) =>
     });
 
 const schema = z.object({
-  /** SQLite database. Default: a file under ./data. Only `file:` URLs are supported. */
+  /** The database: SQLite `file:` (default: a file under ./data) or PostgreSQL `postgresql://` (docs/decisions/0160). */
   DATABASE_URL: z
     .string()
     .default("file:./data/facet.db")
-    .refine((v) => v.startsWith("file:"), {
-      message: "must be a SQLite URL such as file:./data/facet.db",
+    .refine((v) => v.startsWith("file:") || isPostgresUrl(v), {
+      message: "must be a SQLite URL such as file:./data/facet.db or a PostgreSQL URL such as postgresql://user@host:5432/facet",
     }),
   /** Redis for BullMQ. Unset: jobs run in-process (the embedded default). */
   REDIS_URL: optionalUrl("redis://127.0.0.1:6379"),
@@ -103,6 +103,10 @@ export function env(): Env {
 /** For tests and the CLI, which may change DATABASE_URL before first use. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\/[^/]/i.test(url);
 }
 
 /** Absolute path of the SQLite file named by DATABASE_URL (relative paths are from the working directory). */

@@ -8,7 +8,7 @@
 import { env } from "../app/env.server";
 import { pingRedis, redisConnection, startWorker } from "../app/queues/bullmq.server";
 import { JOB_NAMES, type JobName } from "../app/queues/jobs";
-import { closeDb } from "../app/db.server";
+import { closeDatabase } from "../app/models/health.server";
 import { jobFunction } from "../app/jobs/registry.server";
 
 const url = env().REDIS_URL;
@@ -38,7 +38,7 @@ async function shutdown(signal: string) {
   }, 9000).unref();
   await Promise.all(workers.map((w) => w.close()));
   await connection.quit().catch(() => connection.disconnect());
-  await closeDb();
+  await closeDatabase();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

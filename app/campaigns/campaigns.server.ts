@@ -32,7 +32,6 @@ import {
   type CampaignProduct,
   type CampaignRecipient,
   type CampaignResult,
-  type CampaignSchedule,
   type CampaignSpec,
 } from "../recommend/campaigns";
 import type { CustomerProfile, Placement } from "../recommend/types";

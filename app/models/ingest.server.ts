@@ -82,8 +82,8 @@ export function storeInteractions(shop: string, clientId: string, claimedCustome
   return db.transaction(() => {
     const who = provenCustomer(shop, clientId, claimedCustomer);
     const put = db.prepare(
-      `INSERT OR IGNORE INTO Interaction (shop, id, customerId, clientId, productId, type, timestamp, sessionId, deviceType, referrerSource)
-       VALUES (@shop, @id, @customerId, @clientId, @productId, @type, @timestamp, @sessionId, @deviceType, @referrerSource)`,
+      `INSERT INTO Interaction (shop, id, customerId, clientId, productId, type, timestamp, sessionId, deviceType, referrerSource)
+       VALUES (@shop, @id, @customerId, @clientId, @productId, @type, @timestamp, @sessionId, @deviceType, @referrerSource) ON CONFLICT DO NOTHING`,
     );
     let added = 0;
     for (const r of rows) added += put.run({ ...r, shop, clientId, customerId: who }).changes;

@@ -10,7 +10,7 @@ import { pageTitle } from "../i18n/meta";
 
 export const meta = pageTitle("title.dashboard");
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await dashboardData(requireDemo(), systemClock.nowMs()));
 }
 

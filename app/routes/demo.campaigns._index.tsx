@@ -9,7 +9,7 @@ import { pageTitle } from "../i18n/meta";
 
 export const meta = pageTitle("title.campaigns");
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await campaignsData(requireDemo()));
 }
 

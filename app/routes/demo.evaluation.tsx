@@ -9,11 +9,11 @@ import { pageTitle } from "../i18n/meta";
 
 export const meta = pageTitle("title.evaluation");
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await evaluationData(requireDemo()));
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action(_args: ActionFunctionArgs) {
   return json({ accepted: await acceptProposal(requireDemo()) });
 }
 

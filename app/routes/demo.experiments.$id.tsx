@@ -9,7 +9,7 @@ import { pageTitle } from "../i18n/meta";
 
 export const meta = pageTitle("title.experiments");
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ params }: LoaderFunctionArgs) {
   return json(await resultsData(requireDemo(), params.id!));
 }
 
