@@ -72,8 +72,10 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: t
     expect(text).toMatch(/Trainiert heute um \d\d:\d\d mit [\d.]+ Ereignissen; [\d.]+ Produkte/);
     expect(text).not.toContain("Sync and jobs");
     await page.screenshot({ path: shot("dashboard-de"), fullPage: true });
-    await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Facet admin"] a[href="/demo/settings"]')]);
-    expect(await page.title()).toBe("Einstellungen · Facet");
+    // A client-side navigation (Remix NavLink): the title follows once the new route's data is in.
+    await page.click('nav[aria-label="Facet admin"] a[href="/demo/settings"]');
+    await page.waitForFunction(() => document.title === "Einstellungen · Facet", undefined, { timeout: 15_000 });
+    expect(await page.getAttribute("html", "lang")).toBe("de");
     await page.close();
     const again = await open("/demo/evaluation?locale=de-DE");
     expect(await again.title()).toBe("Auswertung · Facet");
