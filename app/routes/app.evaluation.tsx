@@ -8,6 +8,9 @@ import { EvaluationPage } from "../ui/EvaluationPage";
 import { acceptProposal, evaluationData } from "../ui/pages.server";
 import { publishedModelVersion } from "../models/modelVersion.server";
 import { tunedByYourData } from "../recommend/hybrid/tuneBlend";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.evaluation");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = await adminShop(request);
