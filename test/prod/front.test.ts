@@ -157,7 +157,7 @@ describe("production build: the lean path answers as Remix did", () => {
     // warm every process's cache (the processes may have loaded the shop at different times, so
     // their lists may differ in order: the product hidden is one every list holds)
     const before = await Promise.all([list(), list(), list(), list()]);
-    const hidden = before[0].find((id) => before.every((l) => l.includes(id)));
+    const hidden = before[0].find((id) => before.every((l) => l.includes(id))) as string;
     expect(hidden).toBeDefined();
     lean
       .db()
