@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import url from "node:url";
 import express from "express";
+import proxyaddr from "proxy-addr";
 import { createRequestHandler } from "@remix-run/express";
 
 process.env.NODE_ENV ??= "production";
@@ -45,6 +46,11 @@ else await runServer();
 
 /** The cluster primary: starts the server processes, forwards signals, reports one listening line. */
 async function runPrimary(n) {
+  // The kernel hands connections to the processes (they accept on the shared socket). Round-robin
+  // through the primary (Node's default) stalled under the bench's load: the primary held 14,600
+  // accepted sockets in CLOSE-WAIT while both server processes sat idle with none (every request
+  // timed out, /healthz included).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let port;
   let startInfo = "";
@@ -142,13 +148,24 @@ async function runServer() {
 
   const app = express();
   app.disable("x-powered-by");
+  // The caller's address for per-IP limits (app/shopify/ingest.server.ts clientIp): from the socket,
+  // or through FACET_TRUST_PROXY hops of X-Forwarded-For behind a load balancer (Express's req.ip).
+  // Always overwritten, so a client cannot choose it. The lean path computes it the same way.
+  const trust = process.env.FACET_TRUST_PROXY;
+  if (trust) app.set("trust proxy", /^\d+$/.test(trust) ? Number(trust) : trust);
+  const trustFn = app.get("trust proxy fn");
+  const clientIp = (req) => proxyaddr(req, trustFn) ?? req.socket.remoteAddress ?? "unknown";
+  app.use((req, _res, next) => {
+    req.headers["x-facet-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    next();
+  });
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
   app.use(refuseWhatRemixWouldCrashOn);
   app.all("*", createRequestHandler({ build, mode: "production" }));
 
   // FACET_LEAN_PATH=0: every request through Express + Remix (comparisons: test/prod/front.test.ts).
-  const server = http.createServer(process.env.FACET_LEAN_PATH === "0" ? app : life.createFrontHandler(app));
+  const server = http.createServer(process.env.FACET_LEAN_PATH === "0" ? app : life.createFrontHandler(app, { clientIp }));
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   const port = Number(process.env.PORT ?? 3000);

@@ -48,7 +48,7 @@ const ROUTES: Record<string, Partial<Record<string, WebHandler>>> = {
 export const FRONT_PATHS = Object.keys(ROUTES);
 
 /** The Web Request for a node request: URL from the Host header (as the Remix Express adapter builds it). */
-export function toWebRequest(req: IncomingMessage): Request {
+export function toWebRequest(req: IncomingMessage, clientIp?: string): Request {
   const host = req.headers.host && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : "localhost";
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -59,6 +59,9 @@ export function toWebRequest(req: IncomingMessage): Request {
       // a header value fetch's Headers refuses (control characters): Express passed it on, the handlers never read it
     }
   }
+  // The caller's address as scripts/start.mjs computes it (FACET_TRUST_PROXY), never the client's claim.
+  headers.delete("x-facet-client-ip");
+  if (clientIp !== undefined) headers.set("x-facet-client-ip", clientIp);
   const method = req.method ?? "GET";
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   if (method !== "GET" && method !== "HEAD") {
@@ -89,7 +92,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response, h
  * The server's request listener: the lean routes, else `fallback`. A handler that throws a
  * Response (requireDemo's 404) is answered with it, as Remix does; any other error is a logged 500.
  */
-export function createFrontHandler(fallback: NodeHandler): NodeHandler {
+export function createFrontHandler(fallback: NodeHandler, opts: { clientIp?: (req: IncomingMessage) => string } = {}): NodeHandler {
   return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -100,7 +103,7 @@ export function createFrontHandler(fallback: NodeHandler): NodeHandler {
     void (async () => {
       let response: Response;
       try {
-        response = await handler(toWebRequest(req));
+        response = await handler(toWebRequest(req, opts.clientIp?.(req) ?? req.socket.remoteAddress ?? "unknown"));
       } catch (e) {
         if (e instanceof Response) response = e;
         else {
