@@ -8,8 +8,9 @@
 // answered by a plain node:http handler in front of Express + Remix (app/http/front.server.ts);
 // everything else (the admin, pages, assets, webhooks) goes to Remix.
 //
-// Processes: WEB_CONCURRENCY (default: one per core, os.availableParallelism()) server processes
-// on one port (node:cluster). The first one starts alone (configuration, migrations, resuming
+// Processes: WEB_CONCURRENCY server processes on one port (node:cluster; default with REDIS_URL:
+// one per core, os.availableParallelism(); without Redis 1, since the embedded default keeps rate
+// limits and jobs in the process). The first one starts alone (configuration, migrations, resuming
 // in-process jobs), the others once it listens; a process that dies later is replaced. SIGTERM or
 // SIGINT to the primary drains every process (each within 10 s). WEB_CONCURRENCY=1: one process, no
 // cluster primary. FACET_LEAN_PATH=0 sends every request through Remix (for comparisons).
@@ -32,10 +33,11 @@ const log = (m) => console.error(`[facet] ${m}`);
 
 function webConcurrency() {
   const raw = process.env.WEB_CONCURRENCY;
-  if (raw === undefined || raw === "") return os.availableParallelism();
+  // Without Redis, rate limits and jobs live in the process: one process unless told otherwise.
+  if (raw === undefined || raw === "") return process.env.REDIS_URL ? os.availableParallelism() : 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
-    log(`WEB_CONCURRENCY must be a whole number of server processes from 1 to 64 (got ${JSON.stringify(raw)}); unset it for one per core.`);
+    log(`WEB_CONCURRENCY must be a whole number of server processes from 1 to 64 (got ${JSON.stringify(raw)}); unset it for the default (one per core with REDIS_URL, else 1).`);
     process.exit(78);
   }
   return n;

@@ -1,7 +1,7 @@
 /**
  * The lean path (app/http/front.server.ts) against Remix, over real HTTP on the built server: two
- * production servers on the same database — the default (cluster of server processes, lean path
- * in front) and FACET_LEAN_PATH=0 (one process, everything through Express + Remix, the path these
+ * production servers on the same database — WEB_CONCURRENCY=2 (a cluster of two server processes,
+ * lean path in front) and FACET_LEAN_PATH=0 (one process, everything through Express + Remix, the path these
  * routes took before) — answer the same statuses, bodies and headers to the same requests: probes,
  * the API (400, 401, 403, 405, 204 preflight, CORS, 200 with a list), the app proxy (signature
  * checks 401, 400, 413, 200), /ingest (204, 405, 413, 429 with Retry-After, CORS). Then the answer
@@ -70,7 +70,7 @@ const auth = { Authorization: `Bearer ${KEY}` };
 describe("production build: the lean path answers as Remix did", () => {
   beforeAll(async () => {
     ensureBuild();
-    lean = await startServer({ env: { INGEST_CLIENT_EVENTS_PER_MINUTE: "3" } });
+    lean = await startServer({ env: { INGEST_CLIENT_EVENTS_PER_MINUTE: "3", WEB_CONCURRENCY: "2" } });
     remix = await startServer({ dir: lean.dir, env: { FACET_LEAN_PATH: "0", WEB_CONCURRENCY: "1", INGEST_CLIENT_EVENTS_PER_MINUTE: "3" } });
     installShop(lean, SHOP);
     const db = lean.db();
@@ -87,8 +87,8 @@ describe("production build: the lean path answers as Remix did", () => {
     expect(await lean?.stop()).toBe(0);
   });
 
-  it("runs one server process per core by default, behind one port", () => {
-    expect(lean.log()).toMatch(/listening on http:\/\/localhost:\d+ \(\d+ processes;/);
+  it("runs WEB_CONCURRENCY server processes behind one port", () => {
+    expect(lean.log()).toMatch(/listening on http:\/\/localhost:\d+ \(2 processes;/);
   });
 
   it("answers the same statuses, bodies and headers on every lean route", async () => {
