@@ -65,6 +65,13 @@ function tables(): Table[] {
 
 const inList = (n: number) => `(${new Array(n).fill("?").join(", ")})`;
 
+/** Adds `column IN (values)` to a WHERE clause's alternatives and its arguments; nothing for no values. */
+function matchAny(where: string[], args: string[], column: string, values: string[]): void {
+  if (!values.length) return;
+  where.push(`${column} IN ${inList(values.length)}`);
+  args.push(...values);
+}
+
 /** The customer ids, emails and pixel client ids one request refers to. */
 function resolve(shop: string, ref: CustomerRef): { ids: string[]; emails: string[]; hashes: string[]; clients: string[] } {
   const db = rawDb();
@@ -100,18 +107,9 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
       if (!cols.has("shop") || t.name === "Customer" || t.name === "Order") continue;
       const where: string[] = [];
       const args: string[] = [];
-      if (cols.has("customerId") && who.ids.length) {
-        where.push(`customerId IN ${inList(who.ids.length)}`);
-        args.push(...who.ids);
-      }
-      if (cols.has("clientId") && who.clients.length) {
-        where.push(`clientId IN ${inList(who.clients.length)}`);
-        args.push(...who.clients);
-      }
-      if (cols.has("shopper") && shoppers.length) {
-        where.push(`shopper IN ${inList(shoppers.length)}`);
-        args.push(...shoppers);
-      }
+      if (cols.has("customerId")) matchAny(where, args, "customerId", who.ids);
+      if (cols.has("clientId")) matchAny(where, args, "clientId", who.clients);
+      if (cols.has("shopper")) matchAny(where, args, "shopper", shoppers);
       if (!where.length) continue;
       const n = db.prepare(`DELETE FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).run(shop, ...args).changes;
       if (n) rowsDeleted[t.name] = n;
@@ -406,31 +404,13 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
     const where: string[] = [];
     const args: string[] = [];
     if (t.name === "Customer") {
-      if (who.ids.length) {
-        where.push(`id IN ${inList(who.ids.length)}`);
-        args.push(...who.ids);
-      }
-      if (who.emails.length) {
-        where.push(`lower(email) IN ${inList(who.emails.length)}`);
-        args.push(...who.emails);
-      }
+      matchAny(where, args, "id", who.ids);
+      matchAny(where, args, "lower(email)", who.emails);
     } else {
-      if (cols.has("customerId") && who.ids.length) {
-        where.push(`customerId IN ${inList(who.ids.length)}`);
-        args.push(...who.ids);
-      }
-      if (cols.has("clientId") && who.clients.length) {
-        where.push(`clientId IN ${inList(who.clients.length)}`);
-        args.push(...who.clients);
-      }
-      if (cols.has("shopper") && who.ids.length + who.clients.length) {
-        where.push(`shopper IN ${inList(who.ids.length + who.clients.length)}`);
-        args.push(...who.ids, ...who.clients);
-      }
-      if (t.name === "Order" && who.emails.length) {
-        where.push(`lower(email) IN ${inList(who.emails.length)}`);
-        args.push(...who.emails);
-      }
+      if (cols.has("customerId")) matchAny(where, args, "customerId", who.ids);
+      if (cols.has("clientId")) matchAny(where, args, "clientId", who.clients);
+      if (cols.has("shopper")) matchAny(where, args, "shopper", [...who.ids, ...who.clients]);
+      if (t.name === "Order") matchAny(where, args, "lower(email)", who.emails);
     }
     if (!where.length) continue;
     const found = db.prepare(`SELECT * FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).all(shop, ...args);
