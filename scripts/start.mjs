@@ -21,7 +21,6 @@ import os from "node:os";
 import path from "node:path";
 import url from "node:url";
 import express from "express";
-import proxyaddr from "proxy-addr";
 import { createRequestHandler } from "@remix-run/express";
 
 process.env.NODE_ENV ??= "production";
@@ -156,7 +155,14 @@ async function runServer() {
   const trust = process.env.FACET_TRUST_PROXY;
   if (trust) app.set("trust proxy", /^\d+$/.test(trust) ? Number(trust) : trust);
   const trustFn = app.get("trust proxy fn");
-  const clientIp = (req) => proxyaddr(req, trustFn) ?? req.socket.remoteAddress ?? "unknown";
+  // Express's req.ip (proxy-addr): the socket's address, then X-Forwarded-For from the nearest hop
+  // while the trust function trusts the address before it.
+  const clientIp = (req) => {
+    const xff = String(req.headers["x-forwarded-for"] ?? "").split(",").map((a) => a.trim()).filter(Boolean).reverse();
+    const addrs = [req.socket.remoteAddress ?? "unknown", ...xff];
+    for (let i = 0; i < addrs.length - 1; i++) if (!trustFn(addrs[i], i)) return addrs[i];
+    return addrs[addrs.length - 1];
+  };
   app.use((req, _res, next) => {
     req.headers["x-facet-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
     next();
