@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "node",
+    // Gives the in-process queue its job registry, as the server's and the CLI's entry points do.
+    setupFiles: ["test/helpers/jobs.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -4,10 +4,14 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { env } from "./env.server";
+import { jobFunction } from "./jobs/registry.server";
+import { provideJobs } from "./queues/index.server";
 
 // Validate the configuration when the server loads this module (at start-up), not at the first
 // request: a missing or malformed variable stops the server with a message naming it.
 env();
+// The server is an entry point: it gives the in-process queue its job registry (app/queues never imports app/jobs).
+provideJobs(jobFunction);
 
 const ABORT_DELAY = 5000;
 

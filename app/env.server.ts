@@ -17,12 +17,12 @@ const optionalUrl = (what: string) =>
     });
 
 const schema = z.object({
-  /** SQLite database. Default: a file under ./data. Only `file:` URLs are supported. */
+  /** The database: SQLite `file:` (default: a file under ./data) or PostgreSQL `postgresql://` (docs/decisions/0160). */
   DATABASE_URL: z
     .string()
     .default("file:./data/facet.db")
-    .refine((v) => v.startsWith("file:"), {
-      message: "must be a SQLite URL such as file:./data/facet.db",
+    .refine((v) => v.startsWith("file:") || isPostgresUrl(v), {
+      message: "must be a SQLite URL such as file:./data/facet.db or a PostgreSQL URL such as postgresql://user@host:5432/facet",
     }),
   /** Redis for BullMQ. Unset: jobs run in-process (the embedded default). */
   REDIS_URL: optionalUrl("redis://127.0.0.1:6379"),
@@ -65,6 +65,15 @@ const schema = z.object({
   BLOCK_EVENTS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Web pixel ingest: events one shop may send per minute, all clients together. */
   INGEST_SHOP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(20000),
+  /**
+   * Web pixel ingest: client ids Facet has never seen that one shop may start per minute (rotating
+   * the client id must not bypass the per-client limit). Counted in Redis when REDIS_URL is set.
+   */
+  INGEST_NEW_CLIENTS_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Debounce window of the retrain check after new orders and events (default 60 000 ms; tests shorten it). */
+  RETRAIN_CHECK_WINDOW_MS: z.coerce.number().int().min(0).optional(),
+  /** Web pixel ingest: new client ids one IP address may start per minute in one shop. */
+  INGEST_NEW_CLIENTS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(20),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -94,6 +103,10 @@ export function env(): Env {
 /** For tests and the CLI, which may change DATABASE_URL before first use. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\/[^/]/i.test(url);
 }
 
 /** Absolute path of the SQLite file named by DATABASE_URL (relative paths are from the working directory). */

@@ -12,7 +12,8 @@
  * retrain (when REDIS_URL is set).
  */
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, DeliveryMethod, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, DeliveryMethod, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { LIBRARY_API_VERSION } from "./shopify/apiVersion";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { prisma } from "./db.server";
 import { env } from "./env.server";
@@ -31,7 +32,7 @@ const webhooks: Record<string, { deliveryMethod: DeliveryMethod.Http; callbackUr
 const shopify = shopifyApp({
   apiKey: e.SHOPIFY_API_KEY,
   apiSecretKey: e.SHOPIFY_API_SECRET,
-  apiVersion: ApiVersion.October24,
+  apiVersion: LIBRARY_API_VERSION,
   scopes: e.SCOPES.split(","),
   appUrl: e.SHOPIFY_APP_URL ?? "http://localhost:3000",
   authPathPrefix: "/auth",
@@ -63,7 +64,7 @@ const shopify = shopifyApp({
 });
 
 export default shopify;
-export const apiVersion = ApiVersion.October24;
+export const apiVersion = LIBRARY_API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;

@@ -63,6 +63,15 @@ function refuseWhatRemixWouldCrashOn(req, res, next) {
 
 const app = express();
 app.disable("x-powered-by");
+// The caller's address for per-IP limits (app/shopify/ingest.server.ts clientIp): from the socket,
+// or through FACET_TRUST_PROXY hops of X-Forwarded-For behind a load balancer (Express's req.ip).
+// Always overwritten, so a client cannot choose it.
+const trust = process.env.FACET_TRUST_PROXY;
+if (trust) app.set("trust proxy", /^\d+$/.test(trust) ? Number(trust) : trust);
+app.use((req, _res, next) => {
+  req.headers["x-facet-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
+  next();
+});
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
 app.use(refuseWhatRemixWouldCrashOn);

@@ -10,8 +10,9 @@ describe("env module", () => {
   });
 
   it("names the variable and what to set when a value is malformed", () => {
-    expect(() => parseEnv({ DATABASE_URL: "postgres://x" })).toThrow(ConfigError);
-    expect(() => parseEnv({ DATABASE_URL: "postgres://x" })).toThrow(/DATABASE_URL: must be a SQLite URL such as file:/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(ConfigError);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a SQLite URL such as file:.* or a PostgreSQL URL/);
+    expect(parseEnv({ DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/facet" }).DATABASE_URL).toMatch(/^postgresql:/);
     expect(() => parseEnv({ REDIS_URL: "localhost:6379" })).toThrow(/REDIS_URL: must be a URL such as redis:\/\//);
     expect(() => parseEnv({ PORT: "eighty" })).toThrow(/PORT/);
   });

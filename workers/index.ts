@@ -8,7 +8,8 @@
 import { env } from "../app/env.server";
 import { pingRedis, redisConnection, startWorker } from "../app/queues/bullmq.server";
 import { JOB_NAMES, type JobName } from "../app/queues/jobs";
-import { closeDb } from "../app/db.server";
+import { closeDatabase } from "../app/models/health.server";
+import { jobFunction } from "../app/jobs/registry.server";
 
 const url = env().REDIS_URL;
 if (!url) {
@@ -23,7 +24,7 @@ try {
 }
 const wanted = (process.argv.slice(2).length ? process.argv.slice(2) : JOB_NAMES) as JobName[];
 const connection = redisConnection(url);
-const workers = wanted.map((name) => startWorker(name, connection, env().WORKER_CONCURRENCY, env().FACET_QUEUE_PREFIX));
+const workers = wanted.map((name) => startWorker(name, jobFunction, connection, env().WORKER_CONCURRENCY, env().FACET_QUEUE_PREFIX));
 console.error(`facet workers ready: ${wanted.join(", ")}`);
 
 let stopping = false;
@@ -37,7 +38,7 @@ async function shutdown(signal: string) {
   }, 9000).unref();
   await Promise.all(workers.map((w) => w.close()));
   await connection.quit().catch(() => connection.disconnect());
-  await closeDb();
+  await closeDatabase();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -32,7 +32,6 @@ import {
   type CampaignProduct,
   type CampaignRecipient,
   type CampaignResult,
-  type CampaignSchedule,
   type CampaignSpec,
 } from "../recommend/campaigns";
 import type { CustomerProfile, Placement } from "../recommend/types";
@@ -238,24 +237,16 @@ export const campaignSchedulerId = (row: Pick<CampaignRow, "shop" | "id">) => `c
  */
 export async function syncCampaignScheduler(row: Pick<CampaignRow, "shop" | "id" | "schedule">, prefix = env().FACET_QUEUE_PREFIX, redisUrl = env().REDIS_URL): Promise<boolean> {
   if (!redisUrl) return false;
-  const { Queue } = await import("bullmq");
-  const { queueName, redisConnection } = await import("../queues/bullmq.server");
-  const connection = redisConnection(redisUrl);
-  const q = new Queue(queueName("campaign"), { connection, prefix });
-  try {
-    if (!row.schedule) await q.removeJobScheduler(campaignSchedulerId(row));
-    else {
-      await q.upsertJobScheduler(
-        campaignSchedulerId(row),
-        { every: scheduleEveryMs(row.schedule) },
-        { name: "campaign", data: { shop: row.shop, campaignId: row.id }, opts: { attempts: 2, removeOnComplete: { count: 20 }, removeOnFail: { count: 20 } } },
-      );
-    }
-    return true;
-  } finally {
-    await q.close();
-    await connection.quit();
+  const { removeRepeatable, upsertRepeatable } = await import("../queues/bullmq.server");
+  if (!row.schedule) await removeRepeatable("campaign", campaignSchedulerId(row), prefix, redisUrl);
+  else {
+    await upsertRepeatable(
+      { schedulerId: campaignSchedulerId(row), name: "campaign", everyMs: scheduleEveryMs(row.schedule), data: { shop: row.shop, campaignId: row.id }, attempts: 2, keep: 20 },
+      prefix,
+      redisUrl,
+    );
   }
+  return true;
 }
 
 /** app/uninstalled: removes the shop's campaign schedulers (saving a campaign registers them again). */

@@ -2,6 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../env.server";
 import { CliError, parseCommandArgs, type Command } from "./command";
+import { jobFunction } from "../jobs/registry.server";
+import { closeQueue, provideJobs } from "../queues/index.server";
+
+// The CLI is an entry point: it gives the in-process queue its job registry.
+provideJobs(jobFunction);
 
 const COMMANDS_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), "commands");
 
@@ -54,7 +59,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     const { closeDb } = await import("../db.server");
     await closeDb();
-    const { closeQueue } = await import("../queues/index.server");
     await closeQueue();
   }
 }

@@ -19,9 +19,10 @@ import { AdminClient, BULK_QUERIES, ShopifyApiError, shopifyFetch, type BulkReso
 import { reconstructFile, type BulkNode } from "../shopify/jsonl";
 import { customerFromBulk, customerRow, orderFromBulk, orderRows, productFromBulk, productRow } from "../shopify/mapping";
 import { systemClock } from "../clock";
+import { SHOPIFY_API_VERSION } from "../shopify/apiVersion";
 
-/** The Admin API version the app is configured with (app/shopify.server.ts ApiVersion.October24). */
-export const ADMIN_API_VERSION = "2024-10";
+/** The Admin API version the app is configured with (app/shopify/apiVersion.ts). */
+export const ADMIN_API_VERSION = SHOPIFY_API_VERSION;
 const BATCH = 500;
 const NEXT: Record<BulkResource, BulkResource | null> = { products: "customers", customers: "orders", orders: null };
 

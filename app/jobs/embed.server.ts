@@ -7,6 +7,7 @@ import { ModelMismatchError } from "../embedding/onnxModel";
 import { runEmbed, type EmbedOptions, type EmbedResult } from "../embedding/embedPipeline.server";
 import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
 import { monotonicMs } from "../clock";
+import { writeVisualBundle } from "../serving/bundle.server";
 
 export type EmbedHooks = Pick<EmbedOptions, "onProgress" | "log" | "batchSize" | "modelConfig" | "fetch">;
 
@@ -14,7 +15,11 @@ export type EmbedHooks = Pick<EmbedOptions, "onProgress" | "log" | "batchSize" |
 export async function embedShop(payload: JobPayloads["embed"], hooks: EmbedHooks = {}): Promise<EmbedResult> {
   if (!payload.shop) throw new BadJobInput("embed: payload.shop is required");
   try {
-    return await runEmbed({ ...hooks, shop: payload.shop, productIds: payload.productIds, force: payload.force, modelPath: payload.modelPath });
+    const result = await runEmbed({ ...hooks, shop: payload.shop, productIds: payload.productIds, force: payload.force, modelPath: payload.modelPath });
+    // The serving bundle of the new vectors (neighbour lists, compact vectors): the web process only reads it.
+    const bundle = await writeVisualBundle(payload.shop);
+    if (bundle?.written) hooks.log?.(`serving bundle: ${bundle.rows} products x ${bundle.neighbours} neighbours in ${bundle.seconds.toFixed(1)} s`);
+    return result;
   } catch (e) {
     // A model that does not fit fails the same way on every retry.
     if (e instanceof ModelMismatchError) throw new BadJobInput(`embed: ${e.message}`);

@@ -14,6 +14,7 @@ import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queue
 import { trainArtifacts, type TrainParams } from "../recommend/cf/train";
 import { tuneAndTrain, type CfTuningReport } from "../recommend/cf/tune";
 import { writeModelVersion } from "../serving/modelStore.server";
+import { writeVisualBundle } from "../serving/bundle.server";
 import { monotonicMs, systemClock } from "../clock";
 
 export interface TrainResult {
@@ -90,6 +91,8 @@ export async function runTrain(
   // The manifest's parameters: what was trained (tuned values in place), plus the tuning report and reference time.
   const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}) };
   const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, stored));
+  // The serving bundle of the shop's current vectors, unless current already (the embed job writes it too).
+  await timed("bundle", 0.95, "writing the serving bundle", () => writeVisualBundle(shop));
   await ctx.progress(1, `published ${written.version}`);
   return {
     shop,

@@ -3,6 +3,7 @@
  * and duplicates per column, read from the shop's imported data with a handful of aggregate queries.
  */
 import { rawDb } from "../db.server";
+import { tableColumns } from "./schemaInfo.server";
 import type { AuditFacts, ColumnStats } from "../import/audit";
 
 const TABLES = ["Product", "Customer", "Order", "OrderItem", "Interaction"] as const;
@@ -17,15 +18,15 @@ export function auditFacts(shop: string): AuditFacts {
   const all = <T>(sql: string) => db.prepare(sql).all({ shop }) as T[];
 
   const products = one<{ n: number; withImage: number }>(
-    `SELECT COUNT(*) AS n, COALESCE(SUM(imageUrl <> ''), 0) AS withImage FROM Product WHERE shop = @shop AND deletedAt IS NULL`,
+    `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN imageUrl <> '' THEN 1 ELSE 0 END), 0) AS withImage FROM Product WHERE shop = @shop AND deletedAt IS NULL`,
   );
   const withEmbedding = one<{ n: number }>(`SELECT COUNT(DISTINCT productId) AS n FROM ProductEmbedding WHERE shop = @shop`).n;
   const customers = one<{ n: number; demo: number; gender: number; age: number; country: number }>(
     `SELECT COUNT(*) AS n,
-            COALESCE(SUM(COALESCE(gender NOT IN ('', 'unknown'), 0) OR age IS NOT NULL OR COALESCE(ageGroup, '') <> '' OR COALESCE(country, '') <> ''), 0) AS demo,
-            COALESCE(SUM(COALESCE(gender NOT IN ('', 'unknown'), 0)), 0) AS gender,
-            COALESCE(SUM(age IS NOT NULL OR COALESCE(ageGroup, '') <> ''), 0) AS age,
-            COALESCE(SUM(COALESCE(country, '') <> ''), 0) AS country
+            COALESCE(SUM(CASE WHEN COALESCE(gender, '') NOT IN ('', 'unknown') OR age IS NOT NULL OR COALESCE(ageGroup, '') <> '' OR COALESCE(country, '') <> '' THEN 1 ELSE 0 END), 0) AS demo,
+            COALESCE(SUM(CASE WHEN COALESCE(gender, '') NOT IN ('', 'unknown') THEN 1 ELSE 0 END), 0) AS gender,
+            COALESCE(SUM(CASE WHEN age IS NOT NULL OR COALESCE(ageGroup, '') <> '' THEN 1 ELSE 0 END), 0) AS age,
+            COALESCE(SUM(CASE WHEN COALESCE(country, '') <> '' THEN 1 ELSE 0 END), 0) AS country
      FROM Customer WHERE shop = @shop`,
   );
   const byType = all<{ type: string; n: number }>(`SELECT type, COUNT(*) AS n FROM Interaction WHERE shop = @shop GROUP BY type ORDER BY type`);
@@ -50,18 +51,18 @@ export function auditFacts(shop: string): AuditFacts {
   const span = one<{ first: string | null; last: string | null }>(
     `SELECT MIN(t) AS first, MAX(t) AS last FROM (
        SELECT MIN(orderDate) AS t FROM "Order" WHERE shop = @shop UNION ALL SELECT MAX(orderDate) FROM "Order" WHERE shop = @shop
-       UNION ALL SELECT MIN(timestamp) FROM Interaction WHERE shop = @shop UNION ALL SELECT MAX(timestamp) FROM Interaction WHERE shop = @shop)`,
+       UNION ALL SELECT MIN(timestamp) FROM Interaction WHERE shop = @shop UNION ALL SELECT MAX(timestamp) FROM Interaction WHERE shop = @shop) AS span`,
   );
   const activeMonths = one<{ n: number }>(
     `SELECT COUNT(*) AS n FROM (SELECT substr(orderDate, 1, 7) FROM "Order" WHERE shop = @shop
-       UNION SELECT substr(timestamp, 1, 7) FROM Interaction WHERE shop = @shop)`,
+       UNION SELECT substr(timestamp, 1, 7) FROM Interaction WHERE shop = @shop) AS months`,
   ).n;
   const duplicateRows = {
     interactions: one<{ n: number }>(
-      `SELECT COALESCE(SUM(c - 1), 0) AS n FROM (SELECT COUNT(*) AS c FROM Interaction WHERE shop = @shop GROUP BY customerId, clientId, productId, type, timestamp HAVING c > 1)`,
+      `SELECT COALESCE(SUM(c - 1), 0) AS n FROM (SELECT COUNT(*) AS c FROM Interaction WHERE shop = @shop GROUP BY customerId, clientId, productId, type, timestamp HAVING COUNT(*) > 1) AS dup`,
     ).n,
     orderItems: one<{ n: number }>(
-      `SELECT COALESCE(SUM(c - 1), 0) AS n FROM (SELECT COUNT(*) AS c FROM OrderItem WHERE shop = @shop GROUP BY orderId, productId, quantity, unitPrice HAVING c > 1)`,
+      `SELECT COALESCE(SUM(c - 1), 0) AS n FROM (SELECT COUNT(*) AS c FROM OrderItem WHERE shop = @shop GROUP BY orderId, productId, quantity, unitPrice HAVING COUNT(*) > 1) AS dup`,
     ).n,
   };
   return {
@@ -91,8 +92,10 @@ export function auditFacts(shop: string): AuditFacts {
 
 function columnStats(shop: string, table: (typeof TABLES)[number]): ColumnStats[] {
   const db = rawDb();
-  const cols = (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name).filter((c) => !SKIP.has(c));
-  const parts = cols.map((c, i) => `SUM("${c}" IS NULL OR "${c}" = '') AS m${i}` + (IDENTITY_COLUMNS.has(c) ? `, COUNT(DISTINCT NULLIF("${c}", '')) AS d${i}, COUNT(NULLIF("${c}", '')) AS f${i}` : ""));
+  const cols = tableColumns(table).map((c) => c.name).filter((c) => !SKIP.has(c));
+  // Portable SQL (SQLite and PostgreSQL): CASE rather than SUM(boolean), CAST to compare any column with ''.
+  const text = (c: string) => `CAST("${c}" AS TEXT)`;
+  const parts = cols.map((c, i) => `SUM(CASE WHEN "${c}" IS NULL OR ${text(c)} = '' THEN 1 ELSE 0 END) AS m${i}` + (IDENTITY_COLUMNS.has(c) ? `, COUNT(DISTINCT NULLIF(${text(c)}, '')) AS d${i}, COUNT(NULLIF(${text(c)}, '')) AS f${i}` : ""));
   const row = db.prepare(`SELECT COUNT(*) AS n, ${parts.join(", ")} FROM "${table}" WHERE shop = ?`).get(shop) as Record<string, number | null>;
   return cols.map((name, i) => ({
     column: name,

@@ -5,7 +5,8 @@
  * differs, so re-importing the same files changes nothing, not even updatedAt.
  */
 import type Database from "better-sqlite3";
-import { rawDb } from "../db.server";
+import { rawDb, rawDialect } from "../db.server";
+import type { PgSyncDb } from "./pgRaw.server";
 import { systemClock } from "../clock";
 
 export interface UpsertTable {
@@ -30,11 +31,13 @@ export function upsertWriter(t: UpsertTable, fields: string[]): (row: unknown[])
   const sets = nonKey.map((f) => `${quoted(f)} = excluded.${quoted(f)}`);
   if (t.touchesUpdatedAt) sets.push(`"updatedAt" = excluded."updatedAt"`);
   if (t.onChange) sets.push(t.onChange);
-  const changed = nonKey.map((f) => `${quoted(f)} IS NOT excluded.${quoted(f)}`);
-  if (t.onChange?.includes("deletedAt")) changed.push(`"deletedAt" IS NOT NULL`);
+  // The table name qualifies the stored row's columns (PostgreSQL finds bare names ambiguous here).
+  const changed = nonKey.map((f) => `"${t.table}".${quoted(f)} IS DISTINCT FROM excluded.${quoted(f)}`);
+  if (t.onChange?.includes("deletedAt")) changed.push(`"${t.table}"."deletedAt" IS NOT NULL`);
   const insertCols = t.touchesUpdatedAt ? [...cols, "updatedAt"] : cols;
   const conflict = `ON CONFLICT(shop, ${t.key.map(quoted).join(", ")}) ` +
     (sets.length && changed.length ? `DO UPDATE SET ${sets.join(", ")} WHERE ${changed.join(" OR ")}` : "DO NOTHING");
+  if (rawDialect() === "postgres") return pgMultiRowWriter(db as unknown as PgSyncDb, t, insertCols, conflict);
   const sql = `INSERT INTO "${t.table}" (${insertCols.map(quoted).join(", ")}) VALUES (${insertCols.map(() => "?").join(", ")}) ${conflict}`;
   const stmt = db.prepare(sql);
   if (!t.touchesUpdatedAt) return (row) => void stmt.run(row);
@@ -42,6 +45,46 @@ export function upsertWriter(t: UpsertTable, fields: string[]): (row: unknown[])
   return (row) => {
     row.push(now);
     stmt.run(row);
+  };
+}
+
+/**
+ * PostgreSQL: rows are held back and written as multi-row INSERTs (up to 1,000 rows or 60,000
+ * parameters a statement): one round trip per batch instead of per row. Within a batch a later row
+ * with the same key replaces an earlier one (what row-by-row upserts end with; PostgreSQL refuses
+ * to update one row twice in one statement). Held rows are written before any other statement on
+ * the handle runs, so reads and COMMIT see them.
+ */
+function pgMultiRowWriter(db: PgSyncDb, t: UpsertTable, insertCols: string[], conflict: string): (row: unknown[]) => void {
+  const perRow = insertCols.length;
+  const max = Math.max(1, Math.min(1000, Math.floor(60_000 / perRow)));
+  const keyAt = ["shop", ...t.key].map((k) => insertCols.indexOf(k));
+  const now = t.touchesUpdatedAt ? systemClock.now().toISOString() : undefined;
+  const quoted = (f: string) => `"${f}"`;
+  const head = `INSERT INTO "${t.table}" (${insertCols.map(quoted).join(", ")}) VALUES `;
+  const tuple = `(${insertCols.map(() => "?").join(", ")})`;
+  const statements = new Map<number, ReturnType<PgSyncDb["prepare"]>>();
+  let held = new Map<string, unknown[]>();
+  const flush = () => {
+    if (!held.size) return;
+    const rows = [...held.values()];
+    held = new Map();
+    db.release(flush);
+    let stmt = statements.get(rows.length);
+    if (!stmt) {
+      stmt = db.prepare(head + new Array(rows.length).fill(tuple).join(", ") + " " + conflict);
+      statements.set(rows.length, stmt);
+    }
+    stmt.run(rows.flat());
+  };
+  return (row) => {
+    if (now !== undefined) row.push(now);
+    if (row.length !== perRow) throw new Error(`import into ${t.table}: a row has ${row.length} values for ${perRow} columns`);
+    const key = keyAt.map((i) => String(row[i])).join("\u0000");
+    held.delete(key);
+    held.set(key, row);
+    if (held.size === 1) db.holdBack(flush, () => void (held = new Map()));
+    if (held.size >= max) flush();
   };
 }
 

@@ -91,8 +91,8 @@ export function upsertCheckout(shop: string, c: CheckoutInput): "applied" | "sta
   const changed = rawDb()
     .prepare(
       `INSERT INTO AbandonedCheckout (shop, checkoutId, customerId, productIds, updatedAt, completedAt) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(shop, checkoutId) DO UPDATE SET customerId = COALESCE(excluded.customerId, customerId), productIds = excluded.productIds,
-         updatedAt = excluded.updatedAt, completedAt = COALESCE(completedAt, excluded.completedAt)
+       ON CONFLICT(shop, checkoutId) DO UPDATE SET customerId = COALESCE(excluded.customerId, AbandonedCheckout.customerId), productIds = excluded.productIds,
+         updatedAt = excluded.updatedAt, completedAt = COALESCE(AbandonedCheckout.completedAt, excluded.completedAt)
        WHERE excluded.updatedAt >= AbandonedCheckout.updatedAt`,
     )
     .run(shop, c.checkoutId, c.customerId, c.productIds.join(","), c.updatedAt.toISOString(), c.completedAt?.toISOString() ?? null).changes;

@@ -2,7 +2,7 @@
  * Product vectors (image embeddings and the colour descriptor), one row per (shop, product, model).
  * Vectors are stored L2-normalised as little-endian Float32 bytes.
  */
-import { rawDb } from "../db.server";
+import { rawDb, rawDialect } from "../db.server";
 import { systemClock } from "../clock";
 
 export interface StoredEmbedding {
@@ -163,7 +163,7 @@ export function saveVisualStatus(shop: string, status: Omit<VisualStatus, "updat
  */
 export function embeddingFingerprint(shop: string, modelIds: string[]): string {
   const stmt = rawDb().prepare(
-    `SELECT COUNT(*) AS n, MAX(createdAt) AS latest, TOTAL(rowid) AS ids FROM ProductEmbedding e
+    `SELECT COUNT(*) AS n, MAX(createdAt) AS latest, ${rawDialect() === "postgres" ? `COALESCE(SUM(hashtext(e."productId" || ':' || e."createdAt"::text || ':' || COALESCE(e."imageHash", ''))), 0)` : "TOTAL(rowid)"} AS ids FROM ProductEmbedding e
      WHERE e.shop = ? AND e.modelId = ? AND e.productId IN (SELECT id FROM Product WHERE shop = ? AND deletedAt IS NULL)`,
   );
   return modelIds

@@ -170,8 +170,8 @@ export function addDailyEvents(
   const db = rawDb();
   const stmt = db.prepare(
     `INSERT INTO RecEventDaily (shop, day, placement, experimentId, variant, impressions, clicks, addToCarts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(shop, day, placement, experimentId, variant) DO UPDATE SET impressions = impressions + excluded.impressions,
-       clicks = clicks + excluded.clicks, addToCarts = addToCarts + excluded.addToCarts`,
+     ON CONFLICT(shop, day, placement, experimentId, variant) DO UPDATE SET impressions = RecEventDaily.impressions + excluded.impressions,
+       clicks = RecEventDaily.clicks + excluded.clicks, addToCarts = RecEventDaily.addToCarts + excluded.addToCarts`,
   );
   db.transaction(() => {
     for (const r of rows) stmt.run(shop, r.day, r.placement, r.experimentId ?? "", r.variant ?? "", r.impressions ?? 0, r.clicks ?? 0, r.addToCarts ?? 0);

@@ -1,13 +1,15 @@
 /** Job progress rows as the admin and `facet` show them; both queue drivers write here. */
-import { prisma } from "../db.server";
+import { prisma, rawDb } from "../db.server";
 import { systemClock } from "../clock";
 
+/**
+ * Inserts the row unless it exists. One statement (ON CONFLICT DO NOTHING): Prisma's upsert reads
+ * then creates, which races with the worker's recordStarted on PostgreSQL (two connections).
+ */
 export async function recordQueued(id: string, shop: string, name: string, payload: unknown): Promise<void> {
-  await prisma().jobRun.upsert({
-    where: { id },
-    create: { id, shop, name, status: "queued", payload: JSON.stringify(payload) },
-    update: {},
-  });
+  rawDb()
+    .prepare(`INSERT INTO JobRun (id, shop, name, status, payload, createdAt) VALUES (?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING`)
+    .run(id, shop, name, JSON.stringify(payload), systemClock.now().toISOString());
 }
 
 /**
@@ -21,11 +23,17 @@ export async function recordStarted(id: string, attempt: number, job?: { shop: s
     await prisma().jobRun.updateMany({ where: { id }, data });
     return;
   }
-  await prisma().jobRun.upsert({
-    where: { id },
-    create: { id, shop: job.shop, name: job.name, payload: JSON.stringify(job.payload), ...data },
-    update: data,
-  });
+  try {
+    await prisma().jobRun.upsert({
+      where: { id },
+      create: { id, shop: job.shop, name: job.name, payload: JSON.stringify(job.payload), ...data },
+      update: data,
+    });
+  } catch (e) {
+    // The enqueuer's row appeared between the upsert's read and its create (PostgreSQL): update it.
+    if ((e as { code?: string }).code !== "P2002") throw e;
+    await prisma().jobRun.updateMany({ where: { id }, data });
+  }
 }
 
 export async function recordProgress(id: string, progress: number, message?: string): Promise<void> {

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { systemClock } from "../clock";
+import type { PgSyncDb } from "./pgRaw.server";
 
 /**
  * prisma/migrations of the checkout this module runs from: app/models/ under tsx, build/server/assets/
@@ -25,6 +26,42 @@ function findMigrationsDir(): string {
 }
 
 export const MIGRATIONS_DIR = findMigrationsDir();
+/** PostgreSQL's migrations: generated from the same prisma/schema.prisma (scripts/prisma.mjs migration). */
+export const PG_MIGRATIONS_DIR = path.join(path.dirname(MIGRATIONS_DIR), "postgres", "migrations");
+
+function migrationNames(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql"))).sort() : [];
+}
+
+/**
+ * Applies prisma/postgres/migrations/* in order, each in its own transaction, recording it in
+ * `_facet_migrations` (name, sha256, applied_at). Idempotent; an advisory lock keeps two machines
+ * that start at once from applying the same migration twice. Prisma's `migrate deploy` is not used:
+ * offline it exits 0 and applies nothing (../shared/STACK.md).
+ */
+export function applyPgMigrations(db: PgSyncDb, dir = PG_MIGRATIONS_DIR): string[] {
+  const names = migrationNames(dir);
+  if (!names.length) throw new Error(`no PostgreSQL migrations in ${dir}: run \`node scripts/prisma.mjs migration\``);
+  db.exec(`SELECT pg_advisory_lock(7316016)`);
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS "_facet_migrations" (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMP(3) NOT NULL)`);
+    const done = new Set((db.prepare(`SELECT name FROM "_facet_migrations"`).pluck().all() as string[]));
+    const applied: string[] = [];
+    for (const name of names) {
+      if (done.has(name)) continue;
+      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const checksum = crypto.createHash("sha256").update(sql).digest("hex");
+      db.transaction(() => {
+        db.call({ op: "exec", sql }); // the file as written: no dialect translation
+        db.prepare(`INSERT INTO "_facet_migrations" (name, checksum, applied_at) VALUES (?, ?, ?)`).run(name, checksum, new Date(systemClock.nowMs()).toISOString());
+      })();
+      applied.push(name);
+    }
+    return applied;
+  } finally {
+    db.exec(`SELECT pg_advisory_unlock(7316016)`);
+  }
+}
 
 export function applyMigrations(db: BetterSqlite3.Database, dir = MIGRATIONS_DIR): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -21,7 +21,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { rawDb } from "../db.server";
+import { rawDb, rawDialect } from "../db.server";
+import { listTables, tableColumns } from "./schemaInfo.server";
 import { dataDir } from "../env.server";
 import { addTombstone } from "./sync.server";
 import { indexDir } from "../embedding/index";
@@ -47,11 +48,10 @@ export interface RedactionReport {
 export interface Trace {
   table: string;
   column: string;
-  rowid: number;
+  rowid: number | string;
 }
 
 const hash = (email: string) => crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
-const TRACE_COLUMNS = ["customerId", "clientId", "shopper"];
 
 interface Table {
   name: string;
@@ -60,11 +60,7 @@ interface Table {
 
 /** Every application table with its columns (Prisma's bookkeeping excluded). */
 function tables(): Table[] {
-  const db = rawDb();
-  const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`).all() as { name: string }[]).map(
-    (r) => r.name,
-  );
-  return names.map((name) => ({ name, columns: db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; type: string }[] }));
+  return listTables().map((name) => ({ name, columns: tableColumns(name) }));
 }
 
 const inList = (n: number) => `(${new Array(n).fill("?").join(", ")})`;
@@ -104,9 +100,18 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
       if (!cols.has("shop") || t.name === "Customer" || t.name === "Order") continue;
       const where: string[] = [];
       const args: string[] = [];
-      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
-      if (cols.has("shopper") && shoppers.length) (where.push(`shopper IN ${inList(shoppers.length)}`), args.push(...shoppers));
+      if (cols.has("customerId") && who.ids.length) {
+        where.push(`customerId IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (cols.has("clientId") && who.clients.length) {
+        where.push(`clientId IN ${inList(who.clients.length)}`);
+        args.push(...who.clients);
+      }
+      if (cols.has("shopper") && shoppers.length) {
+        where.push(`shopper IN ${inList(shoppers.length)}`);
+        args.push(...shoppers);
+      }
       if (!where.length) continue;
       const n = db.prepare(`DELETE FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).run(shop, ...args).changes;
       if (n) rowsDeleted[t.name] = n;
@@ -184,11 +189,12 @@ export function findCustomerTraces(shop: string, ids: string[], emails: string[]
     const text = t.columns.filter((c) => /char|text|clob|^$/i.test(c.type) || c.type === "");
     if (!text.length) continue;
     const scoped = t.columns.some((c) => c.name === "shop") ? `WHERE shop = ?` : t.name === "Shop" ? `WHERE id = ?` : "";
-    const rows = db.prepare(`SELECT rowid AS _rowid, ${text.map((c) => `"${c.name}"`).join(", ")} FROM "${t.name}" ${scoped}`).iterate(...(scoped ? [shop] : [])) as Iterable<Record<string, unknown>>;
+    const rowId = rawDialect() === "postgres" ? "ctid::text" : "rowid"; // PostgreSQL has no rowid: the tuple id names the row
+    const rows = db.prepare(`SELECT ${rowId} AS _rowid, ${text.map((c) => `"${c.name}"`).join(", ")} FROM "${t.name}" ${scoped}`).iterate(...(scoped ? [shop] : [])) as Iterable<Record<string, unknown>>;
     for (const row of rows) {
       for (const c of text) {
         const v = row[c.name];
-        if (typeof v === "string" && pattern.test(v)) hits.push({ table: t.name, column: c.name, rowid: row._rowid as number });
+        if (typeof v === "string" && pattern.test(v)) hits.push({ table: t.name, column: c.name, rowid: row._rowid as number | string });
       }
     }
   }
@@ -400,16 +406,31 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
     const where: string[] = [];
     const args: string[] = [];
     if (t.name === "Customer") {
-      if (who.ids.length) (where.push(`id IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+      if (who.ids.length) {
+        where.push(`id IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (who.emails.length) {
+        where.push(`lower(email) IN ${inList(who.emails.length)}`);
+        args.push(...who.emails);
+      }
     } else {
-      if (cols.has("customerId") && who.ids.length) (where.push(`customerId IN ${inList(who.ids.length)}`), args.push(...who.ids));
-      if (cols.has("clientId") && who.clients.length) (where.push(`clientId IN ${inList(who.clients.length)}`), args.push(...who.clients));
+      if (cols.has("customerId") && who.ids.length) {
+        where.push(`customerId IN ${inList(who.ids.length)}`);
+        args.push(...who.ids);
+      }
+      if (cols.has("clientId") && who.clients.length) {
+        where.push(`clientId IN ${inList(who.clients.length)}`);
+        args.push(...who.clients);
+      }
       if (cols.has("shopper") && who.ids.length + who.clients.length) {
         where.push(`shopper IN ${inList(who.ids.length + who.clients.length)}`);
         args.push(...who.ids, ...who.clients);
       }
-      if (t.name === "Order" && who.emails.length) (where.push(`lower(email) IN ${inList(who.emails.length)}`), args.push(...who.emails));
+      if (t.name === "Order" && who.emails.length) {
+        where.push(`lower(email) IN ${inList(who.emails.length)}`);
+        args.push(...who.emails);
+      }
     }
     if (!where.length) continue;
     const found = db.prepare(`SELECT * FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).all(shop, ...args);

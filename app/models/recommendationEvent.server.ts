@@ -39,15 +39,15 @@ export function recordRecommendationEvents(e: RecommendationEventInput): number 
   const n = e.productIds.length;
   const daily = db.prepare(
     `INSERT INTO RecEventDaily (shop, day, placement, experimentId, variant, impressions, clicks, addToCarts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(shop, day, placement, experimentId, variant) DO UPDATE SET impressions = impressions + excluded.impressions,
-       clicks = clicks + excluded.clicks, addToCarts = addToCarts + excluded.addToCarts`,
+     ON CONFLICT(shop, day, placement, experimentId, variant) DO UPDATE SET impressions = RecEventDaily.impressions + excluded.impressions,
+       clicks = RecEventDaily.clicks + excluded.clicks, addToCarts = RecEventDaily.addToCarts + excluded.addToCarts`,
   );
   db.transaction(() => {
     if (e.type === "impression") {
       daily.run(e.shop, d, e.placement, experimentId, variant, n, 0, 0);
       const perProduct = db.prepare(
         `INSERT INTO ProductImpressionDaily (shop, day, productId, impressions) VALUES (?, ?, ?, 1)
-         ON CONFLICT(shop, day, productId) DO UPDATE SET impressions = impressions + 1`,
+         ON CONFLICT(shop, day, productId) DO UPDATE SET impressions = ProductImpressionDaily.impressions + 1`,
       );
       for (const p of e.productIds) perProduct.run(e.shop, d, p);
       return;

@@ -1,23 +1,24 @@
 /**
  * A cheap fingerprint of everything a serving snapshot is built from, so that the snapshot can ask
- * every few seconds "has anything changed?" with a handful of indexed aggregate reads instead of
- * reloading: the published model version, the settings, the catalogue, the product vectors, the
- * customers (profiles, opt-outs) and the newest interaction and order.
+ * every few seconds "has anything changed?": one primary-key read of the shop's change counters
+ * (ServingChange, bumped by triggers on every write of published model versions, settings,
+ * products, product vectors, customers, interactions and orders; migration 20261203_serving_change),
+ * not COUNT(*)/MAX aggregates over the big tables (issue 17: 6.4 ms at 20,000 products, about 25 ms
+ * at full size, on the request path). Parts, in this order (snapshot.server.ts needsRebuild reads
+ * them by position): models|settings|catalog|vectors|customers|interactions|orders.
  */
 import { rawDb } from "../db.server";
 
+const STAMP_SQL = `SELECT models, settings, catalog, vectors, customers, interactions, orders FROM ServingChange WHERE shop = ?`;
+
+const statements = new WeakMap<object, { raw(): { get(shop: string): unknown } }>();
+
 export function servingStamp(shop: string): string {
   const db = rawDb();
-  const one = (sql: string) => JSON.stringify(db.prepare(sql).get(shop));
-  return [
-    one(`SELECT MAX(id) AS v FROM ModelVersion WHERE shop = ? AND status = 'published'`),
-    one(`SELECT MAX(updatedAt) AS v FROM Setting WHERE shop = ?`),
-    one(`SELECT COUNT(*) AS n, MAX(updatedAt) AS v FROM Product WHERE shop = ?`),
-    one(`SELECT COUNT(*) AS n, MAX(createdAt) AS v FROM ProductEmbedding WHERE shop = ?`),
-    one(`SELECT COUNT(*) AS n, MAX(updatedAt) AS v FROM Customer WHERE shop = ?`),
-    one(`SELECT MAX(timestamp) AS v FROM Interaction WHERE shop = ?`),
-    one(`SELECT COUNT(*) AS n FROM "Order" WHERE shop = ?`),
-  ].join("|");
+  let stmt = statements.get(db);
+  if (!stmt) statements.set(db, (stmt = db.prepare(STAMP_SQL)));
+  const r = stmt.raw().get(shop) as number[] | undefined;
+  return (r ?? [0, 0, 0, 0, 0, 0, 0]).join("|");
 }
 
 /** The shop's currency (EUR when the shop row does not exist yet, as for an imported demo shop). */

@@ -32,7 +32,7 @@ export function sampleCustomers(shop: string, limit = 25): PreviewCustomer[] {
     .prepare(
       `SELECT c.id, c.segment, c.gender, c.ageGroup, c.country, COUNT(i.id) AS events
        FROM Customer c LEFT JOIN Interaction i ON i.shop = c.shop AND i.customerId = c.id
-       WHERE c.shop = ? GROUP BY c.id ORDER BY events DESC, c.id LIMIT ?`,
+       WHERE c.shop = ? GROUP BY c.shop, c.id ORDER BY events DESC, c.id LIMIT ?`,
     )
     .all(shop, limit) as PreviewCustomer[];
 }

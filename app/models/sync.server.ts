@@ -55,7 +55,7 @@ const NOT_NEWER = (table: string, param = "@sourceUpdatedAt") =>
 export function applyDeliveryOnce<T>(shop: string, webhookId: string, topic: string, apply: () => T): { outcome: "duplicate" } | { outcome: "new"; result: T } {
   const db = rawDb();
   return db.transaction(() => {
-    const claimed = stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?)`)
+    const claimed = stmt(`INSERT INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(shop, webhookId, topic, iso(systemClock.now()));
     if (claimed.changes === 0) return { outcome: "duplicate" as const };
     return { outcome: "new" as const, result: apply() };
@@ -76,7 +76,7 @@ export function pruneDeliveries(olderThan: Date): number {
 const tombstoneKey = (shop: string, kind: string, id: string) => `${kind}:${crypto.createHash("sha256").update(`${shop}\u0000${kind}\u0000${id}`).digest("hex")}`;
 
 export function addTombstone(shop: string, kind: "customer", id: string): void {
-  stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?)`)
+  stmt(`INSERT INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
     .run(shop, tombstoneKey(shop, kind, id), `tombstone/${kind}`, iso(systemClock.now()));
 }
 
@@ -124,7 +124,7 @@ export function ensureShop(shop: string, now = systemClock.now()): Date {
   stmt(
       `INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET
-         installedAt = CASE WHEN uninstalledAt IS NOT NULL THEN excluded.installedAt ELSE installedAt END,
+         installedAt = CASE WHEN Shop.uninstalledAt IS NOT NULL THEN excluded.installedAt ELSE Shop.installedAt END,
          uninstalledAt = NULL, updatedAt = excluded.updatedAt`,
     )
     .run(shop, iso(now), iso(now));
@@ -295,8 +295,10 @@ export function upsertOrder(shop: string, order: OrderRow, items: OrderItemRow[]
 function replaceOrderItems(shop: string, orderId: string, items: OrderItemRow[]): void {
   stmt(`DELETE FROM OrderItem WHERE shop = ? AND orderId = ?`).run(shop, orderId);
   const put = stmt(
-    `INSERT OR REPLACE INTO OrderItem (shop, id, orderId, productId, quantity, unitPrice, discountApplied, finalPrice)
-     VALUES (@shop, @id, @orderId, @productId, @quantity, @unitPrice, @discountApplied, @finalPrice)`,
+    `INSERT INTO OrderItem (shop, id, orderId, productId, quantity, unitPrice, discountApplied, finalPrice)
+     VALUES (@shop, @id, @orderId, @productId, @quantity, @unitPrice, @discountApplied, @finalPrice)
+     ON CONFLICT (shop, id) DO UPDATE SET orderId = excluded.orderId, productId = excluded.productId, quantity = excluded.quantity,
+       unitPrice = excluded.unitPrice, discountApplied = excluded.discountApplied, finalPrice = excluded.finalPrice`,
   );
   for (const i of items) put.run({ ...i, shop });
 }
@@ -310,7 +312,7 @@ export function applyRefund(shop: string, refund: { id: string; orderId: string;
   const order = stmt(`SELECT sourceUpdatedAt FROM "Order" WHERE shop = ? AND id = ?`).get(shop, refund.orderId) as { sourceUpdatedAt: string | null } | undefined;
   if (!order) return "stale"; // the order arrives later, refunds included
   if (order.sourceUpdatedAt && refund.createdAt && Date.parse(order.sourceUpdatedAt) >= Date.parse(refund.createdAt)) return "stale";
-  const claimed = stmt(`INSERT OR IGNORE INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, 'refund', ?)`)
+  const claimed = stmt(`INSERT INTO WebhookDelivery (shop, webhookId, topic, receivedAt) VALUES (?, ?, 'refund', ?) ON CONFLICT DO NOTHING`)
     .run(shop, `refund:${refund.id}`, iso(systemClock.now())).changes;
   if (claimed === 0) return "duplicate";
   const items = stmt(`SELECT id, quantity, unitPrice, discountApplied FROM OrderItem WHERE shop = ? AND orderId = ?`).all(shop, refund.orderId) as {

@@ -2,14 +2,13 @@
  * BullMQ on Redis: one queue per job name ("facet-<name>"), exponential backoff, idempotent job ids,
  * BadJobInput mapped to UnrecoverableError (no retries). Workers live in workers/.
  */
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type WorkerOptions } from "bullmq";
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType, type WorkerOptions } from "bullmq";
 import IORedis from "ioredis";
 import { monotonicMs } from "../clock";
 import { within } from "../http/unavailable.server";
-import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
 import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
-import type { JobName, JobPayloads } from "./jobs";
+import type { JobLookup, JobName, JobPayloads } from "./jobs";
 
 export const queueName = (name: JobName) => `facet-${name}`;
 
@@ -108,10 +107,10 @@ export class BullMqDriver implements QueueDriver {
   }
 }
 
-/** The processor a BullMQ worker runs: the same job functions as the in-process driver. */
-export async function processJob(job: Job): Promise<unknown> {
+/** The processor a BullMQ worker runs: the same job functions (`jobs`, the registry) as the in-process driver. */
+export async function processJob(jobs: JobLookup, job: Job): Promise<unknown> {
   const name = job.name as JobName;
-  const fn = await jobFunction(name);
+  const fn = await jobs(name);
   const attempt = job.attemptsMade + 1;
   await runs.recordStarted(job.id!, attempt, { shop: (job.data as { shop: string }).shop, name, payload: job.data });
   try {
@@ -135,7 +134,73 @@ export async function processJob(job: Job): Promise<unknown> {
   }
 }
 
-/** `options`: extra BullMQ worker options (tests shorten lockDuration / stalledInterval to recover stalled jobs fast). */
-export function startWorker(name: JobName, connection: IORedis, concurrency: number, prefix = "facet", options: Partial<WorkerOptions> = {}): Worker {
-  return new Worker(queueName(name), processJob, { ...options, connection, concurrency, prefix });
+/**
+ * `jobs`: the job registry the worker entry passes in (workers/index.ts). `options`: extra BullMQ
+ * worker options (tests shorten lockDuration / stalledInterval to recover stalled jobs fast).
+ */
+export function startWorker(name: JobName, jobs: JobLookup, connection: IORedis, concurrency: number, prefix = "facet", options: Partial<WorkerOptions> = {}): Worker {
+  return new Worker(queueName(name), (job) => processJob(jobs, job), { ...options, connection, concurrency, prefix });
+}
+
+// ---------------------------------------------------------------- repeatable jobs and purging
+// The BullMQ driver owns every Queue object: callers elsewhere (freshness, campaigns, redaction)
+// say what to schedule or remove; only this module opens queues and their Redis connections.
+
+/** Runs `fn` on a short-lived Queue for `name` with its own connection, closed afterwards. */
+async function withQueue<T>(name: JobName, prefix: string, redisUrl: string, fn: (q: Queue) => Promise<T>): Promise<T> {
+  const connection = redisConnection(redisUrl);
+  const q = new Queue(queueName(name), { connection, prefix });
+  try {
+    return await fn(q);
+  } finally {
+    await q.close();
+    await connection.quit();
+  }
+}
+
+/** A repeatable job: `name` with `data` every `everyMs`, kept at most `keep` finished/failed runs. */
+export interface Repeatable<N extends JobName> {
+  schedulerId: string;
+  name: N;
+  everyMs: number;
+  data: JobPayloads[N];
+  attempts: number;
+  keep: number;
+}
+
+/** Registers (or updates) a BullMQ job scheduler. `prefix` must match the workers' (FACET_QUEUE_PREFIX). */
+export async function upsertRepeatable<N extends JobName>(r: Repeatable<N>, prefix: string, redisUrl: string): Promise<void> {
+  await withQueue(r.name, prefix, redisUrl, (q) =>
+    q.upsertJobScheduler(r.schedulerId, { every: r.everyMs }, { name: r.name, data: r.data, opts: { attempts: r.attempts, removeOnComplete: { count: r.keep }, removeOnFail: { count: r.keep } } }),
+  );
+}
+
+/** Removes a job scheduler; false when there was none. */
+export async function removeRepeatable(name: JobName, schedulerId: string, prefix: string, redisUrl: string): Promise<boolean> {
+  return withQueue(name, prefix, redisUrl, (q) => q.removeJobScheduler(schedulerId));
+}
+
+const PURGED_STATES: JobType[] = ["completed", "failed", "wait", "delayed", "prioritized"];
+
+/**
+ * Removes the shop's jobs on these queues whose data `mentions` says yes to (finished, failed or
+ * still waiting); a job a worker holds right now has its data blanked instead. `ownJobId` (the
+ * running redact job) is kept but its data blanked too. Returns how many were removed.
+ */
+export async function purgeJobs(names: JobName[], shop: string, mentions: (text: string) => boolean, prefix: string, redisUrl: string, ownJobId?: string): Promise<number> {
+  let removed = 0;
+  for (const name of names) {
+    await withQueue(name, prefix, redisUrl, async (q) => {
+      for (const job of await q.getJobs([...PURGED_STATES])) {
+        if (!job || job.id === ownJobId || (job.data as { shop?: string })?.shop !== shop) continue;
+        if (!mentions(JSON.stringify(job.data))) continue;
+        await job.remove().then(
+          () => removed++,
+          () => job.updateData({ shop, redacted: true }), // locked by a worker right now: blank its data instead
+        );
+      }
+      if (ownJobId && name === "redact") await (await q.getJob(ownJobId))?.updateData({ shop, redacted: true });
+    });
+  }
+  return removed;
 }

@@ -8,10 +8,9 @@
  * off half-way is safe; a remaining delay is not kept (delays are debounces).
  */
 import crypto from "node:crypto";
-import { jobFunction } from "../jobs/registry.server";
 import * as runs from "../models/jobRun.server";
 import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
-import { JOB_NAMES, type JobName, type JobPayloads } from "./jobs";
+import { JOB_NAMES, type JobLookup, type JobName, type JobPayloads } from "./jobs";
 
 const DEFAULT_ATTEMPTS = 3;
 const isJobName = (n: string): n is JobName => (JOB_NAMES as string[]).includes(n);
@@ -22,6 +21,9 @@ export class InProcessDriver implements QueueDriver {
   /** Pending waits (delays, retry backoffs): closing ends them; their rows stay queued for resume(). */
   private readonly waits = new Set<() => void>();
   private closing = false;
+
+  /** `jobs`: the job registry (app/jobs/registry.server.ts's jobFunction), given by the entry point. */
+  constructor(private readonly jobs: JobLookup) {}
 
   /** Sleeps `ms`; false when the driver closes first (the job then stops, left queued in JobRun). */
   private wait(ms: number): Promise<boolean> {
@@ -54,7 +56,7 @@ export class InProcessDriver implements QueueDriver {
   private async run<N extends JobName>(name: N, payload: JobPayloads[N], id: string, attempts: number, delayMs: number) {
     if (delayMs > 0 && !(await this.wait(delayMs))) return undefined;
     if (this.closing) return undefined;
-    const fn = await jobFunction(name);
+    const fn = await this.jobs(name);
     for (let attempt = 1; ; attempt++) {
       await runs.recordStarted(id, attempt);
       try {

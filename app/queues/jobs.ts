@@ -8,7 +8,8 @@ interface JobPayloadFields {
   import: { shop: string; dir: string };
   embed: { shop: string; productIds?: string[]; force?: boolean; modelPath?: string };
   train: { shop: string; reason?: string };
-  batch: { shop: string; placement: string; k: number; out: string; segment?: string };
+  /** threads: worker threads of the batch (default min(2, cores); 1 = in the job's own thread). */
+  batch: { shop: string; placement: string; k: number; out: string; segment?: string; threads?: number };
   /** A Shopify webhook delivery: topic as the library stores it (PRODUCTS_UPDATE), the raw JSON body. */
   sync: { shop: string; topic: string; webhookId: string; payload: string; triggeredAt?: string };
   /** First sync of one resource; `chain` goes on to the next (products -> customers -> orders -> embed, train). */
@@ -39,6 +40,13 @@ export interface JobContext {
 }
 
 export type JobFunction<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<unknown>;
+
+/**
+ * Finds a job's function by name: app/jobs/registry.server.ts's `jobFunction`. The drivers take it
+ * from the process's entry point (as BullMQ's Worker takes its processor), so app/queues never
+ * imports app/jobs and the jobs can enqueue follow-ups without an import circle.
+ */
+export type JobLookup = <N extends JobName>(name: N) => Promise<JobFunction<N>>;
 
 /** A job failed because of its input: retrying cannot help (BullMQ's UnrecoverableError). */
 export class BadJobInput extends Error {

@@ -132,6 +132,11 @@ export interface GlobalSettings {
   /** Candidates asked from each source: max(minPool, k * poolFactor). Defaults 5 and 40. */
   poolFactor: number;
   minPool: number;
+  /**
+   * Visual neighbours precomputed per product in the serving bundle (issue 17; the embed and train
+   * jobs write it): the visual and recency sources get at most this many per anchor. Default 100.
+   */
+  visualNeighbours: number;
   /** Segment popularity: half-life of an event's weight in days (default 45). */
   popularityHalfLifeDays: number;
   /**
@@ -220,6 +225,7 @@ export const DEFAULT_SETTINGS: ShopSettings = {
     fill: ["popularity", "new-arrivals", "random"],
     poolFactor: 5,
     minPool: 40,
+    visualNeighbours: 100,
     popularityHalfLifeDays: 45,
     recentPopularityDays: 30,
     segmentSmoothing: 20,
@@ -320,6 +326,7 @@ const globalSchema = z
     fill: z.array(sourceName),
     poolFactor: z.number().int().min(1).max(50),
     minPool: z.number().int().min(1).max(5000),
+    visualNeighbours: z.number().int().min(1).max(1000),
     popularityHalfLifeDays: z.number().positive(),
     recentPopularityDays: z.number().positive(),
     segmentSmoothing: z.number().min(0),

@@ -162,6 +162,13 @@ export interface VectorSearch {
    * similarities between candidates where a few dimensions fewer do not matter (diversity).
    */
   compact?(item: number): Float32Array | null;
+  /**
+   * Optional: the product's precomputed visual neighbours (a serving bundle's list, most similar
+   * first, the product itself excluded; views, not copies), or null when it has none. With it the
+   * world answers visualNeighbours from the list and never searches on the request path; k beyond
+   * the list's length gets the list.
+   */
+  neighbours?(item: number): { items: Int32Array; scores: Float32Array } | null;
 }
 
 /**

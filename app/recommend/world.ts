@@ -261,6 +261,15 @@ export function buildWorld(input: WorldInput): World {
     visualNeighbours(item, k) {
       const vs = input.visual;
       if (!vs) return [];
+      if (vs.neighbours) {
+        // A serving bundle's precomputed list (issue 17): no search, no vector read on the request path.
+        const list = vs.neighbours(item);
+        if (!list) return [];
+        const m = Math.min(k, list.items.length);
+        const out: { item: number; score: number }[] = new Array(m);
+        for (let j = 0; j < m; j++) out[j] = { item: list.items[j], score: list.scores[j] };
+        return out;
+      }
       const want = Math.max(k, NEIGHBOURS);
       let cached = neighbourCache.get(item);
       if (!cached || cached.asked < want) {

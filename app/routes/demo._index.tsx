@@ -7,7 +7,7 @@ import { Dashboard } from "../ui/Dashboard";
 import { dashboardData } from "../ui/pages.server";
 import { systemClock } from "../clock";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await dashboardData(requireDemo(), systemClock.nowMs()));
 }
 

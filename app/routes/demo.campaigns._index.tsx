@@ -6,7 +6,7 @@ import { requireDemo } from "../storefront/demoMode.server";
 import { CampaignsPage } from "../ui/CampaignsPage";
 import { campaignsAction, campaignsData } from "../ui/campaigns.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await campaignsData(requireDemo()));
 }
 

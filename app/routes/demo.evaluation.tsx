@@ -6,11 +6,11 @@ import { requireDemo } from "../storefront/demoMode.server";
 import { EvaluationPage } from "../ui/EvaluationPage";
 import { acceptProposal, evaluationData } from "../ui/pages.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await evaluationData(requireDemo()));
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action(_args: ActionFunctionArgs) {
   return json({ accepted: await acceptProposal(requireDemo()) });
 }
 

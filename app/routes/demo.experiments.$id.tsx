@@ -6,7 +6,7 @@ import { requireDemo } from "../storefront/demoMode.server";
 import { ExperimentResults } from "../ui/ExperimentResults";
 import { resultsAction, resultsData } from "../ui/experiments.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ params }: LoaderFunctionArgs) {
   return json(await resultsData(requireDemo(), params.id!));
 }
 

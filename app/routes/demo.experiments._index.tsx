@@ -6,7 +6,7 @@ import { requireDemo } from "../storefront/demoMode.server";
 import { ExperimentsPage } from "../ui/ExperimentsPage";
 import { experimentsAction, experimentsData } from "../ui/experiments.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader(_args: LoaderFunctionArgs) {
   return json(await experimentsData(requireDemo()));
 }
 

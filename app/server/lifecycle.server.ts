@@ -4,7 +4,7 @@
  * start-up checks the configuration, migrates the database and reaches Redis before the port is
  * opened; /readyz asks the database and Redis; SIGTERM drains and closes.
  */
-import { closeDb, rawDb } from "../db.server";
+import { closeDatabase, pingDatabase } from "../models/health.server";
 import { ConfigError, env, type Env } from "../env.server";
 import { within } from "../http/unavailable.server";
 import { closeQueue, queue } from "../queues/index.server";
@@ -31,7 +31,7 @@ export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: 
     );
   }
   try {
-    rawDb().prepare("SELECT 1").get(); // opens the file and applies migrations (idempotent)
+    pingDatabase(); // opens the file and applies migrations (idempotent)
   } catch (err) {
     throw new ConfigError(`DATABASE_URL: the database ${e.DATABASE_URL} cannot be opened or migrated: ${(err as Error).message}`);
   }
@@ -62,7 +62,7 @@ export interface Readiness {
 export async function readiness(): Promise<Readiness> {
   let database = "ok";
   try {
-    rawDb().prepare("SELECT 1").get();
+    pingDatabase();
   } catch (err) {
     database = (err as Error).message;
   }
@@ -84,5 +84,5 @@ export async function readiness(): Promise<Readiness> {
 export async function shutdown(): Promise<void> {
   // A Redis that went away never answers BullMQ's close: give up on it after 5 s (the jobs are in Redis or in JobRun).
   await within(closeQueue({ abandonWaiting: true }), 5000, "closing the job queue").catch((e) => console.error(`shutdown: ${(e as Error).message}`));
-  await closeDb();
+  await closeDatabase();
 }

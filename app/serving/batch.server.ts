@@ -115,51 +115,110 @@ export interface BatchResult {
   seconds: number;
 }
 
-export function writeBatch(snapshot: Snapshot, o: BatchOptions): BatchResult {
-  const started = performance.now();
-  if (!BATCH_PLACEMENTS.includes(o.placement)) {
+/** One block of customers' CSV rows (customerIds[from, to)), and what was skipped: the unit the batch threads share out. */
+export interface BatchBlock {
+  text: string;
+  customers: number;
+  rows: number;
+  skippedNoConsent: number;
+  skippedBySegment: number;
+}
+
+export function checkBatchPlacement(placement: Placement): void {
+  if (!BATCH_PLACEMENTS.includes(placement)) {
     throw new Error(`batch placement must be one of ${BATCH_PLACEMENTS.join(", ")} (product and cart lists need a product or cart, not a customer)`);
   }
+}
+
+/** The rows of customers [from, to) of the snapshot's sorted customer ids, through the API's `respond`. */
+export function batchBlock(snapshot: Snapshot, o: Pick<BatchOptions, "placement" | "k" | "segment" | "now">, from: number, to: number): BatchBlock {
   const w = snapshot.world;
-  const dir = path.dirname(path.resolve(o.out));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(o.out)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, "w");
-  let buf = CSV_HEADER + "\n";
+  const ids = w.customerIds;
+  let text = "";
   let customers = 0;
   let rows = 0;
   let skippedNoConsent = 0;
   let skippedBySegment = 0;
-  const ids = w.customerIds;
-  try {
-    for (let j = 0; j < ids.length; j++) {
-      const id = ids[j];
-      const profile = w.profiles.get(id);
-      if (o.segment && !matchesSegment(profile, o.segment)) {
-        skippedBySegment++;
-        continue;
-      }
-      if (o.placement === "email" && profile?.marketingConsent !== true) {
-        skippedNoConsent++;
-        continue;
-      }
-      const res = respond(snapshot, { shop: snapshot.shop, placement: o.placement, customerId: id, limit: o.k, locale: "en", now: o.now, experiments: false }, "batch");
-      customers++;
-      res.products.forEach((p, rank) => {
-        buf += `${csvField(id)},${rank + 1},${csvField(p.id)},${p.score},${csvField(p.reasons.join("|"))}\n`;
-        rows++;
-      });
-      if (buf.length > 1 << 20) {
-        fs.writeSync(fd, buf);
-        buf = "";
-      }
-      if (o.progress && (j & 1023) === 0) o.progress(j, ids.length);
+  for (let j = from; j < Math.min(to, ids.length); j++) {
+    const id = ids[j];
+    const profile = w.profiles.get(id);
+    if (o.segment && !matchesSegment(profile, o.segment)) {
+      skippedBySegment++;
+      continue;
     }
-    fs.writeSync(fd, buf);
-  } finally {
-    fs.closeSync(fd);
+    if (o.placement === "email" && profile?.marketingConsent !== true) {
+      skippedNoConsent++;
+      continue;
+    }
+    const res = respond(snapshot, { shop: snapshot.shop, placement: o.placement, customerId: id, limit: o.k, locale: "en", now: o.now, experiments: false }, "batch");
+    customers++;
+    res.products.forEach((p, rank) => {
+      text += `${csvField(id)},${rank + 1},${csvField(p.id)},${p.score},${csvField(p.reasons.join("|"))}\n`;
+      rows++;
+    });
   }
-  fs.renameSync(tmp, o.out);
+  return { text, customers, rows, skippedNoConsent, skippedBySegment };
+}
+
+/** Customers per block (progress, and the unit the batch threads take turns on). */
+export const BATCH_BLOCK = 512;
+
+/** Writes `out` from blocks handed over in order (temporary file, renamed into place when complete). */
+export class BatchFile {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private buf = CSV_HEADER + "\n";
+  constructor(readonly out: string) {
+    const dir = path.dirname(path.resolve(out));
+    fs.mkdirSync(dir, { recursive: true });
+    this.tmp = path.join(dir, `.${path.basename(out)}.${process.pid}.tmp`);
+    this.fd = fs.openSync(this.tmp, "w");
+  }
+  write(text: string): void {
+    this.buf += text;
+    if (this.buf.length > 1 << 20) {
+      fs.writeSync(this.fd, this.buf);
+      this.buf = "";
+    }
+  }
+  /** Flushes and renames into place. */
+  finish(): void {
+    fs.writeSync(this.fd, this.buf);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.tmp, this.out);
+  }
+  /** Leaves nothing behind (a failed run). */
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+export function writeBatch(snapshot: Snapshot, o: BatchOptions): BatchResult {
+  const started = performance.now();
+  checkBatchPlacement(o.placement);
+  const ids = snapshot.world.customerIds;
+  const file = new BatchFile(o.out);
+  const total = { customers: 0, rows: 0, skippedNoConsent: 0, skippedBySegment: 0 };
+  try {
+    for (let from = 0; from < ids.length; from += BATCH_BLOCK) {
+      o.progress?.(from, ids.length);
+      const b = batchBlock(snapshot, o, from, from + BATCH_BLOCK);
+      file.write(b.text);
+      total.customers += b.customers;
+      total.rows += b.rows;
+      total.skippedNoConsent += b.skippedNoConsent;
+      total.skippedBySegment += b.skippedBySegment;
+    }
+    file.finish();
+  } catch (e) {
+    file.abort();
+    throw e;
+  }
   o.progress?.(ids.length, ids.length);
-  return { out: path.resolve(o.out), customers, rows, skippedNoConsent, skippedBySegment, modelVersion: snapshot.modelVersion, seconds: (performance.now() - started) / 1000 };
+  return { out: path.resolve(o.out), ...total, modelVersion: snapshot.modelVersion, seconds: (performance.now() - started) / 1000 };
 }

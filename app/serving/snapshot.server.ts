@@ -25,6 +25,7 @@ import { INTERACTION_TYPES } from "../recommend/types";
 import { loadShopSettings } from "../models/settings.server";
 import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../models/experiment.server";
 import { loadVisualSearch } from "../embedding/search.server";
+import { loadVisualBundle } from "./bundle.server";
 import { buildWorld, type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
 import { systemClock } from "../clock";
@@ -74,7 +75,10 @@ export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Pr
   const events = loadEventTable(shop, catalog);
   const loaded = await loadPublishedModel(shop);
   const model = loaded ? alignToCatalog(loaded, catalog) : null;
-  const visual = await loadVisualSearch(shop, catalog);
+  // The serving bundle of the shop's current vectors (precomputed neighbour lists and compact
+  // vectors, read off the event loop); without one (no embed/train run since the vectors changed)
+  // the index answers, searching per product on the request path, and the log says how to fix it.
+  const visual = (await loadVisualBundle(shop, catalog)) ?? (await visualWithoutBundle(shop, catalog));
   const shown = impressionCounts(shop, new Date(now - IMPRESSION_DAYS * 86_400_000).toISOString());
   // No impressions at all (no storefront reporting yet): unknown, not "never shown".
   const impressions = shown.size ? Uint32Array.from(catalog.ids, (id) => shown.get(id) ?? 0) : null;
@@ -116,6 +120,17 @@ export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Pr
       products: catalog.ids.length,
     },
   };
+}
+
+const warnedNoBundle = new Set<string>();
+
+async function visualWithoutBundle(shop: string, catalog: Parameters<typeof loadVisualSearch>[1]) {
+  const visual = await loadVisualSearch(shop, catalog);
+  if (visual && !warnedNoBundle.has(shop)) {
+    warnedNoBundle.add(shop);
+    console.error(`[serving] ${shop}: no serving bundle for the current product vectors: visual neighbours are searched on the request path until \`facet bundle --shop ${shop}\` (or the embed/train job) writes it`);
+  }
+  return visual;
 }
 
 function loadExperiments(shop: string): Snapshot["experiments"] {

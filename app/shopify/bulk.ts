@@ -5,7 +5,7 @@
  * offline access token, injectable so that tests (and the demo) play Shopify. Workers have no
  * request to authenticate, so the token comes from the session table (models/sync.server.ts).
  *
- * Only one bulk query runs per shop at a time (API 2024-10), so the sync runs resources in turn.
+ * Only one bulk query runs per shop at a time (true of every API version up to 2026-10), so the sync runs resources in turn.
  * The queries take only what the recommender needs: no names, phones or addresses beyond region.
  */
 import fs from "node:fs";

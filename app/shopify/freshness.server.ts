@@ -4,7 +4,8 @@
  *   for that product with a job id per 20-second window, delayed to the window's end, so a burst of
  *   updates to one product costs one embed that sees the latest row;
  * - new orders and pixel events: `retrainCheckSoon` enqueues `retrainCheck` (one per shop per
- *   minute), which enqueues `train` when the count of new events since the last training reaches
+ *   minute), which enqueues `train` when the distinct real customers (signed: orders, proven
+ *   pixel customers; anonymous events do not count) with new behaviour since the last training reach
  *   the shop's threshold (Setting "freshness.retrainThreshold", default below);
  * - on a schedule: `scheduleRetrain` registers a BullMQ job scheduler on the train queue (every
  *   Setting "freshness.retrainEveryHours" hours, default 24) when REDIS_URL is set. Without Redis
@@ -17,8 +18,8 @@ import { readSetting } from "../models/sync.server";
 import { queue } from "../queues/index.server";
 import { systemClock } from "../clock";
 
-/** Default number of new orders + interactions since the last training that triggers a retrain. */
-export const DEFAULT_RETRAIN_THRESHOLD = 200;
+/** Default number of distinct real customers with new orders or proven events since the last training that triggers a retrain. */
+export const DEFAULT_RETRAIN_THRESHOLD = 50;
 /** Default hours between scheduled retrains. */
 export const DEFAULT_RETRAIN_EVERY_HOURS = 24;
 
@@ -43,7 +44,7 @@ export async function embedSoon(shop: string, productIds: string[], now = system
 
 /** Enqueues one retrain check per shop and window. */
 export async function retrainCheckSoon(shop: string, now = systemClock.nowMs()): Promise<string> {
-  const w = freshnessTiming.retrainCheckWindowMs;
+  const w = env().RETRAIN_CHECK_WINDOW_MS ?? freshnessTiming.retrainCheckWindowMs;
   const bucket = w > 0 ? Math.floor(now / w) : now;
   const delayMs = w > 0 ? (bucket + 1) * w - now : 0;
   const h = await (await queue()).enqueue("retrainCheck", { shop }, { jobId: `retrainCheck-${safeId(shop)}-${bucket}`, delayMs, attempts: 2 });
@@ -60,33 +61,17 @@ export async function scheduleRetrain(shop: string, everyHours?: number, prefix 
     const stored = Number(readSetting(shop, "freshness.retrainEveryHours"));
     everyHours = Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_RETRAIN_EVERY_HOURS;
   }
-  const { Queue } = await import("bullmq");
-  const { queueName, redisConnection } = await import("../queues/bullmq.server");
-  const connection = redisConnection(redisUrl);
-  const q = new Queue(queueName("train"), { connection, prefix });
-  try {
-    await q.upsertJobScheduler(
-      `train-schedule-${safeId(shop)}`,
-      { every: Math.max(1, everyHours) * 3600 * 1000 },
-      { name: "train", data: { shop, reason: "schedule" }, opts: { attempts: 2, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
-    );
-    return true;
-  } finally {
-    await q.close();
-    await connection.quit();
-  }
+  const { upsertRepeatable } = await import("../queues/bullmq.server");
+  await upsertRepeatable(
+    { schedulerId: `train-schedule-${safeId(shop)}`, name: "train", everyMs: Math.max(1, everyHours) * 3600 * 1000, data: { shop, reason: "schedule" }, attempts: 2, keep: 50 },
+    prefix,
+    redisUrl,
+  );
+  return true;
 }
 
 export async function unscheduleRetrain(shop: string, prefix = env().FACET_QUEUE_PREFIX, redisUrl = env().REDIS_URL): Promise<boolean> {
   if (!redisUrl) return false;
-  const { Queue } = await import("bullmq");
-  const { queueName, redisConnection } = await import("../queues/bullmq.server");
-  const connection = redisConnection(redisUrl);
-  const q = new Queue(queueName("train"), { connection, prefix });
-  try {
-    return await q.removeJobScheduler(`train-schedule-${safeId(shop)}`);
-  } finally {
-    await q.close();
-    await connection.quit();
-  }
+  const { removeRepeatable } = await import("../queues/bullmq.server");
+  return removeRepeatable("train", `train-schedule-${safeId(shop)}`, prefix, redisUrl);
 }

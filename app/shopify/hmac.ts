@@ -4,6 +4,7 @@
  */
 import crypto from "node:crypto";
 import { systemClock } from "../clock";
+import { SHOPIFY_API_VERSION } from "./apiVersion";
 
 /** X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with the app's client secret. */
 export function signWebhookBody(body: string, secret: string): string {
@@ -33,7 +34,7 @@ export function webhookRequest(o: WebhookRequestOptions): Request {
       "X-Shopify-Topic": o.topic,
       "X-Shopify-Hmac-Sha256": signWebhookBody(o.signAs ?? o.body, o.secret),
       "X-Shopify-Shop-Domain": o.shop,
-      "X-Shopify-API-Version": o.apiVersion ?? "2024-10",
+      "X-Shopify-API-Version": o.apiVersion ?? SHOPIFY_API_VERSION,
       "X-Shopify-Webhook-Id": o.webhookId ?? crypto.randomUUID(),
       "X-Shopify-Triggered-At": o.triggeredAt ?? systemClock.now().toISOString(),
       "X-Shopify-Event-Id": o.eventId ?? crypto.randomUUID(),

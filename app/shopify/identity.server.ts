@@ -14,38 +14,27 @@
  * valid while now < exp and exp - now <= 24 h (a token cannot be minted for ever).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { rawDb } from "../db.server";
+import { IDENTITY_SECRET_KEY, insertIdentitySecret, readIdentitySecret, replaceIdentitySecret } from "../models/identitySecret.server";
 import { env } from "../env.server";
 import { demoEnabled } from "../storefront/demoMode.server";
 import { verifyApiKey } from "../models/apiKey.server";
 
-export const IDENTITY_SECRET_KEY = "identity.secret";
+export { IDENTITY_SECRET_KEY };
 export const MAX_TOKEN_LIFETIME_S = 24 * 3600;
-
-function readSecret(shop: string): string | null {
-  const row = rawDb().prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, IDENTITY_SECRET_KEY) as { value: string } | undefined;
-  if (!row) return null;
-  const v = JSON.parse(row.value) as unknown;
-  return typeof v === "string" && v.length >= 32 ? v : null;
-}
 
 /** The shop's identity secret (created on first use: 32 random bytes, hex). */
 export function identitySecret(shop: string, now: Date): string {
-  const have = readSecret(shop);
+  const have = readIdentitySecret(shop);
   if (have) return have;
   const fresh = randomBytes(32).toString("hex");
-  rawDb()
-    .prepare(`INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(shop, key) DO NOTHING`)
-    .run(shop, IDENTITY_SECRET_KEY, JSON.stringify(fresh), now.toISOString());
-  return readSecret(shop) ?? fresh;
+  insertIdentitySecret(shop, fresh, now);
+  return readIdentitySecret(shop) ?? fresh;
 }
 
 /** A new identity secret: every token signed with the old one stops working. */
 export function rotateIdentitySecret(shop: string, now: Date): string {
   const fresh = randomBytes(32).toString("hex");
-  rawDb()
-    .prepare(`INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`)
-    .run(shop, IDENTITY_SECRET_KEY, JSON.stringify(fresh), now.toISOString());
+  replaceIdentitySecret(shop, fresh, now);
   return fresh;
 }
 
@@ -105,7 +94,7 @@ export function authenticateApiRequest(request: Request, url: URL, shop: string,
   }
   if (!claimedCustomer) return { ok: true, shop, customerId: null, identity: "none" };
   const token = request.headers.get("X-Facet-Customer-Token") ?? url.searchParams.get("customer_token") ?? "";
-  const secret = token ? readSecret(shop) : null;
+  const secret = token ? readIdentitySecret(shop) : null;
   const proven = secret ? verifyCustomerToken(secret, token, shop, now.getTime()) : null;
   return proven !== null && proven === claimedCustomer
     ? { ok: true, shop, customerId: proven, identity: "verified" }

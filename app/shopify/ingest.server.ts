@@ -7,11 +7,17 @@
  * stored or linked (202, stored 0): behaviour capture for recommendations is analytics processing
  * under Shopify's privacy API, and the extension also declares analytics in its customer_privacy
  * block so Shopify does not load it for visitors who declined.
+ *
+ * Identity (issue 15 point 4): the batch's `customerId` is written by the browser, so it is kept
+ * only when a signed link (the app proxy's logged_in_customer_id, app/storefront/proxy.server.ts)
+ * ties this client id to that customer; otherwise the events are anonymous by client id. New client
+ * ids (never seen in the shop) are limited per shop and per IP address per minute, so rotating the
+ * client id does not escape the per-client limit.
  */
 import { env } from "../env.server";
 import { BodyTooLarge, TOO_LARGE_HEADERS, jsonResponse, readTextLimited } from "../http/body.server";
 import { within } from "../http/unavailable.server";
-import { shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
+import { clientKnown, provenCustomer, shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
 import { creditAddToCarts } from "../models/recommendationEvent.server";
 import { retrainCheckSoon } from "./freshness.server";
 import { MAX_BODY_BYTES, PixelInputError, batchCustomer, interactionsOf, parsePixelBatch } from "./pixelEvents";
@@ -37,6 +43,16 @@ export async function setRateLimiter(l: RateLimiter | undefined): Promise<void> 
   const old = limiter;
   limiter = l;
   if (old && old !== l) await old.close();
+}
+
+/**
+ * The caller's address: `X-Facet-Client-IP`, which scripts/start.mjs sets on every request from the
+ * socket (or from X-Forwarded-For through FACET_TRUST_PROXY hops) and overwrites whatever a client
+ * sent. Null when absent (the dev server, in-process tests): the per-IP limit is then not applied.
+ */
+export function clientIp(request: Request): string | null {
+  const ip = (request.headers.get("x-facet-client-ip") ?? "").trim();
+  return ip ? ip.slice(0, 64) : null;
 }
 
 /** CORS for the storefront: the pixel's sandbox posts cross-origin, without credentials. */
@@ -85,6 +101,16 @@ export async function handleIngest(request: Request, now = systemClock.nowMs()):
   // Redis down: answer 503 at once (the pixel retries later) rather than hang or store unlimited.
   const take = (key: string, limit: number) => within(rl.take(key, n, limit, 60_000, now), 2500, "Redis (REDIS_URL) rate limit");
   try {
+    if (!clientKnown(batch.shop, batch.clientId)) {
+      const one = (key: string, limit: number) => within(rl.take(key, 1, limit, 60_000, now), 2500, "Redis (REDIS_URL) rate limit");
+      const ip = clientIp(request);
+      if (ip && !(await one(`newclient:${batch.shop}:ip:${ip}`, e.INGEST_NEW_CLIENTS_PER_IP_PER_MINUTE))) {
+        return json(request, { error: "too many new client ids from this address" }, 429, { "Retry-After": "60" });
+      }
+      if (!(await one(`newclient:${batch.shop}`, e.INGEST_NEW_CLIENTS_PER_SHOP_PER_MINUTE))) {
+        return json(request, { error: "too many new client ids for this shop" }, 429, { "Retry-After": "60" });
+      }
+    }
     if (!(await take(`client:${batch.shop}:${batch.clientId}`, e.INGEST_CLIENT_EVENTS_PER_MINUTE))) {
       return json(request, { error: "too many events from this client" }, 429, { "Retry-After": "60" });
     }
@@ -96,14 +122,15 @@ export async function handleIngest(request: Request, now = systemClock.nowMs()):
     return json(request, { error: "temporarily unavailable, retry later" }, 503, { "Retry-After": "30" });
   }
 
-  const stored = storeInteractions(batch.shop, batch.clientId, batchCustomer(batch), interactionsOf(batch));
+  const customer = provenCustomer(batch.shop, batch.clientId, batchCustomer(batch));
+  const stored = storeInteractions(batch.shop, batch.clientId, customer, interactionsOf(batch));
   // Add-to-cart rates of recommendation lists: the theme's product form (not a Facet card) adds to
   // the cart, so the pixel's product_added_to_cart is credited to the shopper's recent click on that
   // product in a list (app/models/recommendationEvent.server.ts creditAddToCarts).
   const adds = batch.events.filter((ev) => ev.name === "product_added_to_cart").flatMap((ev) => ev.productIds.map((productId) => ({ productId, at: new Date(ev.timestamp) })));
   if (adds.length && stored > 0) {
     try {
-      creditAddToCarts(batch.shop, { customerId: batchCustomer(batch), clientId: batch.clientId }, adds);
+      creditAddToCarts(batch.shop, { customerId: customer, clientId: batch.clientId }, adds);
     } catch (err) {
       console.error(`ingest: crediting add-to-carts failed: ${(err as Error).message}`);
     }

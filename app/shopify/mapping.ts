@@ -233,7 +233,11 @@ export function productFromRest(body: unknown): ShopifyProduct {
     status: str(p.status)?.toLowerCase() ?? null,
     createdAt: str(p.created_at),
     updatedAt: str(p.updated_at),
-    images: arr(p.images).map((i) => str(obj(i).src)).filter((s): s is string => !!s),
+    // `images` where the payload has them; else the image `media` (product webhooks carry it since 2024-07).
+    images: (arr(p.images).length
+      ? arr(p.images).map((i) => str(obj(i).src))
+      : arr(p.media).filter((m) => str(obj(m).media_content_type) === "IMAGE").map((m) => str(obj(obj(m).preview_image).src))
+    ).filter((s): s is string => !!s),
     variants: arr(p.variants).map((raw) => {
       const v = obj(raw);
       return {
@@ -243,6 +247,7 @@ export function productFromRest(body: unknown): ShopifyProduct {
         inventoryQuantity: num(v.inventory_quantity),
         inventoryItemId: idOf(v.inventory_item_id),
         continueSelling: str(v.inventory_policy) === "continue",
+        // inventory_management left variant payloads in 2024-07 (tracking is on the inventory item): absent = tracked.
         tracked: v.inventory_management === undefined ? true : v.inventory_management !== null,
         options: [v.option1, v.option2, v.option3]
           .map((value, i) => ({ name: optionNames[i] ?? "", value: str(value) ?? "" }))

@@ -10,6 +10,7 @@ import { env } from "../env.server";
 import { experimentHasVariant, recordRecommendationEvents } from "../models/recommendationEvent.server";
 import { parseRecommendationId } from "../recommend/experiments/serving";
 import { rateLimiter } from "../shopify/ingest.server";
+import { linkClient, linkedCustomer } from "../models/ingest.server";
 import { renderCards } from "./fragment.server";
 import { verifyProxySignature, type ProxyVerdict } from "./proxySignature.server";
 import { RecommendInputError } from "../serving/recommend.server";
@@ -71,6 +72,21 @@ export function cacheHeaders(personalised: boolean): Record<string, string> {
   };
 }
 
+/**
+ * The signed link (issue 15 point 4): Shopify signs `logged_in_customer_id` into the proxied query,
+ * so a request that carries it and facet.js's client id (Shopify's `_shopify_y`, the web pixel's
+ * clientId) proves that this browser belongs to that customer. Only this links a client id to a
+ * customer; the web pixel's own `customerId` counts only when it matches such a link.
+ */
+function linkSigned(shop: string, customerId: string | null, clientId: string | null | undefined): void {
+  if (!customerId || !clientId) return;
+  try {
+    if (linkedCustomer(shop, clientId) !== customerId) linkClient(shop, clientId, customerId);
+  } catch (e) {
+    console.error(`app proxy: linking client ${clientId} of ${shop} failed: ${(e as Error).message}`);
+  }
+}
+
 /** GET /apps/facet/recommendations (proxied to /proxy/recommendations). */
 export async function handleRecommendations(request: Request, opts: ProxyOptions): Promise<Response> {
   const url = new URL(request.url);
@@ -82,6 +98,7 @@ export async function handleRecommendations(request: Request, opts: ProxyOptions
     return json({ error: "bad-request", message: `Invalid query parameter(s): ${where}` }, 400);
   }
   const q = parsed.data;
+  linkSigned(verdict.shop, verdict.customerId, q.client_id);
   let list: StorefrontList;
   try {
     list = await storefrontList({
@@ -168,6 +185,7 @@ export async function handleEvents(request: Request, opts: ProxyOptions): Promis
   if (!(await limiter.take(rateKey(request, verdict.shop, verdict.customerId, e.clientId), 1, env().BLOCK_EVENTS_PER_CLIENT_PER_MINUTE, 60_000, opts.nowMs))) {
     return json({ stored: 0 }, 202);
   }
+  linkSigned(verdict.shop, verdict.customerId, e.clientId);
   const tagged = parseRecommendationId(e.recommendationId);
   const inExperiment = tagged !== null && experimentHasVariant(verdict.shop, tagged.experimentId, tagged.variant);
   const stored = recordRecommendationEvents({

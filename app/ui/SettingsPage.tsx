@@ -47,7 +47,8 @@ function NumberField(props: { name: string; label: string; value: number | null;
 
 export function SettingsPage({ data, saved, error }: { data: SettingsData; saved: boolean; error: string | null }) {
   const [s, setS] = useState<PlacementSettings>(data.current);
-  useEffect(() => setS(data.current), [data.current]);
+  const current = data.current;
+  useEffect(() => setS(current), [current]);
   const navigate = useNavigate();
   const navigation = useNavigation();
   const base = useAdminPath("settings");

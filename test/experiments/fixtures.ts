@@ -13,7 +13,7 @@ export interface ShopFixture {
 
 export function seedShop(shop: string, now: number): ShopFixture {
   const db = rawDb();
-  db.prepare(`INSERT OR IGNORE INTO Shop (id, currency, locale, updatedAt) VALUES (?, 'EUR', 'de-DE', ?)`).run(shop, iso(now));
+  db.prepare(`INSERT INTO Shop (id, currency, locale, updatedAt) VALUES (?, 'EUR', 'de-DE', ?) ON CONFLICT DO NOTHING`).run(shop, iso(now));
   const product = db.prepare(
     `INSERT INTO Product (shop, id, title, category, brand, collection, price, imageUrl, material, gender, stockStatus, createdDate, handle)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
 import { databaseFile } from "../../app/env.server";
-import { rawDb } from "../../app/db.server";
+import { rawDb, rawDialect } from "../../app/db.server";
 
 const made: string[] = [];
 afterAll(() => {
@@ -26,9 +26,22 @@ export function folder(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-/** sha256 of the SQLite file after moving the WAL into it: byte-for-byte identity of the database. */
+/**
+ * SQLite: sha256 of the file after moving the WAL into it: byte-for-byte identity of the database.
+ * PostgreSQL: every row of every table with its xmin (the transaction that last wrote the row
+ * version): a row rewritten with equal values still gets a new xmin, so this is as strict.
+ */
 export function dbFingerprint(): string {
   const db = rawDb();
+  if (rawDialect() === "postgres") {
+    const h = crypto.createHash("sha256");
+    const tables = db.prepare(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`).pluck().all() as string[];
+    for (const t of tables) {
+      h.update(t);
+      for (const r of db.prepare(`SELECT xmin::text AS _x, * FROM "${t}" ORDER BY 2, 3`).all()) h.update(JSON.stringify(r, (_k, v) => (Buffer.isBuffer(v) ? v.toString("hex") : v)));
+    }
+    return h.digest("hex");
+  }
   db.pragma("wal_checkpoint(TRUNCATE)");
   const h = crypto.createHash("sha256");
   h.update(fs.readFileSync(databaseFile()));

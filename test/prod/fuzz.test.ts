@@ -95,7 +95,7 @@ function generator(seed: number) {
       headers["X-Shopify-Topic"] = pick(["products/update", "orders/create", "shop/redact", "customers/redact", "nope/nope", "", "APP/UNINSTALLED"]);
       headers["X-Shopify-Shop-Domain"] = pick([SHOP, "evil.myshopify.com", "", "x"]);
       headers["X-Shopify-Webhook-Id"] = pick(["w1", "", String(int(1e6))]);
-      headers["X-Shopify-API-Version"] = pick(["2024-10", "", "x"]);
+      headers["X-Shopify-API-Version"] = pick(["2026-10", "2024-10", "", "x"]);
       // Some correctly signed (the body then reaches the topic's parsing), most forged.
       headers["X-Shopify-Hmac-Sha256"] = r() < 0.3 && b !== undefined ? shopifyHmac(typeof b === "string" ? b : Buffer.from(b)) : pick(["", "AAAA", "x".repeat(44)]);
     }

@@ -111,7 +111,7 @@ export function webhookHeaders(shop: string, topic: string, body: string, over: 
     "X-Shopify-Topic": topic,
     "X-Shopify-Shop-Domain": shop,
     "X-Shopify-Webhook-Id": `prod-${process.pid}-${++webhookSeq}`,
-    "X-Shopify-API-Version": "2024-10",
+    "X-Shopify-API-Version": "2026-10",
     "X-Shopify-Triggered-At": new Date().toISOString(),
     "X-Shopify-Hmac-Sha256": shopifyHmac(body),
     ...over,
@@ -121,8 +121,8 @@ export function webhookHeaders(shop: string, topic: string, body: string, over: 
 /** Installs a shop the way OAuth leaves it: an offline session row and the Shop row. */
 export function installShop(server: RunningServer, shop: string): void {
   const db = server.db();
-  db.prepare(`INSERT OR IGNORE INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test')`).run(`offline_${shop}`, shop);
-  db.prepare(`INSERT OR IGNORE INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)`).run(shop, new Date().toISOString(), new Date().toISOString());
+  db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test') ON CONFLICT DO NOTHING`).run(`offline_${shop}`, shop);
+  db.prepare(`INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(shop, new Date().toISOString(), new Date().toISOString());
 }
 
 /** Resident memory of a process in MB (Linux /proc). */

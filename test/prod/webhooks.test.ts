@@ -111,7 +111,6 @@ describe("production build: webhooks over HTTP", () => {
 
   it("refuses a 200 MB unsigned body while reading it (413), without buffering it", async () => {
     const rssBefore = rssMb(server.pid);
-    const chunk = Buffer.alloc(1024 * 1024, 0x61);
     const { status, sentMb } = await streamBody(`${server.url}/webhooks`, 200, { "Content-Type": "application/json", "X-Shopify-Topic": "products/update", "X-Shopify-Shop-Domain": SHOP });
     expect(status).toBe(413);
     const grew = rssMb(server.pid) - rssBefore;

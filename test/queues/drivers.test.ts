@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
 import { describeIf, redisReachable } from "../helpers/requires";
 import { InProcessDriver } from "../../app/queues/inProcess.server";
+import { jobFunction } from "../../app/jobs/registry.server";
 import { prisma } from "../../app/db.server";
 
 useTempDatabase();
 const SHOP = "queue-test.myshopify.com";
 
 describe("in-process driver", () => {
-  const driver = new InProcessDriver();
+  const driver = new InProcessDriver(jobFunction);
   afterAll(() => driver.close());
 
   it("runs a job and records its progress row", async () => {
@@ -42,7 +43,7 @@ describeIf(redisUp, "Redis on 127.0.0.1:6379", "BullMQ driver against the real R
     const { BullMqDriver, redisConnection, startWorker } = await import("../../app/queues/bullmq.server");
     connection = redisConnection("redis://127.0.0.1:6379");
     driver = new BullMqDriver(connection, prefix);
-    worker = startWorker("ping", connection.duplicate(), 1, prefix);
+    worker = startWorker("ping", jobFunction, connection.duplicate(), 1, prefix);
   });
 
   afterAll(async () => {

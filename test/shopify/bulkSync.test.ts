@@ -82,7 +82,7 @@ describe("bulk sync", () => {
       await runBulkSync({ shop: SHOP, resource: "customers", now: NOW }, ctx(), noWait);
       await runBulkSync({ shop: SHOP, resource: "orders" }, ctx(), noWait);
       expect([...shopify.calls.tokens]).toEqual([TOKEN]);
-      expect([...shopify.calls.endpoints]).toEqual([`https://${SHOP}/admin/api/2024-10/graphql.json`]);
+      expect([...shopify.calls.endpoints]).toEqual([`https://${SHOP}/admin/api/2026-10/graphql.json`]);
 
       const rows = await prisma().product.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" } });
       expect(rows.map((r) => [r.id, r.material, r.deletedAt === null])).toEqual([

@@ -10,7 +10,7 @@ import { closeQueue } from "../../app/queues/index.server";
 import { queueName, redisConnection } from "../../app/queues/bullmq.server";
 import retrainCheck from "../../app/jobs/retrainCheck.server";
 import { embedSoon, scheduleRetrain, unscheduleRetrain } from "../../app/shopify/freshness.server";
-import { storeInteractions } from "../../app/models/ingest.server";
+import { linkClient, storeInteractions } from "../../app/models/ingest.server";
 import { writeSetting } from "../../app/models/sync.server";
 import bulkSync from "../../app/jobs/bulkSync.server";
 import { setShopifyFetch, type FetchLike } from "../../app/shopify/bulk";
@@ -37,21 +37,29 @@ describeIf(available, "Redis at " + REDIS_URL, "freshness jobs", () => {
     await redis.quit();
   });
 
-  it("enqueues one train when new events reach the threshold, and none below it", async () => {
+  it("enqueues one train when distinct real customers reach the threshold; anonymous and forged events do not count", async () => {
     writeSetting(SHOP, "freshness.retrainThreshold", 3);
     const at = new Date().toISOString();
-    storeInteractions(SHOP, "c1", null, [1, 2].map((i) => ({ id: `px:a${i}:0`, productId: "p1", type: "view", timestamp: at, sessionId: null, deviceType: null, referrerSource: "pixel" })));
-    expect(await retrainCheck({ shop: SHOP }, ctx)).toEqual({ newEvents: 2, threshold: 3, train: null });
-    storeInteractions(SHOP, "c1", null, [{ id: "px:a3:0", productId: "p2", type: "view", timestamp: at, sessionId: null, deviceType: null, referrerSource: "pixel" }]);
+    const view = (id: string) => ({ id, productId: "p1", type: "view", timestamp: at, sessionId: null, deviceType: null, referrerSource: "pixel" });
+    // One signed customer (linked through the app proxy) with two events: one customer.
+    linkClient(SHOP, "c1", "cust-1");
+    storeInteractions(SHOP, "c1", "cust-1", [view("px:a1:0"), view("px:a2:0")]);
+    // 200 anonymous events and 50 events claiming customers no signed link proves: nobody.
+    storeInteractions(SHOP, "anon", null, Array.from({ length: 200 }, (_, i) => view(`px:anon${i}:0`)));
+    for (let i = 0; i < 50; i++) storeInteractions(SHOP, `forged-${i}`, `victim-${i}`, [view(`px:f${i}:0`)]);
+    expect(await retrainCheck({ shop: SHOP }, ctx)).toEqual({ newCustomers: 1, threshold: 3, train: null });
+    linkClient(SHOP, "c2", "cust-2");
+    storeInteractions(SHOP, "c2", "cust-2", [view("px:b1:0")]);
+    await prisma().order.create({ data: { shop: SHOP, id: "o-guest", customerId: null, orderDate: new Date(), status: "completed", totalAmount: 1 } });
     const a = await retrainCheck({ shop: SHOP }, ctx);
     const b = await retrainCheck({ shop: SHOP }, ctx);
-    expect(a).toMatchObject({ newEvents: 3, train: `train-${SHOP}-after-none` });
+    expect(a).toMatchObject({ newCustomers: 3, train: `train-${SHOP}-after-none` });
     expect(b.train).toBe(a.train);
     const train = new Queue(queueName("train"), { connection: redis.duplicate(), prefix: PREFIX });
     expect((await train.getJobs(["waiting"])).map((j) => j.data.shop)).toEqual([SHOP]);
     // After a training, only events newer than it count.
     await prisma().modelVersion.create({ data: { shop: SHOP, kind: "hybrid", version: "v9", path: "/x", status: "published", createdAt: new Date(Date.now() + 1000) } });
-    expect((await retrainCheck({ shop: SHOP }, ctx)).newEvents).toBe(0);
+    expect((await retrainCheck({ shop: SHOP }, ctx)).newCustomers).toBe(0);
     await train.close();
   });
 

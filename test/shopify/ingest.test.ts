@@ -12,6 +12,7 @@ import { prisma, rawDb } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { redisConnection } from "../../app/queues/bullmq.server";
 import { setRateLimiter } from "../../app/shopify/ingest.server";
+import { linkClient } from "../../app/models/ingest.server";
 import { MAX_EVENTS } from "../../app/shopify/pixelEvents";
 import { deletePrefix, uniquePrefix } from "./helpers";
 
@@ -105,14 +106,21 @@ describeIf(available, "Redis at " + REDIS_URL, "pixel ingest", () => {
     expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("POST");
   });
 
-  it("links an anonymous client to the customer who logs in, earlier events included", async () => {
+  it("keeps the pixel's customer only when a signed link proves it; a forged customerId stays anonymous", async () => {
     await post(batch({ clientId: "client-b", events: [event({ productIds: ["8000000000003"] })] }));
     expect(interactions().find((r) => r.clientId === "client-b")!.customerId).toBeNull();
+    // The body alone names a customer: not proven, stored anonymous, no link written.
     await post(batch({ clientId: "client-b", customerId: "gid://shopify/Customer/7000000000001", events: [event({ productIds: ["8000000000004"] })] }));
-    expect(interactions().filter((r) => r.clientId === "client-b").map((r) => r.customerId)).toEqual(["7000000000001", "7000000000001"]);
-    // Later anonymous events of that client belong to the customer too.
-    await post(batch({ clientId: "client-b", events: [event({ productIds: ["8000000000005"] })] }));
+    expect(interactions().filter((r) => r.clientId === "client-b").map((r) => r.customerId)).toEqual([null, null]);
+    expect(await prisma().clientLink.count({ where: { clientId: "client-b" } })).toBe(0);
+    // The app proxy's signed logged_in_customer_id links the client: earlier events go to them.
+    linkClient(SHOP, "client-b", "7000000000001");
     expect(interactions().filter((r) => r.clientId === "client-b").every((r) => r.customerId === "7000000000001")).toBe(true);
+    await post(batch({ clientId: "client-b", customerId: "gid://shopify/Customer/7000000000001", events: [event({ productIds: ["8000000000005"] })] }));
+    expect(interactions().filter((r) => r.clientId === "client-b").every((r) => r.customerId === "7000000000001")).toBe(true);
+    // Another customer claimed for that linked client: anonymous, the link stays.
+    await post(batch({ clientId: "client-b", customerId: "7000000000099", events: [event({ productIds: ["8000000000006"] })] }));
+    expect(interactions().find((r) => r.clientId === "client-b" && r.productId === "8000000000006")!.customerId).toBeNull();
     expect(await prisma().clientLink.findUnique({ where: { shop_clientId: { shop: SHOP, clientId: "client-b" } } })).toMatchObject({ customerId: "7000000000001" });
   });
 

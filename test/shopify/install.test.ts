@@ -121,7 +121,7 @@ describe("one-click install (token exchange)", () => {
     expect(await prisma().shop.findUniqueOrThrow({ where: { id: SHOP } })).toMatchObject({ uninstalledAt: null });
     const creates = fake.graphqlCalls("webPixelCreate");
     expect(creates).toHaveLength(1);
-    expect(creates[0]).toMatchObject({ shop: SHOP, version: "2024-10", token: session.accessToken });
+    expect(creates[0]).toMatchObject({ shop: SHOP, version: "2026-10", token: session.accessToken });
     expect(creates[0].query).toContain("webPixelCreate(webPixel: { settings: $settings })");
     expect(creates[0].variables).toEqual({ settings: JSON.stringify({ ingestUrl: `${APP_URL}/ingest` }) });
     expect(fake.pixels.get(SHOP)?.settings).toBe(JSON.stringify({ ingestUrl: `${APP_URL}/ingest` }));
@@ -202,8 +202,8 @@ describe("online access tokens (the shape Shopify answers when asked for one)", 
     // shopifyApp() does not expose its api object; the library's own shopifyApi with the app's
     // settings makes the same call (the app keeps offline tokens: useOnlineTokens is off).
     const shopify = (await import("../../app/shopify.server")).default;
-    const { ApiVersion, RequestedTokenType, shopifyApi } = await import("@shopify/shopify-api");
-    const api = shopifyApi({ apiKey: API_KEY, apiSecretKey: SECRET, scopes: SCOPE.split(","), hostName: "facet.example.com", apiVersion: ApiVersion.October24, isEmbeddedApp: true, logger: { level: 0 } });
+    const { RequestedTokenType, shopifyApi } = await import("@shopify/shopify-api");
+    const api = shopifyApi({ apiKey: API_KEY, apiSecretKey: SECRET, scopes: SCOPE.split(","), hostName: "facet.example.com", apiVersion: (await import("../../app/shopify/apiVersion")).LIBRARY_API_VERSION, isEmbeddedApp: true, logger: { level: 0 } });
     const { session } = await api.auth.tokenExchange({ shop: SHOP, sessionToken: token(), requestedTokenType: RequestedTokenType.OnlineAccessToken });
     expect(fake.tokenExchanges.at(-1)?.body.requested_token_type).toBe("urn:shopify:params:oauth:token-type:online-access-token");
     expect(session).toMatchObject({ id: `${SHOP}_84512345`, isOnline: true, scope: SCOPE });

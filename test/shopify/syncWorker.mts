@@ -6,6 +6,7 @@
  * Env: DATABASE_URL, FACET_DATA_DIR, REDIS_URL, FACET_QUEUE_PREFIX, HOLD_AFTER.
  */
 import { Worker } from "bullmq";
+import { jobFunction } from "../../app/jobs/registry.server";
 import { processJob, queueName, redisConnection } from "../../app/queues/bullmq.server";
 
 const holdAfter = process.env.HOLD_AFTER ? Number(process.env.HOLD_AFTER) : Infinity;
@@ -19,7 +20,7 @@ const worker = new Worker(
       await new Promise(() => undefined); // held until the test kills this process
     }
     process.stdout.write(`start ${job.id}\n`);
-    return processJob(job);
+    return processJob(jobFunction, job);
   },
   { connection, prefix: process.env.FACET_QUEUE_PREFIX!, concurrency: 1, lockDuration: 1500, stalledInterval: 500, maxStalledCount: 5 },
 );

@@ -2,19 +2,21 @@
  * Signed webhook deliveries through the real route (app/routes/webhooks.tsx), the real database and
  * the real Redis (BullMQ, a prefix of this run's own), applied by a BullMQ worker in this process.
  */
+import { listTables, tableColumns } from "../../app/models/schemaInfo.server";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Worker } from "bullmq";
 import { Queue } from "bullmq";
 import type IORedis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
 import { describeIf, redisReachable } from "../helpers/requires";
 import { dataDir, resetEnvForTests } from "../../app/env.server";
 import { prisma, rawDb } from "../../app/db.server";
 import { closeQueue } from "../../app/queues/index.server";
 import { queueName, redisConnection, startWorker } from "../../app/queues/bullmq.server";
+import { jobFunction } from "../../app/jobs/registry.server";
 import { applyDelivery } from "../../app/jobs/sync.server";
 import { webhookRequest } from "../../app/shopify/hmac";
 import { scheduleRetrain } from "../../app/shopify/freshness.server";
@@ -75,7 +77,7 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     resetEnvForTests();
     route = await import("../../app/routes/webhooks");
     redis = redisConnection(REDIS_URL);
-    workers = (["sync", "redact"] as const).map((n) => startWorker(n, redis.duplicate(), 1, PREFIX));
+    workers = (["sync", "redact"] as const).map((n) => startWorker(n, jobFunction, redis.duplicate(), 1, PREFIX));
     await prisma().shop.create({ data: { id: SHOP } });
     await prisma().session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "s", isOnline: false, accessToken: "shpat_x" } });
   });
@@ -195,7 +197,7 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     storeInteractions(SHOP, "client-lena-old", null, [{ id: "px:e0:0", productId: "8000000000001", type: "view", timestamp: new Date().toISOString(), sessionId: "s0", deviceType: null, referrerSource: "pixel" }]);
     rawDb().prepare(`INSERT INTO ClientLink (shop, clientId, customerId, linkedAt) VALUES (?, 'client-lena-old', ?, ?)`).run(SHOP, id, new Date().toISOString());
     storeInteractions(SHOP, "client-other", "111", [{ id: "px:e2:0", productId: "8000000000002", type: "view", timestamp: new Date().toISOString(), sessionId: "s2", deviceType: null, referrerSource: "pixel" }]);
-    const tables = (rawDb().prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map((t) => t.name);
+    const tables = listTables();
     if (tables.includes("RecommendationEvent")) {
       rawDb().prepare(`INSERT INTO RecommendationEvent (shop, recommendationId, type, productId, placement, customerId, clientId, at) VALUES (?, 'r1', 'click', '8000000000002', 'product', ?, 'client-lena', ?)`).run(SHOP, id, new Date().toISOString());
     }
@@ -300,8 +302,8 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     await waitFor(async () => (await (await redactQueue.getJob(d.jobId))?.getState()) === "completed", "shop/redact job");
     await redactQueue.close();
     const left: string[] = [];
-    for (const { name } of rawDb().prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`).all() as { name: string }[]) {
-      const cols = (rawDb().prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
+    for (const name of listTables().filter((n) => !n.startsWith("_"))) {
+      const cols = tableColumns(name).map((c) => c.name);
       const where = cols.includes("shop") ? "shop = ?" : name === "Shop" ? "id = ?" : null;
       if (!where) continue;
       const n = (rawDb().prepare(`SELECT COUNT(*) AS n FROM "${name}" WHERE ${where}`).get(SHOP) as { n: number }).n;

@@ -7,7 +7,7 @@ export default defineCommand({
   name: "batch",
   summary: "Recommendations for every customer (or a segment) into a CSV file",
   help: `
-Usage: facet batch --out <file.csv> [--placement home|email|general] [--k 10] [--segment <filter>] [--shop <domain>] [--json]
+Usage: facet batch --out <file.csv> [--placement home|email|general] [--k 10] [--segment <filter>] [--threads <n>] [--shop <domain>] [--json]
 
   --out <file>        the CSV to write: customer_id,rank,product_id,score,reasons (reasons in English, joined by |)
   --placement <p>     home | email | general (default home). email skips customers without marketing consent
@@ -16,6 +16,7 @@ Usage: facet batch --out <file.csv> [--placement home|email|general] [--k 10] [-
   --segment <filter>  only customers matching key=value pairs, comma-separated, alternatives with |:
                       keys gender, age_group, country, segment (e.g. "gender=female,country=AT|CH")
   --now <ISO time>    recommend as of this time instead of the clock (recency, new arrivals)
+  --threads <n>       worker threads, each with its own snapshot (default: min(2, cores)); the file is the same
   --json              print the summary as JSON
 
 The rows equal what GET /api/recommendations answers for each customer at the same time.
@@ -27,6 +28,7 @@ Example: facet batch --placement email --k 6 --out email.csv --segment "segment=
     out: { type: "string" },
     segment: { type: "string" },
     now: { type: "string" },
+    threads: { type: "string" },
   },
   async run({ values }) {
     const shop = (values.shop as string | undefined) ?? env().FACET_SHOP;
@@ -35,13 +37,14 @@ Example: facet batch --placement email --k 6 --out email.csv --segment "segment=
     const placement = (values.placement as string | undefined) ?? "home";
     const k = intFlag(values.k, "k", 10);
     const now = nowFlag(values.now).toISOString();
+    const threads = values.threads === undefined ? undefined : intFlag(values.threads, "threads", 2);
     const { default: batch } = await import("../../jobs/batch.server");
     const { BadJobInput } = await import("../../queues/jobs");
     const bar = new ProgressBar("batch", 1, "customers");
     let result;
     try {
       result = await batch(
-        { shop, placement, k, out, segment: values.segment as string | undefined, now },
+        { shop, placement, k, out, segment: values.segment as string | undefined, now, threads },
         {
           jobId: `cli-batch-${systemClock.nowMs()}`,
           attempt: 1,

@@ -49,11 +49,14 @@ export function normalQuantile(p: number): number {
 }
 
 function logGamma(x: number): number {
+  // Lanczos coefficients as published (Numerical Recipes gammln); their last digits round to the nearest double.
+  // eslint-disable-next-line no-loss-of-precision
   const g = [76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2, -0.5395239384953e-5];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.000000000190015;
   for (const gj of g) ser += gj / ++y;
+  // eslint-disable-next-line no-loss-of-precision
   return -tmp + Math.log((2.5066282746310005 * ser) / x);
 }
 
