@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { EvaluationPage } from "../ui/EvaluationPage";
 import { acceptProposal, evaluationData } from "../ui/pages.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.evaluation");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json(await evaluationData(await adminShop(request)));

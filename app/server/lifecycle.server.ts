@@ -43,6 +43,20 @@ export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: 
       throw new ConfigError(`REDIS_URL: no Redis answers at ${e.REDIS_URL} (${(err as Error).message}). Start Redis, or unset REDIS_URL to run jobs in-process.`);
     }
   }
+  const { pruneRetention } = await import("../models/delivery.server");
+  const { migrateEmails } = await import("../models/customer.server");
+  migrateEmails();
+  const prune = () => {
+    try {
+      const r = pruneRetention();
+      if (r.jobRuns || r.deliveries) console.error(`[facet] retention: ${r.jobRuns} job rows and ${r.deliveries} webhook deliveries before ${r.before} deleted`);
+    } catch (err) {
+      console.error(`[facet] retention: pruning failed: ${(err as Error).message}`);
+    }
+  };
+  prune();
+  pruneTimer ??= setInterval(prune, 6 * 3600 * 1000);
+  pruneTimer.unref();
   const q = await queue();
   let resumedJobs: string[] = [];
   if (q.kind === "in-process") {
@@ -81,7 +95,11 @@ export async function readiness(): Promise<Readiness> {
 }
 
 /** After the HTTP server stopped taking requests: let running jobs end (bounded by the caller), close the database. */
+let pruneTimer: ReturnType<typeof setInterval> | undefined;
+
 export async function shutdown(): Promise<void> {
+  if (pruneTimer) clearInterval(pruneTimer);
+  pruneTimer = undefined;
   // A Redis that went away never answers BullMQ's close: give up on it after 5 s (the jobs are in Redis or in JobRun).
   await within(closeQueue({ abandonWaiting: true }), 5000, "closing the job queue").catch((e) => console.error(`shutdown: ${(e as Error).message}`));
   await closeDatabase();

@@ -13,7 +13,9 @@ import { COLOUR_MODEL_ID, COLOUR_DIM } from "../../app/embedding/colour";
 import { loadCatalog } from "../../app/models/catalog.server";
 import { servingStamp } from "../../app/models/servingStamp.server";
 import { saveSettingsOverride } from "../../app/models/settings.server";
-import { loadVisualBundle, writeVisualBundle } from "../../app/serving/bundle.server";
+import { computeVisualBundle, loadVisualBundle, writeVisualBundle } from "../../app/serving/bundle.server";
+import { ExactSearch, syncIndex } from "../../app/embedding/index";
+import { syntheticVectors } from "../embedding/synthetic";
 import { buildSnapshot } from "../../app/serving/snapshot.server";
 import { respond } from "../../app/serving/recommend.server";
 import { writeBatch } from "../../app/serving/batch.server";
@@ -133,6 +135,34 @@ describe("serving bundle", () => {
     expect(again!.written).toBe(true);
     expect((await loadVisualBundle(SHOP, catalog))!.bundleDir).toBe(again!.dir);
   });
+});
+
+describe("neighbour lists of a projected index (graph walk, full-cosine re-rank)", () => {
+  it("finds the exact full-space top 10 for at least 90 % and scores them by the full cosine", () => {
+    const vs = syntheticVectors(2000, 512, { clusters: 40, seed: 7, latent: 48 });
+    const items = vs.map((vector, i) => ({ productId: `Q${i}`, vector }));
+    const root = path.join(tmp.dir(), "pca-index");
+    const { index } = syncIndex(SHOP, "pca", items, { root, pcaMinItems: 1000, pcaDims: 256 });
+    expect(index.projection).not.toBeNull();
+    expect(index.usesExact).toBe(false); // 2,000 x 256 > EXACT_MAX_WORK: the graph path
+    const data = computeVisualBundle(index, 10);
+    expect(data.dim).toBe(256);
+    const full = ExactSearch.from(vs, 512);
+    const row = new Map(data.ids.map((id, r) => [id, r]));
+    let found = 0, total = 0;
+    for (let q = 0; q < 2000; q += 40) {
+      const r = row.get(`Q${q}`)!;
+      const truth = full.search(vs[q], 11).filter((x) => x.i !== q).slice(0, 10);
+      const got = [...data.neighbours.subarray(r * 10, r * 10 + 10)].map((x) => data.ids[x]);
+      expect(got).not.toContain(`Q${q}`);
+      const ids = new Set(truth.map((x) => `Q${x.i}`));
+      found += got.filter((id) => ids.has(id)).length;
+      total += 10;
+      const exactScore = new Map(truth.map((x) => [`Q${x.i}`, x.score]));
+      got.forEach((id, j) => exactScore.has(id) && expect(data.scores[r * 10 + j]).toBeCloseTo(exactScore.get(id)!, 4));
+    }
+    expect(found / total).toBeGreaterThanOrEqual(0.9);
+  }, 60_000);
 });
 
 describe("batch on two threads", () => {
