@@ -20,8 +20,10 @@ export function missingProductionConfig(e: Env, source: Record<string, string | 
  * Everything before the port opens. Throws ConfigError naming the variable: a missing secret, a
  * Redis that does not answer at REDIS_URL, a database that cannot be opened at DATABASE_URL.
  * Returns what it did, for the start-up log line.
+ * `resumeJobs: false`: the second and later processes of a cluster (scripts/start.mjs) leave the
+ * in-process jobs a crash left queued to the first one, so none runs twice.
  */
-export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: string }> {
+export async function prepareStartup(opts: { resumeJobs?: boolean } = {}): Promise<{ resumedJobs: string[]; queue: string }> {
   const e = env(); // malformed values throw ConfigError here
   const missing = missingProductionConfig(e);
   if (missing.length) {
@@ -59,7 +61,7 @@ export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: 
   pruneTimer.unref();
   const q = await queue();
   let resumedJobs: string[] = [];
-  if (q.kind === "in-process") {
+  if (q.kind === "in-process" && opts.resumeJobs !== false) {
     const { InProcessDriver } = await import("../queues/inProcess.server");
     if (q instanceof InProcessDriver) resumedJobs = await q.resume();
   }
