@@ -46,3 +46,5 @@ export default async function handleRequest(request: Request, responseStatusCode
 // The production start-up (scripts/start.mjs) reaches these through the server build's
 // `entry.module`, so it shares the routes' database handle and queue.
 export { prepareStartup, readiness, shutdown } from "./server/lifecycle.server";
+// scripts/start.mjs puts the storefront's lean path in front of Remix (app/http/front.server.ts).
+export { createFrontHandler } from "./http/front.server";

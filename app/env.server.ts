@@ -70,6 +70,8 @@ const schema = z.object({
    * the client id must not bypass the per-client limit). Counted in Redis when REDIS_URL is set.
    */
   INGEST_NEW_CLIENTS_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Days finished job rows (JobRun) and webhook deliveries are kept (app/models/delivery.server.ts). */
+  FACET_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Debounce window of the retrain check after new orders and events (default 60 000 ms; tests shorten it). */
   RETRAIN_CHECK_WINDOW_MS: z.coerce.number().int().min(0).optional(),
   /** Web pixel ingest: new client ids one IP address may start per minute in one shop. */

@@ -4,7 +4,7 @@
  * the stone's colour are much of what "looks alike" means. It is the second visual signal beside
  * the image model, and the only one when no model is configured.
  *
- * - Foreground: pixels that are not near-white (product shots sit on white; `contain` padding is white).
+ * - Foreground: pixels that are not near-white (product shots sit on white; the padding is white or the backdrop's colour).
  *   An image with no foreground at all (a white product on white) uses all its pixels.
  * - Bins: 12 hues x 3 saturations x 3 values for coloured pixels, plus 4 grey levels for pixels with
  *   little saturation or light (silver, platinum, black leather). Every pixel is soft-binned (linear

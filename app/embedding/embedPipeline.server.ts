@@ -22,6 +22,7 @@ import {
   pruneEmbeddings,
   saveEmbeddings,
   saveVisualStatus,
+  visualStatus,
   type StoredEmbedding,
 } from "../models/embedding.server";
 import { imageBaseDir, imageStates, productImageRefs, saveImageStates, type ImageState } from "../models/productImage.server";
@@ -29,12 +30,13 @@ import { COLOUR_DIM, COLOUR_MODEL_ID, COLOUR_SIZE, colourDescriptor } from "./co
 import { ImageFetcher, isHttpUrl, Limiter, type FetchOptions } from "./fetch";
 import { loadImageModel, validateConfig, type ImageModel, type ImageModelConfig } from "./onnxModel";
 import { poolProductVector } from "./pool";
-import { decodeToSquare, toTensor, type SquareRgb } from "./preprocess";
+import { MIN_CENTRE_PRODUCTS } from "./space";
+import { decodeToSquare, toTensor, type Framing, type SquareRgb } from "./preprocess";
 import { activeVisualModel, recordFusionWeight, refreshVisualIndex, visualFingerprint } from "./search.server";
 import { systemClock } from "../clock";
 
-/** Bumped when decoding or pooling changes: every product is then embedded again. */
-export const PIPELINE_VERSION = "p1";
+/** Bumped when decoding or pooling changes: every product is then embedded again (p2: trimmed backdrop, preprocess.ts). */
+export const PIPELINE_VERSION = "p2";
 /** Products per database write during a run. */
 const FLUSH_EVERY = 256;
 
@@ -59,6 +61,8 @@ export interface EmbedOptions {
   /** Overrides single config values (names, layout, range, size). */
   modelConfig?: Partial<ImageModelConfig>;
   batchSize?: number;
+  /** How photos are framed before the model sees them (preprocess.ts); default "trim". A change embeds every product again. */
+  framing?: Framing;
   fetch?: FetchOptions & { concurrency?: number; perHost?: number };
   onProgress?: (p: EmbedProgress) => void;
   log?: (message: string) => void;
@@ -103,9 +107,10 @@ export function resolveModelConfig(shop: string, modelPath?: string, overrides: 
   return { ...base, ...overrides, path };
 }
 
-/** Hash over a product's image hashes (in position order) and the pipeline version. */
-export function pooledHash(imageHashes: string[]): string {
-  return crypto.createHash("sha256").update(`${PIPELINE_VERSION}\n${imageHashes.join("\n")}`).digest("hex").slice(0, 32);
+/** Hash over a product's image hashes (in position order), the pipeline version and the framing. */
+export function pooledHash(imageHashes: string[], framing: Framing = "trim"): string {
+  const version = framing === "trim" ? PIPELINE_VERSION : `${PIPELINE_VERSION}-${framing}`;
+  return crypto.createHash("sha256").update(`${version}\n${imageHashes.join("\n")}`).digest("hex").slice(0, 32);
 }
 
 interface ProductWork {
@@ -146,6 +151,7 @@ export async function runEmbed(opts: EmbedOptions): Promise<EmbedResult> {
 async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: number, log: (m: string) => void): Promise<EmbedResult> {
   const { shop } = opts;
   const force = opts.force ?? false;
+  const framing = opts.framing ?? "trim";
   const products = productImageRefs(shop, opts.productIds);
   // Taken before any write: lets a run over a few products patch the index instead of re-reading all vectors.
   const fingerprintBefore = visualFingerprint(shop);
@@ -233,7 +239,7 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       return !force && s && s.url === url && s.status === "ok" && s.hash && isHttpUrl(url) ? s.hash : null;
     });
     if (p.refs.length > 0 && known.every((h) => h !== null)) {
-      const h = pooledHash(known as string[]);
+      const h = pooledHash(known as string[], framing);
       if (colourHashes.get(p.productId) === h && (!modelHashes || modelHashes.get(p.productId) === h)) {
         unchanged++;
         productsDone++;
@@ -253,7 +259,7 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
         rowStates.push({ position: pos, url: p.refs[pos], status: "failed", error: r.reason, hash: null, fetchedAt: now });
       }
     });
-    const hash = pooledHash(okImages.map((i) => i.hash));
+    const hash = pooledHash(okImages.map((i) => i.hash), framing);
     const colourSame = colourHashes.get(p.productId) === hash;
     const modelSame = !modelHashes || modelHashes.get(p.productId) === hash;
     if (!force && okImages.length > 0 && colourSame && modelSame && okImages.length === p.refs.length) {
@@ -268,7 +274,7 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       okImages.map((img) =>
         decodeLimiter.run(async () => {
           try {
-            return await decodeToSquare(img.bytes, decodeSize);
+            return await decodeToSquare(img.bytes, decodeSize, framing);
           } catch (e) {
             const st = rowStates[img.pos];
             st.status = "failed";
@@ -287,7 +293,7 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       work.vectors.push(null);
       goodHashes.push(okImages[i].hash);
     });
-    work.hash = pooledHash(goodHashes);
+    work.hash = pooledHash(goodHashes, framing);
     for (const st of rowStates) {
       if (st.status === "failed") {
         imagesFailed++;
@@ -359,13 +365,15 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
   flush(true);
   const pruned = pruneEmbeddings(shop);
   let note: string | null = null;
-  if (model) saveVisualStatus(shop, { kind: "onnx", modelId: model.id, dim: model.dim, note });
+  // The catalogue centre of the image model's space stays across runs (recordFusionWeight decides when to refit it).
+  const centre = visualStatus(shop)?.centre;
+  if (model) saveVisualStatus(shop, { kind: "onnx", modelId: model.id, dim: model.dim, note, ...(centre?.modelId === model.id ? { centre } : {}) });
   else {
     // Without a model now, image-model vectors from earlier runs or an import may still serve.
     const earlier = activeVisualModel(shop);
     if (earlier?.kind === "onnx") {
       note = `No image model is configured for this run: products embedded now have only the colour descriptor; image-model vectors of ${earlier.modelId} from earlier runs or an import still serve the others.`;
-      saveVisualStatus(shop, { kind: "onnx", modelId: earlier.modelId, dim: earlier.dim, note });
+      saveVisualStatus(shop, { kind: "onnx", modelId: earlier.modelId, dim: earlier.dim, note, ...(centre?.modelId === earlier.modelId ? { centre } : {}) });
     } else {
       note = NO_MODEL_NOTE;
       saveVisualStatus(shop, { kind: "colour", modelId: COLOUR_MODEL_ID, dim: COLOUR_DIM, note });
@@ -374,7 +382,10 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
 
   // The colour weight against the image model, chosen on this shop's catalogue (fusion.ts); the index key carries it.
   const fusion = recordFusionWeight(shop);
-  if (fusion) log(`visual fusion: colour weight ${fusion.weight} (${fusion.chosenBy === "validation" ? `chosen on ${fusion.products} products by same-category agreement of nearest neighbours` : `default: too few labelled products (${fusion.products}) to measure`})`);
+  if (fusion) {
+    log(`visual fusion: colour weight ${fusion.weight} (${fusion.chosenBy === "validation" ? `chosen on ${fusion.products} products by same-category agreement of nearest neighbours` : `default: too few labelled products (${fusion.products}) to measure`})`);
+    log(`visual space: image-model vectors power-normalised, ${fusion.centre ? `centred on the mean of ${fusion.centre.products} products (${fusion.centreRefitted ? "fitted now" : "kept from an earlier run"})` : `not centred (fewer than ${MIN_CENTRE_PRODUCTS} products)`}`);
+  }
 
   progress("index");
   const changed = opts.productIds ? [...new Set([...opts.productIds, ...pruned])] : undefined;

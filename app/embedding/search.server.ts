@@ -4,7 +4,9 @@
  *
  * The space: when an image model's vectors exist (computed by `facet embed` or imported
  * precomputed), each product's vector is the weighted concatenation
- *   sqrt(1 - w) * model_vector  ++  sqrt(w) * colour_descriptor,
+ *   sqrt(1 - w) * space(model_vector)  ++  sqrt(w) * colour_descriptor,
+ * space() = power-normalised and centred on the shop's catalogue mean (space.ts; the centre is
+ * fitted by the embed job with the weight and named in the index key),
  * w = the shop's colour weight chosen on its own catalogue by the embed job (fusion.ts,
  * chooseColourWeight: same-category agreement of nearest neighbours; stored in the visual status),
  * COLOUR_WEIGHT_WITH_MODEL until it has been measured,
@@ -20,6 +22,7 @@ import { COLOUR_DIM, COLOUR_MODEL_ID } from "./colour";
 import { patchIndex, ProductVectorIndex, syncIndex, type SyncStats } from "./index";
 import { concatWeighted } from "./pool";
 import { chooseColourWeight, DEFAULT_COLOUR_WEIGHT, type FusionChoice } from "./fusion";
+import { centreStillFits, decodeCentre, encodeCentre, fitCentre, SPACE_VERSION, toSearchSpace, type Centre } from "./space";
 
 /** Share of the colour descriptor in the combined cosine when an image model is present and the shop's own weight was not measured yet. */
 export const COLOUR_WEIGHT_WITH_MODEL = DEFAULT_COLOUR_WEIGHT;
@@ -33,6 +36,8 @@ export interface ActiveVisualModel {
   dim: number;
   /** The colour descriptor's share in the fused cosine (onnx kind): the shop's measured weight, else the default. */
   colourWeight: number;
+  /** The shop's catalogue mean the model vectors are centred on (space.ts); null when none was fitted. */
+  centre: Centre | null;
 }
 
 /**
@@ -48,37 +53,62 @@ export function activeVisualModel(shop: string): ActiveVisualModel | null {
   const image = recorded ?? [...imageModels].sort((a, b) => b.count - a.count || a.modelId.localeCompare(b.modelId))[0];
   const measured = status?.colourWeight;
   const colourWeight = typeof measured === "number" && measured >= 0 && measured <= 1 ? measured : COLOUR_WEIGHT_WITH_MODEL;
-  if (image) return { modelId: image.modelId, kind: "onnx", dim: image.dim, colourWeight };
+  if (image) {
+    const centre = status?.centre?.modelId === image.modelId ? decodeCentre(status.centre) : null;
+    return { modelId: image.modelId, kind: "onnx", dim: image.dim, colourWeight, centre: centre && centre.dim === image.dim ? centre : null };
+  }
   const colour = models.find((m) => m.modelId === COLOUR_MODEL_ID);
-  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim, colourWeight: 1 } : null;
+  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim, colourWeight: 1, centre: null } : null;
+}
+
+/** The fusion choice with the centre of the model's space it was made in. */
+export interface VisualSpaceChoice extends FusionChoice {
+  centre: Centre | null;
+  /** True when the centre was fitted in this call (false: kept from an earlier run, or none). */
+  centreRefitted: boolean;
 }
 
 /**
- * Chooses the shop's colour weight on its catalogue (same-category agreement of nearest neighbours,
- * fusion.ts) and stores it with the visual status; null when the shop has no image-model vectors.
+ * Fits (or keeps) the centre of the image model's space on the shop's live products (space.ts),
+ * then chooses the shop's colour weight in that space (same-category agreement of nearest
+ * neighbours, fusion.ts), and stores both with the visual status; null when the shop has no
+ * image-model vectors.
  */
-export function recordFusionWeight(shop: string): FusionChoice | null {
+export function recordFusionWeight(shop: string): VisualSpaceChoice | null {
   const active = activeVisualModel(shop);
   const status = visualStatus(shop);
   if (!active || active.kind !== "onnx" || !status) return null;
   const image = loadLiveEmbeddings(shop, active.modelId);
   const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID);
+  let centre = active.centre;
+  let centreRefitted = false;
+  if (!centreStillFits(centre, active.modelId, active.dim, image.size)) {
+    centre = fitCentre([...image.values()].map((e) => e.vector).filter((v) => v.length === active.dim), active.modelId);
+    centreRefitted = centre !== null;
+  }
   const catalog = loadCatalog(shop);
   const ids = catalog.ids.filter((id) => image.has(id) && colour.has(id));
   const category = new Map(catalog.ids.map((id, i) => [id, catalog.category[i] || null]));
   const choice = chooseColourWeight(
-    ids.map((id) => image.get(id)!.vector),
+    ids.map((id) => toSearchSpace(image.get(id)!.vector, centre)),
     ids.map((id) => colour.get(id)!.vector),
     ids.map((id) => category.get(id) ?? null),
   );
-  const { updatedAt: _, ...rest } = status;
-  saveVisualStatus(shop, { ...rest, colourWeight: choice.weight, fusion: { chosenBy: choice.chosenBy, products: choice.products, sweep: choice.sweep } });
-  return choice;
+  const { updatedAt: _, centre: __, ...rest } = status;
+  saveVisualStatus(shop, {
+    ...rest,
+    colourWeight: choice.weight,
+    fusion: { chosenBy: choice.chosenBy, products: choice.products, sweep: choice.sweep },
+    ...(centre ? { centre: encodeCentre(centre) } : {}),
+  });
+  return { ...choice, centre, centreRefitted };
 }
 
 /** The index key (file name) of a space. */
 export function visualKey(active: ActiveVisualModel): string {
-  return active.kind === "colour" ? COLOUR_MODEL_ID : `${active.modelId}+${COLOUR_MODEL_ID}@${active.colourWeight}`;
+  if (active.kind === "colour") return COLOUR_MODEL_ID;
+  const space = `${SPACE_VERSION}${active.centre ? `-c${active.centre.hash}` : ""}`;
+  return `${active.modelId}~${space}+${COLOUR_MODEL_ID}@${active.colourWeight}`;
 }
 
 /** A plain sentence for the admin and the log when only the colour descriptor is used; null otherwise. */
@@ -94,14 +124,17 @@ export function visualVectors(shop: string, active: ActiveVisualModel, productId
   const image = loadLiveEmbeddings(shop, active.modelId, productIds);
   const w = active.colourWeight;
   const ids = [...new Set([...image.keys(), ...colour.keys()])].sort();
-  return ids.map((productId) => ({
-    productId,
-    vector: concatWeighted(
-      [image.get(productId)?.vector ?? null, colour.get(productId)?.vector ?? null],
-      [active.dim, COLOUR_DIM],
-      [1 - w, w],
-    ),
-  }));
+  return ids.map((productId) => {
+    const model = image.get(productId)?.vector;
+    return {
+      productId,
+      vector: concatWeighted(
+        [model && model.length === active.dim ? toSearchSpace(model, active.centre) : null, colour.get(productId)?.vector ?? null],
+        [active.dim, COLOUR_DIM],
+        [1 - w, w],
+      ),
+    };
+  });
 }
 
 function fingerprintOf(shop: string, active: ActiveVisualModel): string {

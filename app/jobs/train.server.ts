@@ -16,6 +16,13 @@ import { tuneAndTrain, type CfTuningReport } from "../recommend/cf/tune";
 import { writeModelVersion } from "../serving/modelStore.server";
 import { writeVisualBundle } from "../serving/bundle.server";
 import { monotonicMs, systemClock } from "../clock";
+import { loadCustomerProfiles } from "../models/customerProfile.server";
+import { loadShopSettings } from "../models/settings.server";
+import { loadVisualSearch } from "../embedding/search.server";
+import { buildWorld } from "../recommend/world";
+import { tuneBlends, type BlendTuning } from "../recommend/hybrid/tuneBlend";
+import { sampleWithoutReplacement } from "../recommend/eval/bootstrap";
+import type { InnerModel } from "../recommend/cf/tune";
 
 export interface TrainResult {
   shop: string;
@@ -32,7 +39,12 @@ export interface TrainResult {
   referenceTime: string | null;
   /** What train-time tuning chose (null with tune.enabled false, `facet train --no-tune`). */
   tuning: CfTuningReport | null;
+  /** The placements' blend weights and guards chosen on the same validation slice (null without tuning). */
+  blend: BlendTuning | null;
 }
+
+/** Validation customers the blend tuner scores (a seeded sample of the slice's). */
+export const BLEND_TUNE_USERS = 400;
 
 /** Settings over defaults, then overrides over settings (one level deep per section). */
 export function mergeTrainParams(base: TrainParams, over: TrainParams = {}): TrainParams {
@@ -70,6 +82,7 @@ export async function runTrain(
   const now = at.getTime();
   let tuning: CfTuningReport | null = null;
   let used: TrainParams = params;
+  let inner: InnerModel | null = null;
   const artifacts = await timed("train", 0.15, "training", () => {
     if (params.tune?.enabled === false) return trainArtifacts(catalog, events, params, now, ctx.log);
     const tuned = tuneAndTrain(catalog, events, params, now, {
@@ -79,17 +92,45 @@ export async function runTrain(
       progress: (f, m) => void Promise.resolve(ctx.progress(0.15 + 0.7 * f, m)).catch(() => undefined),
     });
     tuning = tuned.report;
+    inner = tuned.inner;
     used = { ...tuned.params, tune: params.tune };
     return tuned.artifacts;
   });
   for (const k of ["matrix", "als", "boughtTogether", "viewedTogether"]) {
     if (artifacts.metrics[`${k}Seconds`] !== undefined) phases[k] = artifacts.metrics[`${k}Seconds`];
   }
+  // Each placement's blend weights and its guard, on the CF tuner's validation slice (world built
+  // from the slice's inner training part and the chosen model on it: no test period, no retraining).
+  let blend: BlendTuning | null = null;
+  const innerModel = inner as InnerModel | null;
+  if (innerModel && params.tune?.blend !== false) {
+    const ready = innerModel;
+    blend = await timed("tuneBlend", 0.86, "tuning the blend weights", async () => {
+      const world = buildWorld({
+        catalog,
+        events: ready.slice.train,
+        customers: loadCustomerProfiles(shop),
+        cf: ready.artifacts.cf,
+        boughtTogether: ready.artifacts.boughtTogether,
+        viewedTogether: ready.artifacts.viewedTogether,
+        visual: await loadVisualSearch(shop, catalog).catch(() => null),
+        now: ready.slice.cut,
+        settings: loadShopSettings(shop),
+      });
+      let users = ready.slice.users;
+      if (users.length > BLEND_TUNE_USERS) {
+        const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
+        users = users.filter((_, i) => keep.has(i));
+      }
+      const budgetSeconds = (tuning as CfTuningReport | null)?.budgetSeconds ?? 60;
+      return tuneBlends(world, users, ready.slice.cut, { clock: monotonicMs, budgetSeconds, log: ctx.log });
+    });
+  }
   const reference = artifacts.metrics.referenceTime;
   const referenceTime = Number.isFinite(reference) ? new Date(reference).toISOString() : null;
   ctx.log(`reference time: ${referenceTime ?? "none"} (decay and half-life measured from the shop's latest event)`);
   // The manifest's parameters: what was trained (tuned values in place), plus the tuning report and reference time.
-  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}) };
+  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}), ...(blend ? { blend } : {}) };
   const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, stored));
   // The serving bundle of the shop's current vectors, unless current already (the embed job writes it too).
   await timed("bundle", 0.95, "writing the serving bundle", () => writeVisualBundle(shop));
@@ -106,6 +147,7 @@ export async function runTrain(
     params: used,
     referenceTime,
     tuning,
+    blend,
   };
 }
 

@@ -117,6 +117,11 @@ export interface VisualStatus {
   colourWeight?: number;
   /** How it was chosen: "validation" or "default", on how many products, and the agreement per weight. */
   fusion?: { chosenBy: "validation" | "default"; products: number; sweep: { weight: number; agreement: number }[] };
+  /**
+   * The catalogue mean the image model's vectors are centred on (app/embedding/space.ts; the
+   * vector as base64 of float32); absent until fitted or for shops too small to fit one.
+   */
+  centre?: { modelId: string; dim: number; products: number; hash: string; vector: string };
 }
 
 function readSetting(shop: string, key: string): unknown {

@@ -57,16 +57,57 @@ export async function recordProgress(id: string, progress: number, message?: str
 }
 
 export async function recordFinished(id: string, result: unknown): Promise<void> {
-  await inOrder(id, () =>
+  await inOrder(id, async () =>
     prisma().jobRun.updateMany({
       where: { id },
-      data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null) },
+      data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null), payload: await keptPayload(id) },
     }),
   );
 }
 
 export async function recordFailed(id: string, error: string, final: boolean): Promise<void> {
-  await inOrder(id, () => prisma().jobRun.updateMany({ where: { id }, data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null } }));
+  await inOrder(id, async () =>
+    prisma().jobRun.updateMany({
+      where: { id },
+      data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null, ...(final ? { payload: await keptPayload(id) } : {}) },
+    }),
+  );
+}
+
+/**
+ * What a finished job's row keeps of its payload (issue 15 point 7): ids, names and short values
+ * only. A job needs its whole payload while it may still run (the in-process queue resumes from this
+ * row after a crash), but once it is over a webhook body (a `sync` job's raw JSON: names, phones,
+ * addresses) has no business staying: every object, long string or JSON-looking string is dropped,
+ * and `dropped` lists the keys that went.
+ */
+export function minimalPayload(payload: unknown): Record<string, unknown> | null {
+  if (!payload || typeof payload !== "object" || Array.isArray(payload)) return null;
+  const kept: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  const shortId = (v: unknown) => typeof v === "number" || typeof v === "boolean" || (typeof v === "string" && v.length <= 256 && !/^\s*[[{]/.test(v));
+  for (const [k, v] of Object.entries(payload as Record<string, unknown>)) {
+    if (v === null || v === undefined || shortId(v)) kept[k] = v ?? null;
+    else if (Array.isArray(v) && v.length <= 1000 && v.every(shortId)) kept[k] = v;
+    else dropped.push(k);
+  }
+  if (dropped.length) kept.dropped = dropped;
+  return kept;
+}
+
+async function keptPayload(id: string): Promise<string | null> {
+  const row = await prisma().jobRun.findUnique({ where: { id }, select: { payload: true } });
+  if (!row?.payload) return null;
+  try {
+    return JSON.stringify(minimalPayload(JSON.parse(row.payload)));
+  } catch {
+    return null;
+  }
+}
+
+/** Retention: finished job rows (completed or failed) older than `before` go. Returns how many. */
+export function pruneJobRuns(before: Date): number {
+  return rawDb().prepare(`DELETE FROM JobRun WHERE status IN ('completed', 'failed') AND julianday(COALESCE(finishedAt, createdAt)) < julianday(?)`).run(before.toISOString()).changes;
 }
 
 export async function recentJobs(shop: string, take = 20) {

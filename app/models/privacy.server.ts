@@ -25,6 +25,7 @@ import { rawDb, rawDialect } from "../db.server";
 import { listTables, tableColumns } from "./schemaInfo.server";
 import { dataDir } from "../env.server";
 import { addTombstone } from "./sync.server";
+import { emailHmac, forgetEmailKey, legacyEmailHash } from "./customer.server";
 import { indexDir } from "../embedding/index";
 import { systemClock } from "../clock";
 
@@ -51,7 +52,8 @@ export interface Trace {
   rowid: number | string;
 }
 
-const hash = (email: string) => crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+/** Both stored forms of an email: the keyed hash (since migration 20261203_1_email_hmac_email_hmac) and the legacy sha256. */
+const hashesOf = (shop: string, email: string) => [emailHmac(shop, email), legacyEmailHash(email)];
 
 interface Table {
   name: string;
@@ -80,7 +82,8 @@ function resolve(shop: string, ref: CustomerRef): { ids: string[]; emails: strin
   if (ref.customerId) ids.add(String(ref.customerId));
   if (ref.email) emails.add(ref.email.trim().toLowerCase());
   for (const e of [...emails]) {
-    for (const r of db.prepare(`SELECT id FROM Customer WHERE shop = ? AND (lower(email) = ? OR emailHash = ?)`).all(shop, e, hash(e)) as { id: string }[]) ids.add(r.id);
+    const [h, legacy] = hashesOf(shop, e);
+    for (const r of db.prepare(`SELECT id FROM Customer WHERE shop = ? AND (lower(email) = ? OR emailHash IN (?, ?))`).all(shop, e, h, legacy) as { id: string }[]) ids.add(r.id);
   }
   for (const id of ids) {
     const r = db.prepare(`SELECT email FROM Customer WHERE shop = ? AND id = ?`).get(shop, id) as { email: string | null } | undefined;
@@ -90,7 +93,7 @@ function resolve(shop: string, ref: CustomerRef): { ids: string[]; emails: strin
   const clients = idList.length
     ? (db.prepare(`SELECT clientId FROM ClientLink WHERE shop = ? AND customerId IN ${inList(idList.length)}`).all(shop, ...idList) as { clientId: string }[]).map((r) => r.clientId)
     : [];
-  return { ids: idList, emails: [...emails], hashes: [...emails].map(hash), clients };
+  return { ids: idList, emails: [...emails], hashes: [...emails].flatMap((e) => hashesOf(shop, e)), clients };
 }
 
 /** Redacts one customer everywhere (see the file comment). Safe to run twice. */
@@ -127,12 +130,13 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
     const orderWhere = [
       who.ids.length ? `customerId IN ${inList(who.ids.length)}` : "",
       who.emails.length ? `lower(email) IN ${inList(who.emails.length)}` : "",
+      who.hashes.length ? `emailHash IN ${inList(who.hashes.length)}` : "",
       orderIds.length ? `id IN ${inList(orderIds.length)}` : "",
     ].filter(Boolean);
     if (orderWhere.length) {
       ordersAnonymised = db
-        .prepare(`UPDATE "Order" SET customerId = NULL, email = NULL WHERE shop = ? AND (${orderWhere.join(" OR ")})`)
-        .run(shop, ...who.ids, ...who.emails, ...orderIds).changes;
+        .prepare(`UPDATE "Order" SET customerId = NULL, email = NULL, emailHash = NULL WHERE shop = ? AND (${orderWhere.join(" OR ")})`)
+        .run(shop, ...who.ids, ...who.emails, ...who.hashes, ...orderIds).changes;
     }
     jobRunsScrubbed = scrubJobRuns(shop, [...who.ids, ...who.emails]);
     for (const id of who.ids) addTombstone(shop, "customer", id);
@@ -179,7 +183,7 @@ function scrubJobRuns(shop: string, tokens: string[]): number {
  * or emails. The redaction's own proof; the tests call it too.
  */
 export function findCustomerTraces(shop: string, ids: string[], emails: string[]): Trace[] {
-  const pattern = tokenPattern([...ids, ...emails, ...emails.map(hash)]);
+  const pattern = tokenPattern([...ids, ...emails, ...emails.flatMap((e) => hashesOf(shop, e))]);
   if (!pattern) return [];
   const db = rawDb();
   const hits: Trace[] = [];
@@ -406,11 +410,13 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
     if (t.name === "Customer") {
       matchAny(where, args, "id", who.ids);
       matchAny(where, args, "lower(email)", who.emails);
+      matchAny(where, args, "emailHash", who.hashes);
     } else {
       if (cols.has("customerId")) matchAny(where, args, "customerId", who.ids);
       if (cols.has("clientId")) matchAny(where, args, "clientId", who.clients);
       if (cols.has("shopper")) matchAny(where, args, "shopper", [...who.ids, ...who.clients]);
       if (t.name === "Order") matchAny(where, args, "lower(email)", who.emails);
+      if (t.name === "Order") matchAny(where, args, "emailHash", who.hashes);
     }
     if (!where.length) continue;
     const found = db.prepare(`SELECT * FROM "${t.name}" WHERE shop = ? AND (${where.join(" OR ")})`).all(shop, ...args);
@@ -420,12 +426,22 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
   if (orderIds.length) {
     rows.OrderItem = db.prepare(`SELECT * FROM OrderItem WHERE shop = ? AND orderId IN ${inList(orderIds.length)}`).all(shop, ...orderIds);
   }
+  // Job rows and files that mention them (a queued webhook body, a batch or campaign export).
+  const pattern = tokenPattern([...who.ids, ...who.emails, ...who.hashes]);
+  const jobRuns = pattern
+    ? (db.prepare(`SELECT id, name, status, payload, result, message, error, createdAt, finishedAt FROM JobRun WHERE shop = ?`).all(shop) as Record<string, string | null>[]).filter((r) =>
+        [r.payload, r.result, r.message, r.error].some((v) => v && pattern.test(v)),
+      )
+    : [];
+  const files = pattern ? exportFiles(shop).filter((f) => !path.basename(f).startsWith("data-request-") && pattern.test(fs.readFileSync(f, "utf8"))) : [];
   return {
     shop,
     generatedAt: systemClock.now().toISOString(),
     request: { customerId: ref.customerId ?? null, email: ref.email ?? null, ordersRequested: ref.orderIds ?? [] },
-    note: "Data Facet holds about this customer: profile, orders and their items, storefront interactions, pixel client links, recommendation events. Model factors are derived numbers without meaning on their own and are listed by presence only.",
-    data: rows,
+    note:
+      "Data Facet holds about this customer: profile, orders and their items, storefront interactions, pixel client links, recommendation events, job rows that mention them, and files (batch and campaign exports) that mention them, with the lines that do. Emails are held only as a keyed hash (HMAC-SHA256 with the shop's secret), never as the address. Model factors are derived numbers without meaning on their own and are listed by presence only.",
+    data: { ...rows, ...(jobRuns.length ? { JobRun: jobRuns } : {}) },
+    files: files.map((f) => ({ path: f, lines: fs.readFileSync(f, "utf8").split("\n").filter((l) => pattern!.test(l)) })),
     modelVersionsContainingCustomer: modelVersionsWith(shop, who.ids),
   };
 }
@@ -492,6 +508,11 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
           : 0;
       if (n) rowsDeleted[t.name] = n;
     }
+    // Triggers may have written bookkeeping rows of the shop while the loop deleted (ServingChange
+    // counters bump on every delete): a second pass takes what they re-created.
+    for (const t of tables()) {
+      if (t.columns.some((c) => c.name === "shop")) db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?`).run(shop);
+    }
   })();
   const folders: string[] = [];
   // "index" is where app/embedding/index.ts writes (indexDir); "indexes" is kept for older data folders.
@@ -502,6 +523,7 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
     }
   }
   for (const f of batchOuts) if (fs.existsSync(f)) fs.rmSync(f, { force: true });
+  forgetEmailKey(shop);
   compactAfterRedaction();
   return { rowsDeleted, folders };
 }

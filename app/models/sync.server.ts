@@ -13,6 +13,7 @@
  *
  * Synchronous better-sqlite3 statements inside one transaction: a delivery is all or nothing.
  */
+import { protectEmail } from "./customer.server";
 import crypto from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import { rawDb } from "../db.server";
@@ -264,7 +265,7 @@ export function upsertCustomer(shop: string, row: CustomerRow): WriteOutcome {
          marketingConsent = excluded.marketingConsent, sourceUpdatedAt = excluded.sourceUpdatedAt, updatedAt = excluded.updatedAt
        WHERE ${NOT_NEWER("Customer")}`,
     )
-    .run({ ...row, shop, marketingConsent: row.marketingConsent === null ? null : row.marketingConsent ? 1 : 0, now: iso(systemClock.now()) }).changes;
+    .run({ ...row, ...protectEmail(shop, row.email, row.email ? null : row.emailHash), shop, marketingConsent: row.marketingConsent === null ? null : row.marketingConsent ? 1 : 0, now: iso(systemClock.now()) }).changes;
   return changed === 0 ? "stale" : "applied";
 }
 
@@ -276,17 +277,17 @@ export function upsertOrder(shop: string, order: OrderRow, items: OrderItemRow[]
   const row = redacted ? { ...order, customerId: null, email: null } : order;
   const changed = stmt(
       `INSERT INTO "Order" (shop, id, customerId, orderDate, status, totalAmount, discountAmount, paymentMethod, shippingMethod,
-                           numItems, isGift, occasion, email, sourceUpdatedAt)
+                           numItems, isGift, occasion, email, emailHash, sourceUpdatedAt)
        VALUES (@shop, @id, @customerId, @orderDate, @status, @totalAmount, @discountAmount, @paymentMethod, @shippingMethod,
-               @numItems, @isGift, @occasion, @email, @sourceUpdatedAt)
+               @numItems, @isGift, @occasion, @email, @emailHash, @sourceUpdatedAt)
        ON CONFLICT(shop, id) DO UPDATE SET
          customerId = excluded.customerId, orderDate = excluded.orderDate, status = excluded.status,
          totalAmount = excluded.totalAmount, discountAmount = excluded.discountAmount, paymentMethod = excluded.paymentMethod,
          shippingMethod = excluded.shippingMethod, numItems = excluded.numItems, isGift = excluded.isGift,
-         occasion = excluded.occasion, email = excluded.email, sourceUpdatedAt = excluded.sourceUpdatedAt
+         occasion = excluded.occasion, email = excluded.email, emailHash = excluded.emailHash, sourceUpdatedAt = excluded.sourceUpdatedAt
        WHERE ${NOT_NEWER('"Order"')}`,
     )
-    .run({ ...row, shop, isGift: row.isGift === null ? null : row.isGift ? 1 : 0 }).changes;
+    .run({ ...row, ...protectEmail(shop, row.email), shop, isGift: row.isGift === null ? null : row.isGift ? 1 : 0 }).changes;
   if (changed === 0) return "stale";
   replaceOrderItems(shop, order.id, items);
   return "applied";

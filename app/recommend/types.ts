@@ -140,6 +140,13 @@ export interface CfModel {
    * turns a request's events into the same strengths; absent: DEFAULT_CONFIDENCE (cf/confidence.ts).
    */
   confidence?: ConfidenceSettings;
+  /**
+   * Optional item-based part of the collaborative source (cf/ease.ts): per product its kept EASE
+   * weights, and the share of the EASE score in the collaborative score (0 = ALS only, 1 = EASE
+   * only; each part scaled by its own maximum over the catalogue first). Chosen per shop by the
+   * train-time tuner on validation.
+   */
+  ease?: { weights: ItemNeighbours; weight: number; lambda: number } | null;
 }
 
 /** Sparse item-item neighbour lists in CSR form (rows and columns are dense product indices). */

@@ -6,6 +6,9 @@ import { adminShop } from "../ui/adminAuth.server";
 import { Dashboard } from "../ui/Dashboard";
 import { dashboardData } from "../ui/pages.server";
 import { systemClock } from "../clock";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.dashboard");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json(await dashboardData(await adminShop(request), systemClock.nowMs()));

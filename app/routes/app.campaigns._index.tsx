@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { CampaignsPage } from "../ui/CampaignsPage";
 import { campaignsAction, campaignsData } from "../ui/campaigns.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.campaigns");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json(await campaignsData(await adminShop(request)));

@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { ExperimentResults } from "../ui/ExperimentResults";
 import { resultsAction, resultsData } from "../ui/experiments.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.experiments");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(await resultsData(await adminShop(request), params.id!));

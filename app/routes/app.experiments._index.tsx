@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { adminShop } from "../ui/adminAuth.server";
 import { ExperimentsPage } from "../ui/ExperimentsPage";
 import { experimentsAction, experimentsData } from "../ui/experiments.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.experiments");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json(await experimentsData(await adminShop(request)));

@@ -6,6 +6,9 @@ import { adminShop } from "../ui/adminAuth.server";
 import { previewData } from "../ui/pages.server";
 import { PreviewPage } from "../ui/PreviewPage";
 import { systemClock } from "../clock";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.preview");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json(await previewData(await adminShop(request), new URL(request.url), systemClock.nowMs()));

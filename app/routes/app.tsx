@@ -9,28 +9,36 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { env } from "../env.server";
 import { adminShop } from "../ui/adminAuth.server";
 import { ADMIN_PAGES, AdminBaseContext } from "../ui/base";
+import { localeCookie, requestLocale } from "../i18n/locale";
+import { translate } from "../i18n/messages";
+import { I18nProvider } from "../i18n/react";
+import { systemClock } from "../clock";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await adminShop(request);
-  return json({ apiKey: env().SHOPIFY_API_KEY });
+  // Shopify opens the app with ?locale=<the merchant's admin language>; kept in a cookie for later navigations.
+  const { locale, fromParam } = requestLocale(request);
+  return json({ apiKey: env().SHOPIFY_API_KEY, locale, nowMs: systemClock.nowMs() }, fromParam ? { headers: { "Set-Cookie": localeCookie(locale) } } : undefined);
 }
 
 export default function AdminFrame() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, locale, nowMs } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
         {ADMIN_PAGES.map((p) => (
           <Link key={p.sub} to={p.sub ? `/app/${p.sub}` : "/app"} rel={p.sub ? undefined : "home"}>
-            {p.label}
+            {translate(locale, p.key)}
           </Link>
         ))}
       </NavMenu>
-      <AdminBaseContext.Provider value="/app">
-        <Outlet />
-      </AdminBaseContext.Provider>
+      <I18nProvider locale={locale} nowMs={nowMs}>
+        <AdminBaseContext.Provider value="/app">
+          <Outlet />
+        </AdminBaseContext.Provider>
+      </I18nProvider>
     </AppProvider>
   );
 }

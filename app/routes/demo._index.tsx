@@ -6,6 +6,9 @@ import { requireDemo } from "../storefront/demoMode.server";
 import { Dashboard } from "../ui/Dashboard";
 import { dashboardData } from "../ui/pages.server";
 import { systemClock } from "../clock";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.dashboard");
 
 export async function loader(_args: LoaderFunctionArgs) {
   return json(await dashboardData(requireDemo(), systemClock.nowMs()));

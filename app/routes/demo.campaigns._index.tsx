@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireDemo } from "../storefront/demoMode.server";
 import { CampaignsPage } from "../ui/CampaignsPage";
 import { campaignsAction, campaignsData } from "../ui/campaigns.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.campaigns");
 
 export async function loader(_args: LoaderFunctionArgs) {
   return json(await campaignsData(requireDemo()));

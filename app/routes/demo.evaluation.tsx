@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireDemo } from "../storefront/demoMode.server";
 import { EvaluationPage } from "../ui/EvaluationPage";
 import { acceptProposal, evaluationData } from "../ui/pages.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.evaluation");
 
 export async function loader(_args: LoaderFunctionArgs) {
   return json(await evaluationData(requireDemo()));

@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireDemo } from "../storefront/demoMode.server";
 import { ExperimentsPage } from "../ui/ExperimentsPage";
 import { experimentsAction, experimentsData } from "../ui/experiments.server";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.experiments");
 
 export async function loader(_args: LoaderFunctionArgs) {
   return json(await experimentsData(requireDemo()));

@@ -5,6 +5,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireDemo } from "../storefront/demoMode.server";
 import { parsePlacement, saveSettingsForm, settingsData } from "../ui/pages.server";
 import { SettingsPage } from "../ui/SettingsPage";
+import { pageTitle } from "../i18n/meta";
+
+export const meta = pageTitle("title.settings");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = requireDemo();

@@ -1,4 +1,4 @@
-// Liveness probe and the latency floor measured by `npm run bench` (a trivial static JSON answer).
-// Plain Response: remix-serve's fetch globals have no Response.json.
-const BODY = JSON.stringify({ ok: true });
-export const loader = () => new Response(BODY, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
+// Liveness probe (app/http/probes.server.ts; the production server answers it before Remix: app/http/front.server.ts).
+import { healthz } from "../http/probes.server";
+
+export const loader = () => healthz();

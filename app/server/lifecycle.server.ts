@@ -20,8 +20,10 @@ export function missingProductionConfig(e: Env, source: Record<string, string | 
  * Everything before the port opens. Throws ConfigError naming the variable: a missing secret, a
  * Redis that does not answer at REDIS_URL, a database that cannot be opened at DATABASE_URL.
  * Returns what it did, for the start-up log line.
+ * `resumeJobs: false`: the second and later processes of a cluster (scripts/start.mjs) leave the
+ * in-process jobs a crash left queued to the first one, so none runs twice.
  */
-export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: string }> {
+export async function prepareStartup(opts: { resumeJobs?: boolean } = {}): Promise<{ resumedJobs: string[]; queue: string }> {
   const e = env(); // malformed values throw ConfigError here
   const missing = missingProductionConfig(e);
   if (missing.length) {
@@ -43,9 +45,23 @@ export async function prepareStartup(): Promise<{ resumedJobs: string[]; queue: 
       throw new ConfigError(`REDIS_URL: no Redis answers at ${e.REDIS_URL} (${(err as Error).message}). Start Redis, or unset REDIS_URL to run jobs in-process.`);
     }
   }
+  const { pruneRetention } = await import("../models/delivery.server");
+  const { migrateEmails } = await import("../models/customer.server");
+  migrateEmails();
+  const prune = () => {
+    try {
+      const r = pruneRetention();
+      if (r.jobRuns || r.deliveries) console.error(`[facet] retention: ${r.jobRuns} job rows and ${r.deliveries} webhook deliveries before ${r.before} deleted`);
+    } catch (err) {
+      console.error(`[facet] retention: pruning failed: ${(err as Error).message}`);
+    }
+  };
+  prune();
+  pruneTimer ??= setInterval(prune, 6 * 3600 * 1000);
+  pruneTimer.unref();
   const q = await queue();
   let resumedJobs: string[] = [];
-  if (q.kind === "in-process") {
+  if (q.kind === "in-process" && opts.resumeJobs !== false) {
     const { InProcessDriver } = await import("../queues/inProcess.server");
     if (q instanceof InProcessDriver) resumedJobs = await q.resume();
   }
@@ -81,7 +97,11 @@ export async function readiness(): Promise<Readiness> {
 }
 
 /** After the HTTP server stopped taking requests: let running jobs end (bounded by the caller), close the database. */
+let pruneTimer: ReturnType<typeof setInterval> | undefined;
+
 export async function shutdown(): Promise<void> {
+  if (pruneTimer) clearInterval(pruneTimer);
+  pruneTimer = undefined;
   // A Redis that went away never answers BullMQ's close: give up on it after 5 s (the jobs are in Redis or in JobRun).
   await within(closeQueue({ abandonWaiting: true }), 5000, "closing the job queue").catch((e) => console.error(`shutdown: ${(e as Error).message}`));
   await closeDatabase();

@@ -4,7 +4,9 @@
  *   item_ids.json            product ids, one per item row
  *   user_ids.json            customer ids, one per user row
  *   user_factors.f32, item_factors.f32          row-major Float32, little-endian
- *   bought_together.{indptr,indices}.i32 + .scores.f32, the same for viewed_together
+ *   bought_together.{indptr,indices}.i32 + .scores.f32, the same for viewed_together and for
+ *   ease (the item-based part of the collaborative model, cf/ease.ts; its weight and lambda in
+ *   the manifest's parameters.ease)
  * A version is written into a temporary folder and renamed into place when complete, then its
  * ModelVersion row is published (the previous one superseded); a published folder is never
  * written again. Until then the previous version keeps serving.
@@ -97,7 +99,7 @@ export async function writeModelVersion(
       await put("user_factors.f32", bytesOf(cf.userFactors));
       await put("item_factors.f32", bytesOf(cf.itemFactors));
     }
-    for (const [name, nb] of [["bought_together", artifacts.boughtTogether], ["viewed_together", artifacts.viewedTogether]] as const) {
+    for (const [name, nb] of [["bought_together", artifacts.boughtTogether], ["viewed_together", artifacts.viewedTogether], ["ease", cf?.ease?.weights ?? null]] as const) {
       if (!nb) continue;
       await put(`${name}.indptr.i32`, bytesOf(nb.indptr));
       await put(`${name}.indices.i32`, bytesOf(nb.indices));
@@ -172,6 +174,11 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
     const indptr = await i32(`${name}.indptr.i32`, n + 1);
     return { indptr, indices: await i32(`${name}.indices.i32`, indptr[n]), scores: await f32(`${name}.scores.f32`, indptr[n]) };
   };
+  if (cf && has("ease.indptr.i32")) {
+    const e = (manifest.parameters as { ease?: { weight?: number; lambda?: number } } | null)?.ease;
+    const weights = await neighbours("ease");
+    if (weights && (e?.weight ?? 0) > 0) cf.ease = { weights, weight: Math.min(1, e!.weight!), lambda: e?.lambda ?? 0 };
+  }
   return {
     version: manifest.version,
     createdAt: manifest.created,

@@ -20,6 +20,7 @@ import type { PlacementSettings } from "../recommend/settings";
 import { assignmentFor, experimentFor, experimentRecommendationId } from "../recommend/experiments/serving";
 import { bufferExposure } from "../experiments/exposures.server";
 import { imageSrc } from "./images.server";
+import { answerKey, cachedAnswer, storeAnswer } from "./answerCache.server";
 import { getSnapshot, type Snapshot } from "./snapshot.server";
 import { systemClock } from "../clock";
 
@@ -127,8 +128,26 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     liveEvents: req.customerId ? snapshot.live.get(req.customerId) : undefined,
   });
   const overrides = assigned?.variant.settings as Partial<PlacementSettings> | undefined;
-  const recs = experiment?.holdout ? [] : recommend(w, ctx, req.limit ?? DEFAULT_LIMIT, overrides);
-  const c = w.catalog;
+  const k = req.limit ?? DEFAULT_LIMIT;
+  // Answers that are not personal come from the cache (app/serving/answerCache.server.ts).
+  const key = experiment?.holdout
+    ? null
+    : answerKey(w, ctx, {
+        shop: snapshot.shop,
+        snapshot,
+        experimentsStamp: snapshot.experiments?.stamp ?? "",
+        variant: experiment ? `${experiment.id}:${experiment.variant}` : null,
+        k,
+        recent: req.recent,
+        cart,
+        productId: req.productId,
+      });
+  const cacheNow = ctx.now;
+  let products = key ? cachedAnswer<RecommendedProduct[]>(key, snapshot.shop, snapshot, cacheNow) : undefined;
+  if (!products) {
+    products = productsOf(snapshot, experiment?.holdout ? [] : recommend(w, ctx, k, overrides), locale);
+    if (key) storeAnswer(key, snapshot.shop, snapshot, cacheNow, products);
+  }
   return {
     shop: snapshot.shop,
     placement: req.placement,
@@ -136,7 +155,13 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     modelVersion: snapshot.modelVersion,
     recommendationId: id,
     experiment,
-    products: recs.map((r) => ({
+    products,
+  };
+}
+
+function productsOf(snapshot: Snapshot, recs: ReturnType<typeof recommend>, locale: "de" | "en"): RecommendedProduct[] {
+  const c = snapshot.world.catalog;
+  return recs.map((r) => ({
       id: c.ids[r.item],
       title: c.title[r.item],
       price: c.price[r.item],
@@ -147,8 +172,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
       score: roundScore(r.score),
       reasons: renderReasons(r.reasons, locale),
       reasonCodes: distinctReasons(r.reasons).map((x) => ({ code: x.code, source: x.source, text: renderReason(x, locale), ...(x.params ? { params: x.params } : {}) })),
-    })),
-  };
+    }));
 }
 
 function distinctReasons(reasons: Reason[], max = 3): Reason[] {

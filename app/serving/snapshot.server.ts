@@ -28,6 +28,7 @@ import { loadVisualSearch } from "../embedding/search.server";
 import { loadVisualBundle } from "./bundle.server";
 import { buildWorld, type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
+import { blendGuardsOf, tunedSettings } from "../recommend/hybrid/tuneBlend";
 import { systemClock } from "../clock";
 
 export const CHECK_INTERVAL_MS = 5_000;
@@ -94,7 +95,9 @@ export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Pr
     impressions,
     visual,
     now,
-    settings,
+    // The blend weights and guards the train job chose on validation (issue 14), over the shop's settings.
+    settings: model ? tunedSettings(settings, model.params) : settings,
+    guards: model ? blendGuardsOf(model.params) : null,
     // Requests never read the raw events; the world keeps what it derived from them.
     keepEvents: false,
   });

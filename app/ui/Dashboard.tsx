@@ -1,6 +1,8 @@
 /** The merchant's overview: data synced, jobs, model versions, the data audit (answers and verdicts), block activity. */
 import { Badge, Banner, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
 import { Link } from "@remix-run/react";
+import { useI18n } from "../i18n/react";
+import { isMessageKey } from "../i18n/messages";
 import { useAdminPath } from "./base";
 import type { DashboardData } from "./types";
 
@@ -16,46 +18,69 @@ const STATUS_TONE: Record<string, "success" | "attention" | "critical" | "info" 
   failed: "critical",
 };
 
-const AUDIT_LABEL: Record<string, string> = { yes: "Viable", limited: "Limited", no: "Not viable" };
-
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "–";
-}
-
 function Stat({ label, value }: { label: string; value: number }) {
+  const { fmt } = useI18n();
   return (
     <Card>
       <BlockStack gap="100">
         <Text as="h3" variant="headingSm" tone="subdued">{label}</Text>
-        <Text as="p" variant="heading2xl">{value.toLocaleString("en-GB")}</Text>
+        <Text as="p" variant="heading2xl">{fmt.number(value)}</Text>
       </BlockStack>
     </Card>
   );
 }
 
-function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
+/** A status word in the admin's language (the raw status when the catalogue has none). */
+function useStatus() {
+  const { t } = useI18n();
+  return (s: string) => {
+    const k = `status.${s}`;
+    return isMessageKey(k) ? t(k) : s;
+  };
+}
+
+/** One model version in words: when it was trained, on how much data; the raw numbers behind a toggle. */
+function ModelLine({ m }: { m: DashboardData["models"][number] }) {
+  const { t, fmt } = useI18n();
+  const status = useStatus();
+  const x = m.metrics;
+  const words =
+    x.events !== undefined && x.products !== undefined
+      ? t("dash.modelTrained", { when: fmt.when(m.createdAt), events: fmt.number(x.events), products: fmt.number(x.products), customers: fmt.number(x.customers ?? x.users ?? 0) })
+      : t("dash.modelTrainedShort", { when: fmt.when(m.createdAt) });
+  const technical = Object.entries(x).filter(([k]) => k !== "referenceTime");
+  return (
+    <div data-model={m.version}>
+      <BlockStack gap="100">
+        <InlineStack gap="200" blockAlign="center">
+          <Badge tone={STATUS_TONE[m.status]}>{status(m.status)}</Badge>
+          <Text as="p">{words} {m.publishedAt ? t("dash.modelPublished", { when: fmt.when(m.publishedAt) }) : t("dash.modelNotPublished")}</Text>
+        </InlineStack>
+        <details data-model-details>
+          <summary><Text as="span" tone="subdued">{t("dash.details")}</Text></summary>
+          <Text as="p" tone="subdued">
+            {m.version} · {technical.map(([k, v]) => `${k} ${Number.isInteger(v) ? fmt.number(v) : fmt.number(v, 3)}`).join(", ")}
+          </Text>
+        </details>
+      </BlockStack>
+    </div>
+  );
 }
 
 /** The headline: what recommendations earned (last-click attribution), with the traffic behind it. */
 function RevenueHeadline({ a }: { a: NonNullable<DashboardData["attributed"]> }) {
   const experiments = useAdminPath("experiments");
+  const { t, fmt } = useI18n();
   return (
     <Card>
       <BlockStack gap="200">
-        <Text as="h2" variant="headingMd">Revenue from recommendations (last {a.days} days)</Text>
+        <Text as="h2" variant="headingMd">{t("dash.revenueTitle", { days: a.days })}</Text>
         <div data-headline="attributed-revenue">
-          <Text as="p" variant="heading2xl">{money(a.revenue, a.currency)}</Text>
+          <Text as="p" variant="heading2xl">{fmt.money(a.revenue, a.currency)}</Text>
         </div>
         <Text as="p" tone="subdued">
-          {a.orders.toLocaleString("en-GB")} orders with a recommended product bought within {a.windowDays} days of its click ·{" "}
-          {a.impressions.toLocaleString("en-GB")} products shown · {a.clicks.toLocaleString("en-GB")} clicked
-          {a.impressions > 0 ? ` (${((100 * a.clicks) / a.impressions).toFixed(1)} %)` : ""}. What recommendations add beyond this: run an{" "}
-          <Link to={experiments}>experiment with a holdout</Link>.
+          {t("dash.revenueLine", { orders: fmt.number(a.orders), window: a.windowDays, shown: fmt.number(a.impressions), clicked: fmt.number(a.clicks), rate: a.impressions > 0 ? ` (${fmt.percent(a.clicks / a.impressions)})` : "" })}{" "}
+          {t("dash.revenueMore")} <Link to={experiments}>{t("dash.revenueLink")}</Link>.
         </Text>
       </BlockStack>
     </Card>
@@ -64,15 +89,19 @@ function RevenueHeadline({ a }: { a: NonNullable<DashboardData["attributed"]> })
 
 export function Dashboard({ data }: { data: DashboardData }) {
   const { counts } = data;
+  const { t, fmt, locale } = useI18n();
+  const status = useStatus();
+  const verdict = (v: string) => (isMessageKey(`dash.verdict.${v}`) ? t(`dash.verdict.${v}` as Parameters<typeof t>[0]) : v);
+  const jobName = (n: string) => (isMessageKey(`job.${n}`) ? t(`job.${n}` as Parameters<typeof t>[0]) : n);
   const clicks = data.events.filter((e) => e.type === "click").reduce((s, e) => s + e.count, 0);
   const impressions = data.events.filter((e) => e.type === "impression").reduce((s, e) => s + e.count, 0);
   return (
-    <Page title="Facet" subtitle={`Recommendations for ${data.shop}`}>
+    <Page title="Facet" subtitle={t("dash.subtitle", { shop: data.shop })}>
       <Layout>
         {data.visualNote ? (
           <Layout.Section>
-            <Banner tone="info" title="Visual similarity: colour only">
-              <p data-visual-note>{data.visualNote}</p>
+            <Banner tone="info" title={t("dash.visualTitle")}>
+              <p data-visual-note>{locale === "en" ? data.visualNote : t("dash.visualNote")}</p>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -83,21 +112,21 @@ export function Dashboard({ data }: { data: DashboardData }) {
         ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-            <Stat label="Products" value={counts.products} />
-            <Stat label="Customers" value={counts.customers} />
-            <Stat label="Orders" value={counts.orders} />
-            <Stat label="Interactions" value={counts.interactions} />
+            <Stat label={t("dash.products")} value={counts.products} />
+            <Stat label={t("dash.customers")} value={counts.customers} />
+            <Stat label={t("dash.orders")} value={counts.orders} />
+            <Stat label={t("dash.interactions")} value={counts.interactions} />
           </InlineGrid>
         </Layout.Section>
         <Layout.Section variant="oneHalf">
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Data audit</Text>
+              <Text as="h2" variant="headingMd">{t("dash.audit")}</Text>
               {data.audit ? (
                 <BlockStack gap="200">
-                  <Badge tone={STATUS_TONE[data.audit.verdict]}>{AUDIT_LABEL[data.audit.verdict] ?? data.audit.verdict}</Badge>
+                  <Badge tone={STATUS_TONE[data.audit.verdict]}>{verdict(data.audit.verdict)}</Badge>
                   <Text as="p">{data.audit.summary}</Text>
-                  {data.audit.at ? <Text as="p" tone="subdued">{when(data.audit.at)}</Text> : null}
+                  {data.audit.at ? <Text as="p" tone="subdued">{fmt.when(data.audit.at)}</Text> : null}
                   <div data-audit="questions">
                     <List type="bullet">
                       {data.audit.questions.map((q) => (
@@ -112,14 +141,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
                     <InlineStack gap="200" wrap>
                       {data.audit.strategies.map((s) => (
                         <span key={s.strategy} title={s.why}>
-                          <Badge tone={STATUS_TONE[s.viable]}>{`${s.strategy}: ${AUDIT_LABEL[s.viable] ?? s.viable}`}</Badge>
+                          <Badge tone={STATUS_TONE[s.viable]}>{`${s.strategy}: ${verdict(s.viable)}`}</Badge>
                         </span>
                       ))}
                     </InlineStack>
                   </div>
                 </BlockStack>
               ) : (
-                <Text as="p" tone="subdued">No audit yet: import or sync the shop's data first.</Text>
+                <Text as="p" tone="subdued">{t("dash.auditNone")}</Text>
               )}
             </BlockStack>
           </Card>
@@ -127,10 +156,9 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <Layout.Section variant="oneHalf">
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Storefront blocks (30 days)</Text>
+              <Text as="h2" variant="headingMd">{t("dash.blocks")}</Text>
               <Text as="p">
-                {impressions.toLocaleString("en-GB")} products shown, {clicks.toLocaleString("en-GB")} clicked
-                {impressions > 0 ? ` (${((100 * clicks) / impressions).toFixed(1)} %)` : ""}.
+                {t("dash.blocksLine", { shown: fmt.number(impressions), clicked: fmt.number(clicks), rate: impressions > 0 ? ` (${fmt.percent(clicks / impressions)})` : "" })}
               </Text>
             </BlockStack>
           </Card>
@@ -138,21 +166,13 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Model versions</Text>
+              <Text as="h2" variant="headingMd">{t("dash.models")}</Text>
               {data.models.length ? (
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "text"]}
-                  headings={["Version", "Status", "Created", "Published", "Training metrics"]}
-                  rows={data.models.map((m) => [
-                    m.version,
-                    <Badge key={m.version} tone={STATUS_TONE[m.status]}>{m.status}</Badge>,
-                    when(m.createdAt),
-                    when(m.publishedAt),
-                    Object.entries(m.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(", ") || "–",
-                  ])}
-                />
+                <BlockStack gap="300">
+                  {data.models.map((m) => <ModelLine key={m.version} m={m} />)}
+                </BlockStack>
               ) : (
-                <Text as="p" tone="subdued">No model trained yet.</Text>
+                <Text as="p" tone="subdued">{t("dash.modelsNone")}</Text>
               )}
             </BlockStack>
           </Card>
@@ -160,21 +180,21 @@ export function Dashboard({ data }: { data: DashboardData }) {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Sync and jobs</Text>
+              <Text as="h2" variant="headingMd">{t("dash.jobs")}</Text>
               {data.jobs.length ? (
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text", "text"]}
-                  headings={["Job", "Status", "Progress", "Started", "Message"]}
+                  headings={[t("dash.jobHead.job"), t("dash.jobHead.status"), t("dash.jobHead.progress"), t("dash.jobHead.started"), t("dash.jobHead.message")]}
                   rows={data.jobs.map((j) => [
-                    j.name,
-                    <Badge key={j.id} tone={STATUS_TONE[j.status]}>{j.status}</Badge>,
+                    jobName(j.name),
+                    <Badge key={j.id} tone={STATUS_TONE[j.status]}>{status(j.status)}</Badge>,
                     <div key={j.id} style={{ minWidth: 80 }}><ProgressBar progress={Math.round(j.progress * 100)} size="small" animated={false} /></div>,
-                    when(j.createdAt),
+                    fmt.when(j.createdAt),
                     j.error ?? j.message ?? "",
                   ])}
                 />
               ) : (
-                <Text as="p" tone="subdued">No jobs have run yet.</Text>
+                <Text as="p" tone="subdued">{t("dash.jobsNone")}</Text>
               )}
             </BlockStack>
           </Card>

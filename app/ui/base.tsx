@@ -12,10 +12,10 @@ export function useAdminPath(sub = ""): string {
 }
 
 export const ADMIN_PAGES = [
-  { sub: "", label: "Dashboard" },
-  { sub: "settings", label: "Settings" },
-  { sub: "preview", label: "Preview" },
-  { sub: "evaluation", label: "Evaluation" },
-  { sub: "experiments", label: "Experiments" },
-  { sub: "campaigns", label: "Campaigns" },
+  { sub: "", label: "Dashboard", key: "nav.dashboard" },
+  { sub: "settings", label: "Settings", key: "nav.settings" },
+  { sub: "preview", label: "Preview", key: "nav.preview" },
+  { sub: "evaluation", label: "Evaluation", key: "nav.evaluation" },
+  { sub: "experiments", label: "Experiments", key: "nav.experiments" },
+  { sub: "campaigns", label: "Campaigns", key: "nav.campaigns" },
 ] as const;

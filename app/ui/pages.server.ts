@@ -35,7 +35,7 @@ function numericMetrics(json: string | null): Record<string, number> {
   if (!json) return {};
   try {
     const parsed = JSON.parse(json) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === "number").slice(0, 4));
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === "number"));
   } catch {
     return {};
   }

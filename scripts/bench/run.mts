@@ -8,6 +8,8 @@
  *
  * Steps: generate, import, als, train, visual-index, images, index, serve, demo, batch.
  * --quick      a smaller shop (5,000 products, 20,000 customers, 200,000 interactions), 10 s load runs
+ * --medium     the profile's shop (20,000 products, 80,000 customers, 800,000 interactions), 20 s load runs
+ * --help       print this and exit
  * --only=      run only these steps (the shop of an earlier run is reused when present)
  * --regenerate write the shop's files again even when present
  * --profile    serve under `node --cpu-prof` (the profile lands in bench-out/<size>/profiles/)
@@ -30,6 +32,14 @@ import { openLoad, type LoadFigures, type OpenLoadResult } from "./openload.mts"
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const quick = process.argv.includes("--quick");
+/** --medium: the profile's shop (20,000 products, 80,000 customers, 800,000 interactions), 20 s load runs. */
+const medium = !quick && process.argv.includes("--medium");
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  // The header comment above is the usage; print it instead of starting a full-size run.
+  const me = fs.readFileSync(new URL(import.meta.url), "utf8");
+  console.log(/\/\*\*([\s\S]*?)\*\//.exec(me)![1].replace(/^ \* ?/gm, "").trim());
+  process.exit(0);
+}
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 /** --batch-budget=<s>: stop the batch after this many seconds and report its rate so far (a shared machine's deadline). */
 const batchBudget = Number(process.argv.find((a) => a.startsWith("--batch-budget="))?.slice(15) ?? 0) || undefined;
@@ -40,11 +50,13 @@ const merge = process.argv.includes("--merge");
 const render = process.argv.includes("--render");
 const STEPS = ["generate", "import", "als", "train", "visual-index", "images", "index", "serve", "demo", "batch"];
 const write = !process.argv.includes("--no-write");
-const OUT = path.join(ROOT, "bench-out", quick ? "quick" : "full");
+const OUT = path.join(ROOT, "bench-out", quick ? "quick" : medium ? "medium" : "full");
 const SHOP = "bench.myshopify.com";
 const size = quick
   ? { name: "quick", products: 5000, customers: 20000, interactions: 200000, vectorDim: 1280, loadSeconds: 10, indexN: 10000 }
-  : { name: "full", products: 50000, customers: 200000, interactions: 2000000, vectorDim: 1280, loadSeconds: 30, indexN: 50000 };
+  : medium
+    ? { name: "medium", products: 20000, customers: 80000, interactions: 800000, vectorDim: 1280, loadSeconds: 20, indexN: 20000 }
+    : { name: "full", products: 50000, customers: 200000, interactions: 2000000, vectorDim: 1280, loadSeconds: 30, indexN: 50000 };
 const shopSize = `${size.products.toLocaleString("en")} products, ${size.customers.toLocaleString("en")} customers, ${size.interactions.toLocaleString("en")} interactions`;
 const TICKS = 100; // /proc clock ticks per second (USER_HZ) on Linux
 
@@ -103,11 +115,34 @@ function childrenCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / TICKS;
 }
 
-/** CPU seconds (user + system, all threads) of a running process. */
+/** A process and its descendants (the cluster primary of scripts/start.mjs and its server processes). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    let kids = "";
+    try {
+      kids = fs.readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const k of kids.trim().split(/\s+/).filter(Boolean)) out.push(Number(k));
+  }
+  return out;
+}
+
+/** CPU seconds (user + system, all threads) of a running process and its descendants. */
 function processCpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / TICKS;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 /** Runs a command, returns wall and CPU seconds and stdout; throws with its stderr tail on failure. */
@@ -193,6 +228,14 @@ async function freePort(): Promise<number> {
 function memMb(pid: number, key: "VmRSS" | "VmHWM"): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The server processes' memory: the largest one's (the per-process goal), and all of them together with the primary. */
+function serverMemMb(pid: number, key: "VmRSS" | "VmHWM"): { max: number; total: number; processes: number } {
+  const tree = processTree(pid);
+  const each = tree.map((p) => { try { return memMb(p, key); } catch { return 0; } });
+  const servers = tree.length > 1 ? each.slice(1) : each; // the primary only forwards signals
+  return { max: Math.max(...servers), total: each.reduce((a, b) => a + b, 0), processes: servers.length };
 }
 
 /** Server CPU (all threads) over a run. */
@@ -409,7 +452,8 @@ async function main() {
     const serverHow = fs.existsSync(startScript) ? "npm start: node scripts/start.mjs" : "remix-serve";
     const server = spawn(process.execPath, [...nodeArgs, ...serverArgs], {
       cwd: ROOT,
-      env: { SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ...baseEnv, PORT: String(port), NODE_ENV: "production" },
+      // one server process per core, as production with Redis runs it (the bench needs no Redis: no jobs, no rate limits)
+      env: { SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, WEB_CONCURRENCY: String(os.availableParallelism()), ...baseEnv, PORT: String(port), NODE_ENV: "production" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const pid = server.pid!;
@@ -422,7 +466,7 @@ async function main() {
         if (!up) await new Promise((r) => setTimeout(r, 300));
       }
       if (!up) throw new Error(exited !== null ? `the server exited (${exited}) before answering /healthz` : "the server did not answer /healthz within 60 s");
-      const rssIdle = memMb(pid, "VmRSS");
+      const rssIdle = serverMemMb(pid, "VmRSS").max;
       const paths = requestMix(shopDir, 20_000).map((r) => apiPath(SHOP, r));
       // The first request loads the shop's snapshot (database, model, visual index); then warm the JIT.
       const t0 = performance.now();
@@ -430,12 +474,21 @@ async function main() {
       if (!first.ok) throw new Error(`the first API request answered ${first.status}: ${(await first.text()).slice(0, 300)}`);
       await first.text();
       const firstMs = performance.now() - t0;
+      // The cluster hands the next requests round-robin to the other server processes, whose first
+      // request loads the shop again: the slowest of the next 4 is the second process's first.
+      let secondMs = 0;
+      for (let i = 1; i <= 4; i++) {
+        const t1 = performance.now();
+        const r = await fetch(`http://127.0.0.1:${port}${paths[i]}`, { headers: apiHeaders });
+        await r.text();
+        secondMs = Math.max(secondMs, performance.now() - t1);
+      }
       for (let i = 1; i < 500; i++) {
         const r = await fetch(`http://127.0.0.1:${port}${paths[i]}`, { headers: apiHeaders });
         if (!r.ok) throw new Error(`warm-up request ${paths[i]} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
         await r.text();
       }
-      const rssWarm = memMb(pid, "VmRSS");
+      const rssWarm = serverMemMb(pid, "VmRSS").max;
       const runs: { rate: number; floor: OpenRun; api: OpenRun; autocannon: LoadRun }[] = [];
       const mixHow = `product/home/cart/general placements, 60 % known customers, 15 % new, 25 % anonymous; production server (${serverHow}), the shop (${shopSize}) loaded; load generator on the same 2 cores`;
       for (const rate of [100, 500, 1000]) {
@@ -486,17 +539,18 @@ async function main() {
           how: `scripts/bench/openload.mts as above while scripts/bench/writer.mts stores one interaction per second (app/models/ingest.server.ts storeInteractions, the function /ingest stores with) into the shop's database; ${mixHow}`,
         });
       }
-      const rss = memMb(pid, "VmRSS");
-      const peak = memMb(pid, "VmHWM");
+      const mem = serverMemMb(pid, "VmRSS");
+      const rss = mem.max;
+      const peak = serverMemMb(pid, "VmHWM").max;
       raw.serve = { firstRequestMs: firstMs, rssIdleMb: rssIdle, rssWarmMb: rssWarm, rssAfterMb: rss, rssPeakMb: peak, runs };
-      add({ figure: "storefront: first request (loads the shop's snapshot)", value: `${int(firstMs)} ms`, how: "one request to a fresh production server: database, model files, visual index, buildWorld" });
+      add({ figure: "storefront: first request (loads the shop's snapshot)", value: `${int(firstMs)} ms (slowest of the next 4, i.e. the other server processes' first: ${int(secondMs)} ms)`, goal: "<= 1 s", met: Math.max(firstMs, secondMs) <= 1000, how: "one request to a fresh production server (answered by one process, which loads the shop: database, model files, visual index, buildWorld), then the slowest of the next 4 requests (round-robin to the other server processes, which load the shop on their first)" });
       add({
         figure: "serving process resident memory, shop loaded",
-        value: `${s1(rss)} MB after the load runs (${s1(rssWarm)} MB after warm-up, ${s1(rssIdle)} MB before the first request, peak ${s1(peak)} MB)`,
+        value: `${s1(rss)} MB after the load runs, the largest of ${mem.processes} server process${mem.processes > 1 ? "es" : ""} (${s1(mem.total)} MB all together with the cluster primary; ${s1(rssWarm)} MB after warm-up, ${s1(rssIdle)} MB before the first request, peak ${s1(peak)} MB)`,
         goal: "<= 300 MB",
         met: rss <= 300,
         gap: rss <= 300 ? undefined : `${times(rss, 300)} the goal`,
-        how: `VmRSS of the server process (${serverHow}; /proc/<pid>/status), shop of ${shopSize} and ${int(size.products)} ${size.vectorDim}-d vectors`,
+        how: `VmRSS per server process (${serverHow}, WEB_CONCURRENCY = cores; /proc/<pid>/status of each), shop of ${shopSize} and ${int(size.products)} ${size.vectorDim}-d vectors`,
       });
     } finally {
       server.kill("SIGINT");

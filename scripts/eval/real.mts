@@ -357,7 +357,10 @@ function runFacet(split: Split, fullDir: string, tmp: string): { lists: (number[
   facetCli(["import", trainDir, "--shop", shop], env, "import");
   log("facet train");
   const extra = String(args["facet-train"] || "").split(/\s+/).filter(Boolean);
-  facetCli(["train", "--shop", shop, ...extra], env, "train");
+  const trained = facetCli(["train", "--shop", shop, ...extra], env, "train");
+  // What train-time tuning chose (collaborative model, EASE share, blend weights, guards): logged and noted.
+  const tunedLines = trained.split("\n").map((l) => l.trim()).filter((l) => /^(tuning|chosen|EASE|blend|phases):/.test(l));
+  for (const l of tunedLines) log(`train: ${l}`);
   log("facet batch --placement home");
   const out = path.join(tmp, "batch.csv");
   facetCli(["batch", "--shop", shop, "--placement", "home", "--k", String(K), "--out", out], env, "batch");
@@ -389,7 +392,7 @@ function runFacet(split: Split, fullDir: string, tmp: string): { lists: (number[
     removed += l.length - kept.length;
     return kept;
   });
-  const notes: string[] = [];
+  const notes: string[] = tunedLines.filter((l) => !l.startsWith("phases:")).map((l) => `facet train: ${l}`);
   if (removed) notes.push(`Facet's lists held ${removed} already-bought products (removed, lists shorter)`);
   if (missing) notes.push(`${missing} test customers got no Facet list (scored 0)`);
   if (unknown) notes.push(`${unknown} Facet rows named unknown products`);
@@ -571,7 +574,7 @@ if (!QUICK && !args["no-write"]) {
       const anchor = "## Real data side by side (`npm run eval:real`)";
       if (!text.includes(anchor)) {
         const perf = text.indexOf("## Performance");
-        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again. The references see purchases only (order lines, purchase interactions); Facet also sees views, carts and wishlists where the data has them (the demo world does, UCI does not). `npm run eval:visual` measures the visual space on the H&M photos.\n\n`;
+        const intro = `${anchor}\n\nFacet through the product (import → train → batch) against plain reference recommenders written in scripts/eval/baselines.mts, on a temporal split per dataset. See scripts/eval/real.mts for the protocol; each section below is replaced when its dataset is run again. The references see purchases only (order lines, purchase interactions); Facet also sees views, carts and wishlists where the data has them (the demo world does, UCI does not). \`npm run eval:visual\` measures the visual space on the H&M photos.\n\n`;
         text = perf >= 0 ? text.slice(0, perf) + intro + text.slice(perf) : text + "\n" + intro;
       }
       const at = text.indexOf(anchor) + anchor.length;

@@ -2,14 +2,24 @@
  * `npm run eval:visual`: do the product's image vectors put like with like? On the 100 real H&M
  * photos (../shared/data/hm-sample/images), through the product's own pipeline: `facet convert
  * --from hm` -> import into a fresh temp database -> runEmbed with the shared MobileNetV2
- * (../shared/models/image/*.onnx) -> the stored image-model and colour vectors. For each photo, its
- * nearest other photo by cosine; reported: the share whose neighbour has the same
- * product_group_name (the import's category) and the same product_type_name (subcategory), for
- *   - the image model alone, the colour descriptor alone,
- *   - the product's current fusion (visualVectors: what the visual source and index use),
- *   - a sweep of the colour weight w (cosine = (1 - w) model + w colour), for choosing it on data.
+ * (../shared/models/image/*.onnx) -> the stored image-model and colour vectors and the space the
+ * visual source and index use (search.server.ts visualVectors). Embedded twice: with the earlier
+ * framing ("contain": whole photo padded onto white) and the product's ("trim": uniform backdrop
+ * trimmed, padded with its own colour; preprocess.ts), each in its own shop.
  *
- *   npm run eval:visual -- [--weights 0,0.05,0.1,0.2,0.3,0.5] [--json]
+ * For each photo, the other photos ranked by cosine; reported per variant:
+ *   - group@1 / type@1: the share whose nearest other photo has the same product_group_name (the
+ *     import's category) / product_type_name (subcategory): the issue's figure (issue 14 point 7: >= 70 %);
+ *   - group P@10 and group mAP: precision of the 10 nearest and mean average precision over the
+ *     whole ranking, for the same product group: less noisy than the nearest neighbour alone
+ *     (100 photos: one photo is one point of group@1).
+ * Variants: the model's stored vectors as they are, power-normalised, centred on the catalogue
+ * mean, both (= the product's space, space.ts), for each framing; the colour descriptor alone; the
+ * product's fusion (with the colour weight the embed job chose on this shop, visualStatus.fusion);
+ * a sweep of the colour weight w (cosine = (1 - w) model + w colour) in the product's space.
+ *
+ *   npm run eval:visual -- [--weights 0,0.05,0.1,0.2,0.3,0.5] [--json] [--write]
+ *   --write: replaces the "Visual similarity" section of docs/EVALUATION.md with this run's table.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -20,8 +30,13 @@ import { parseArgs } from "node:util";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HM = path.resolve(ROOT, "../shared/data/hm-sample");
 const MODEL_DIR = path.resolve(ROOT, "../shared/models/image");
+const DOC = path.join(ROOT, "docs/EVALUATION.md");
+const START = "<!-- eval:visual:start -->";
+const END = "<!-- eval:visual:end -->";
 
-const { values: args } = parseArgs({ options: { weights: { type: "string", default: "0,0.05,0.1,0.15,0.2,0.3,0.5,0.7,1" }, json: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { weights: { type: "string", default: "0,0.05,0.1,0.15,0.2,0.3,0.5,0.7,1" }, json: { type: "boolean", default: false }, write: { type: "boolean", default: false } },
+});
 const weights = String(args.weights).split(",").map(Number);
 if (weights.some((w) => !(w >= 0 && w <= 1))) throw new Error("--weights: numbers between 0 and 1, comma-separated");
 
@@ -31,78 +46,143 @@ process.env.FACET_DATA_DIR = path.join(tmp, "data");
 delete process.env.IMAGE_MODEL_PATH;
 const log = (m: string) => process.stderr.write(`eval:visual: ${m}\n`);
 
+interface Row {
+  name: string;
+  group1: number;
+  type1: number;
+  groupP10: number;
+  groupMap: number;
+}
+
 try {
   const model = fs.readdirSync(MODEL_DIR).find((f) => f.endsWith(".onnx"));
   if (!fs.existsSync(path.join(HM, "images")) || !model) throw new Error(`needs ${HM}/images and an .onnx model in ${MODEL_DIR}`);
   const { convertHm } = await import("../../app/import/mappers/hm");
   const { importFolder } = await import("../../app/import/importFolder.server");
   const { runEmbed } = await import("../../app/embedding/embedPipeline.server");
-  const { loadLiveEmbeddings } = await import("../../app/models/embedding.server");
+  const { loadLiveEmbeddings, visualStatus } = await import("../../app/models/embedding.server");
   const { activeVisualModel, visualVectors, visualKey } = await import("../../app/embedding/search.server");
-  const { concatWeighted } = await import("../../app/embedding/pool");
+  const { concatWeighted, l2normalise } = await import("../../app/embedding/pool");
+  const { powerNormalise, toSearchSpace } = await import("../../app/embedding/space");
   const { COLOUR_MODEL_ID, COLOUR_DIM } = await import("../../app/embedding/colour");
   const { rawDb } = await import("../../app/db.server");
+  type Framing = import("../../app/embedding/preprocess").Framing;
 
-  const shop = "eval-visual.myshopify.com";
   const dir = path.join(tmp, "hm");
   convertHm(HM, dir);
-  const imp = await importFolder({ shop, dir });
-  if (!imp.ok) throw new Error(`import failed:\n${imp.problems.join("\n")}`);
-  const withPhoto = (rawDb().prepare(`SELECT id, category, subcategory FROM Product WHERE shop = ? AND imageUrl <> '' ORDER BY id`).all(shop) as { id: string; category: string; subcategory: string }[]);
-  log(`embedding ${withPhoto.length} photos with ${model}`);
-  const t0 = Date.now();
-  const r = await runEmbed({ shop, productIds: withPhoto.map((p) => p.id), modelPath: path.join(MODEL_DIR, model), log: () => {} });
-  const embedSeconds = (Date.now() - t0) / 1000;
-  const active = activeVisualModel(shop);
-  if (!active || active.kind !== "onnx") throw new Error(`no image-model vectors after embedding (${JSON.stringify(r).slice(0, 400)})`);
-  const image = loadLiveEmbeddings(shop, active.modelId);
-  const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID);
-  const ids = withPhoto.map((p) => p.id).filter((id) => image.has(id) && colour.has(id));
-  const meta = new Map(withPhoto.map((p) => [p.id, p]));
+  const embedShop = async (shop: string, framing: Framing) => {
+    const imp = await importFolder({ shop, dir });
+    if (!imp.ok) throw new Error(`import failed:\n${imp.problems.join("\n")}`);
+    const products = rawDb().prepare(`SELECT id, category, subcategory FROM Product WHERE shop = ? AND imageUrl <> '' ORDER BY id`).all(shop) as { id: string; category: string; subcategory: string }[];
+    log(`embedding ${products.length} photos with ${model} (framing "${framing}")`);
+    const t0 = Date.now();
+    const r = await runEmbed({ shop, productIds: products.map((p) => p.id), modelPath: path.join(MODEL_DIR, model), framing, log: () => {} });
+    const seconds = (Date.now() - t0) / 1000;
+    const active = activeVisualModel(shop);
+    if (!active || active.kind !== "onnx") throw new Error(`no image-model vectors after embedding (${JSON.stringify(r).slice(0, 400)})`);
+    return { shop, products, seconds, active, image: loadLiveEmbeddings(shop, active.modelId), colour: loadLiveEmbeddings(shop, COLOUR_MODEL_ID) };
+  };
+  const before = await embedShop("eval-visual-contain.myshopify.com", "contain");
+  const now = await embedShop("eval-visual.myshopify.com", "trim");
+  const ids = now.products.map((p) => p.id).filter((id) => now.image.has(id) && now.colour.has(id) && before.image.has(id));
+  const meta = new Map(now.products.map((p) => [p.id, p]));
 
-  const unit = (v: Float32Array) => {
-    let n = 0;
-    for (const x of v) n += x * x;
-    n = Math.sqrt(n) || 1;
-    return Float32Array.from(v, (x) => x / n);
-  };
-  /** Share of photos whose nearest other photo shares the group (and the type). */
-  const agreement = (vectors: Map<string, Float32Array>) => {
+  const unit = (v: Float32Array) => l2normalise(Float32Array.from(v));
+  /** Nearest-neighbour agreement, P@10 and mAP of the product group over the photos in `ids`. */
+  const measure = (name: string, vectors: Map<string, Float32Array>): Row => {
     const vs = ids.map((id) => unit(vectors.get(id)!));
-    let group = 0;
-    let type = 0;
+    let group1 = 0, type1 = 0, p10 = 0, map = 0;
     ids.forEach((id, i) => {
-      let best = -1;
-      let bestScore = -Infinity;
-      vs.forEach((v, j) => {
-        if (j === i) return;
-        let s = 0;
-        for (let d = 0; d < v.length; d++) s += v[d] * vs[i][d];
-        if (s > bestScore) [best, bestScore] = [j, s];
-      });
       const a = meta.get(id)!;
-      const b = meta.get(ids[best])!;
-      if (a.category === b.category) group++;
-      if (a.subcategory === b.subcategory) type++;
+      const ranked = ids
+        .map((_, j) => j)
+        .filter((j) => j !== i)
+        .map((j) => {
+          let s = 0;
+          for (let d = 0; d < vs[i].length; d++) s += vs[i][d] * vs[j][d];
+          return { j, s };
+        })
+        .sort((x, y) => y.s - x.s || x.j - y.j);
+      const rel = ranked.map((r) => meta.get(ids[r.j])!.category === a.category);
+      if (rel[0]) group1++;
+      if (meta.get(ids[ranked[0].j])!.subcategory === a.subcategory) type1++;
+      p10 += rel.slice(0, 10).filter(Boolean).length / 10;
+      let hits = 0, ap = 0;
+      rel.forEach((r, k) => {
+        if (r) ap += ++hits / (k + 1);
+      });
+      map += hits > 0 ? ap / hits : 0;
     });
-    return { group: group / ids.length, type: type / ids.length };
+    const n = ids.length;
+    return { name, group1: group1 / n, type1: type1 / n, groupP10: p10 / n, groupMap: map / n };
   };
-  const fused = (w: number) =>
-    new Map(ids.map((id) => [id, concatWeighted([image.get(id)!.vector, colour.get(id)!.vector], [active.dim, COLOUR_DIM], [1 - w, w])]));
-  const rows: { name: string; group: number; type: number }[] = [];
-  rows.push({ name: `image model alone (${active.modelId})`, ...agreement(new Map(ids.map((id) => [id, image.get(id)!.vector]))) });
-  rows.push({ name: `colour descriptor alone (${COLOUR_MODEL_ID})`, ...agreement(new Map(ids.map((id) => [id, colour.get(id)!.vector]))) });
-  rows.push({ name: `product's current fusion (${visualKey(active)})`, ...agreement(new Map(visualVectors(shop, active, ids).map((e) => [e.productId, e.vector]))) });
-  for (const w of weights) rows.push({ name: `fusion w = ${w}`, ...agreement(fused(w)) });
+  const mean = (vs: Float32Array[]) => {
+    const m = new Float32Array(vs[0].length);
+    for (const v of vs) for (let d = 0; d < v.length; d++) m[d] += v[d] / vs.length;
+    return m;
+  };
+  const centred = (vs: Map<string, Float32Array>) => {
+    const m = mean(ids.map((id) => vs.get(id)!));
+    return new Map(ids.map((id) => [id, l2normalise(Float32Array.from(vs.get(id)!, (x, d) => x - m[d]))]));
+  };
+  const variants = (label: string, image: Map<string, { vector: Float32Array }>) => {
+    const raw = new Map(ids.map((id) => [id, image.get(id)!.vector]));
+    const power = new Map(ids.map((id) => [id, powerNormalise(raw.get(id)!)]));
+    return [
+      measure(`${label}: model vectors as stored`, raw),
+      measure(`${label}: power-normalised`, power),
+      measure(`${label}: centred on the catalogue mean`, centred(raw)),
+      measure(`${label}: power-normalised + centred`, centred(power)),
+    ];
+  };
+  const active = now.active;
+  const space = new Map(ids.map((id) => [id, toSearchSpace(now.image.get(id)!.vector, active.centre)]));
+  const fused = (w: number) => new Map(ids.map((id) => [id, concatWeighted([space.get(id)!, now.colour.get(id)!.vector], [active.dim, COLOUR_DIM], [1 - w, w])]));
+  const fusion = visualStatus(now.shop)?.fusion;
+  const rows: Row[] = [
+    ...variants(`framing "contain" (earlier)`, before.image),
+    ...variants(`framing "trim" (product)`, now.image),
+    measure(`colour descriptor alone (${COLOUR_MODEL_ID})`, new Map(ids.map((id) => [id, now.colour.get(id)!.vector]))),
+    measure(`product's visual space (${visualKey(active)})`, new Map(visualVectors(now.shop, active, ids).map((e) => [e.productId, e.vector]))),
+    ...weights.map((w) => measure(`product's space, colour weight w = ${w}`, fused(w))),
+  ];
   // Chance level: the share of ordered pairs of different photos that share the group.
   let same = 0;
   for (const a of ids) for (const b of ids) if (a !== b && meta.get(a)!.category === meta.get(b)!.category) same++;
   const chance = same / (ids.length * (ids.length - 1));
-  if (args.json) console.log(JSON.stringify({ photos: ids.length, embedSeconds, chance, rows }, null, 2));
-  else {
-    console.log(`H&M photos: ${ids.length} embedded in ${embedSeconds.toFixed(1)} s; nearest other photo shares product_group_name / product_type_name (chance for the group: ${(chance * 100).toFixed(1)} %)\n`);
-    console.log("| vectors | same product group | same product type |\n|---|---|---|");
-    for (const r of rows) console.log(`| ${r.name} | ${(r.group * 100).toFixed(0)} % | ${(r.type * 100).toFixed(0)} % |`);
+  const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const pct1 = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    `H&M photos: ${ids.length}, embedded in ${before.seconds.toFixed(1)} s ("contain") and ${now.seconds.toFixed(1)} s ("trim") with ${model}; chance that a random other photo shares the group: ${pct1(chance)}.`,
+    `The embed job chose colour weight ${active.colourWeight} for this shop (${fusion ? `${fusion.chosenBy}, on ${fusion.products} products` : "not measured"}); centre: ${active.centre ? `mean of ${active.centre.products} products` : "none"}.`,
+    "",
+    "| vectors | same group (nearest) | same type (nearest) | same group P@10 | same group mAP |",
+    "|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${pct(r.group1)} | ${pct(r.type1)} | ${pct1(r.groupP10)} | ${pct1(r.groupMap)} |`),
+  ];
+  if (args.json) console.log(JSON.stringify({ photos: ids.length, seconds: { contain: before.seconds, trim: now.seconds }, chance, colourWeight: active.colourWeight, rows }, null, 2));
+  else console.log(lines.join("\n"));
+  if (args.write) {
+    const date = new Date().toISOString().slice(0, 10);
+    const section = [
+      START,
+      "## Visual similarity (`npm run eval:visual`)",
+      "",
+      `Generated by \`npm run eval:visual -- --write\` on ${date} (scripts/eval/visual-hm.mts): the 100 H&M photos through the product's import and embed pipeline; for each photo, the other 99 ranked by cosine. "Same group (nearest)" is issue 14's figure (goal >= 70 %); P@10 and mAP rank all photos and move less with one photo (one photo = one point of the nearest-neighbour share).`,
+      "",
+      ...lines,
+      END,
+    ].join("\n");
+    const doc = fs.readFileSync(DOC, "utf8");
+    const i = doc.indexOf(START), j = doc.indexOf(END);
+    const next =
+      i >= 0 && j > i
+        ? doc.slice(0, i) + section + doc.slice(j + END.length)
+        : doc.includes("\n## Performance")
+          ? doc.replace("\n## Performance", `\n${section}\n\n## Performance`)
+          : `${doc.trimEnd()}\n\n${section}\n`;
+    fs.writeFileSync(DOC, next);
+    log(`wrote the visual section of ${path.relative(ROOT, DOC)}`);
   }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

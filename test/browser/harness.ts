@@ -1,5 +1,5 @@
 /**
- * Browser tests' harness: a built app served by remix-serve in demo mode on a free port, over a
+ * Browser tests' harness: a built app served by scripts/start.mjs in demo mode on a free port, over a
  * temporary database holding a small demo shop produced by the real pipeline
  * (`facet demo --no-serve`: generate, import, embed, train, evaluate; then `facet evaluate --tune`), and Debian's Chromium
  * driven by playwright-core. Screenshots go to ./screenshots/ (git-ignored).
@@ -74,8 +74,9 @@ export async function startDemoServer(): Promise<DemoServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-browser-"));
   const env = seedDemoShop(dir);
   const port = await freePort();
-  const serveEnv = { ...env, PORT: String(port), FACET_DEMO: "1", NODE_ENV: "production", SHOPIFY_API_KEY: "", SHOPIFY_API_SECRET: "" } as NodeJS.ProcessEnv;
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  const serveEnv = { ...env, PORT: String(port), FACET_DEMO: "1", NODE_ENV: "production", SHOPIFY_API_KEY: "", SHOPIFY_API_SECRET: "", WEB_CONCURRENCY: "1" } as NodeJS.ProcessEnv;
+  // The production start command (scripts/start.mjs: the lean storefront path in front of Remix), one process.
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "scripts/start.mjs")], {
     cwd: ROOT,
     env: serveEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -86,13 +87,13 @@ export async function startDemoServer(): Promise<DemoServer> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`remix-serve exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${log}`);
     try {
       if ((await fetch(`${url}/`)).ok) break;
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`remix-serve did not answer / within 60 s:\n${log}`);
+    if (Date.now() > deadline) throw new Error(`the server did not answer / within 60 s:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {

@@ -8,6 +8,7 @@ import { loadImageModel } from "../../app/embedding/onnxModel";
 import { poolProductVector } from "../../app/embedding/pool";
 import { decodeToSquare, toTensor } from "../../app/embedding/preprocess";
 import { activeVisualModel, loadVisualSearch } from "../../app/embedding/search.server";
+import { SPACE_VERSION, toSearchSpace } from "../../app/embedding/space";
 import embedJob from "../../app/jobs/embed.server";
 import { loadCatalog } from "../../app/models/catalog.server";
 import { loadEmbeddings, visualStatus } from "../../app/models/embedding.server";
@@ -69,7 +70,7 @@ describe("embed pipeline without an image model (colour descriptor only)", () =>
     expect(r.failures).toEqual([{ productId: "M1", position: 0, url: "img/missing.png", reason: `file not found: ${path.join(shopDir, "img/missing.png")}` }]);
     expect(logs.filter((l) => l === NO_MODEL_NOTE)).toHaveLength(1);
     expect(visualStatus(SHOP)).toMatchObject({ kind: "colour", modelId: COLOUR_MODEL_ID, note: NO_MODEL_NOTE });
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112, colourWeight: 1 });
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112, colourWeight: 1, centre: null });
     expect(imageStates(SHOP).get("M1")).toMatchObject([{ status: "failed", error: expect.stringContaining("file not found") }]);
     expect(imageStates(SHOP).get("G1")!.map((s) => s.status)).toEqual(["ok", "ok"]);
     expect(r.index).toMatchObject({ total: 7, rebuilt: true });
@@ -155,7 +156,8 @@ describe("embed pipeline with an ONNX model", () => {
     Array.from(stored.get("G1")!.vector).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
 
     // 8 products are too few to measure the colour weight on (fusion.ts MIN_PRODUCTS): the default, said so in the status.
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4, colourWeight: 0.2 });
+    // ... and too few to fit a catalogue centre on (space.ts MIN_CENTRE_PRODUCTS): no centring.
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4, colourWeight: 0.2, centre: null });
     expect(visualStatus(SHOP)?.fusion?.chosenBy).toBe("default");
     const catalog = loadCatalog(SHOP);
     const search = (await loadVisualSearch(SHOP, catalog))!;
@@ -176,5 +178,48 @@ describe("embed pipeline with an ONNX model", () => {
     expect(Math.max(...fractions)).toBeGreaterThanOrEqual(0.95);
     fs.writeFileSync(path.join(dir(), "bad.onnx"), "nope");
     await expect(embedJob({ shop: SHOP, modelPath: path.join(dir(), "bad.onnx") }, ctx)).rejects.toBeInstanceOf(BadJobInput);
+  });
+});
+
+describe("the image model's space on a catalogue large enough to centre (space.ts)", () => {
+  const BIG = "centre.myshopify.com";
+  let modelFile = "";
+  beforeAll(async () => {
+    modelFile = path.join(dir(), "tiny-centre.onnx");
+    fs.writeFileSync(modelFile, tinyEmbeddingModel({ layout: "NHWC", size: 16, weights: [[1, 0, 0.2, 0], [0, 1, 0, 0.3], [0.1, 0, 1, 1]] }));
+    const metals = [GOLD, ROSE, SILVER];
+    const products = [];
+    for (let i = 0; i < 24; i++) {
+      const name = `c${i}.png`;
+      fs.writeFileSync(path.join(shopDir, "img", name), await ringImage(shade(metals[i % 3], 0.85 + 0.01 * i), { width: 30 + i, height: 40 }));
+      products.push({ id: `C${i}`, imageUrl: `img/${name}`, category: ["gold", "rose", "silver"][i % 3] });
+    }
+    insertProducts(BIG, products);
+    setSetting(BIG, "import.dir", shopDir);
+  });
+
+  it("fits the centre on the shop's products, names it in the index key, serves vectors in that space, and keeps it when little changed", async () => {
+    const logs: string[] = [];
+    const r = await runEmbed({ shop: BIG, modelPath: modelFile, modelConfig: { range: "-1..1" }, log: (m) => logs.push(m) });
+    expect(r).toMatchObject({ embedded: 24, imagesFailed: 0 });
+    const active = activeVisualModel(BIG)!;
+    expect(active.centre).toMatchObject({ modelId: r.model!.id, dim: 4, products: 24 });
+    expect(logs.join("\n")).toContain("centred on the mean of 24 products (fitted now)");
+    expect(r.index!.key).toContain(`~${SPACE_VERSION}-c${active.centre!.hash}+`);
+    // The index holds toSearchSpace(stored) ++ colour, weighted: its model part is the centred vector.
+    const stored = loadEmbeddings(BIG, r.model!.id).get("C0")!.vector;
+    const catalog = loadCatalog(BIG);
+    const search = (await loadVisualSearch(BIG, catalog))!;
+    const served = search.vector(catalog.index.get("C0")!)!;
+    const expected = toSearchSpace(stored, active.centre);
+    const w = active.colourWeight;
+    for (let d = 0; d < 4; d++) expect(served[d]).toBeCloseTo(expected[d] * Math.sqrt(1 - w), 4);
+    // One more product (< 10 % more): the centre and the key stay, so the index is patched, not rebuilt.
+    fs.copyFileSync(path.join(shopDir, "img", "c0.png"), path.join(shopDir, "img", "c24.png"));
+    insertProducts(BIG, [{ id: "C24", imageUrl: "img/c24.png", category: "gold" }]);
+    const again = await runEmbed({ shop: BIG, modelPath: modelFile, modelConfig: { range: "-1..1" }, productIds: ["C24"], log: (m) => logs.push(m) });
+    expect(activeVisualModel(BIG)!.centre!.hash).toBe(active.centre!.hash);
+    expect(logs.at(-1)).toContain("kept from an earlier run");
+    if (again.index!.key === r.index!.key) expect(again.index).toMatchObject({ added: 1, rebuilt: false });
   });
 });

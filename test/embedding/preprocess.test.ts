@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { decodeToSquare, preprocess, toTensor } from "../../app/embedding/preprocess";
+import { decodeToSquare, preprocess, toTensor, uniformBorder } from "../../app/embedding/preprocess";
 
 const W = [255, 255, 255];
 
@@ -71,5 +71,54 @@ describe("preprocess", () => {
     const sq = await decodeToSquare(grey, 2);
     expect(Array.from(sq.pixels)).toEqual([0, 0, 0, 64, 64, 64, 128, 128, 128, 255, 255, 255]);
     await expect(decodeToSquare(Buffer.from("not an image"), 4)).rejects.toThrow();
+  });
+
+  describe("framing", () => {
+    /** A 40x20 red box on a (w x h) backdrop of `bg`, at (left, top). */
+    const boxOn = (bg: [number, number, number], w = 200, h = 300, left = 50, top = 200) => {
+      const px = Buffer.alloc(w * h * 3);
+      for (let i = 0; i < w * h; i++) px.set(bg, i * 3);
+      for (let y = top; y < top + 20; y++) for (let x = left; x < left + 40; x++) px.set([200, 20, 20], (y * w + x) * 3);
+      return sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    };
+    const at = (sq: { size: number; pixels: Uint8Array }, x: number, y: number) => Array.from(sq.pixels.subarray((y * sq.size + x) * 3, (y * sq.size + x) * 3 + 3));
+
+    it("trims a uniform backdrop and pads with its own colour: the product fills the width", async () => {
+      const grey: [number, number, number] = [232, 231, 229];
+      const sq = await decodeToSquare(await boxOn(grey), 40);
+      // The 40x20 box becomes 40 wide (20 high, centred): its middle row is red edge to edge
+      // (reddish at the very edge, where the working copy's resampling blends in the backdrop).
+      const red = (p: number[]) => p[0] > 180 && p[1] < 120 && p[2] < 120;
+      for (let x = 0; x < 40; x++) expect(red(at(sq, x, 20)), `pixel (${x}, 20) ${at(sq, x, 20)}`).toBe(true);
+      // The padding above and below is the backdrop, not white.
+      expect(at(sq, 20, 2)).toEqual(grey);
+      expect(at(sq, 20, 37)).toEqual(grey);
+    });
+
+    it('keeps the whole photo on white with framing "contain" (the earlier framing)', async () => {
+      const sq = await decodeToSquare(await boxOn([232, 231, 229]), 40, "contain");
+      // 200x300 -> 27x40 in the middle; the box is small and off-centre, the sides are white padding.
+      expect(at(sq, 1, 20)).toEqual([255, 255, 255]);
+      expect(at(sq, 20, 2)).toEqual([232, 231, 229]);
+      expect(at(sq, 0, 20)[1]).toBeGreaterThan(200); // no red at the left edge
+    });
+
+    it("does not trim a photo whose border is not uniform (a scene), and finds the backdrop only on a uniform ring", async () => {
+      const w = 40, h = 40;
+      const px = Buffer.alloc(w * h * 3);
+      for (let i = 0; i < w * h; i++) px.set([(i * 37) % 256, (i * 91) % 256, (i * 13) % 256], i * 3);
+      expect(uniformBorder(new Uint8Array(px), w, h)).toBeNull();
+      const scene = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+      expect(Array.from((await decodeToSquare(scene, 40)).pixels)).toEqual(Array.from((await decodeToSquare(scene, 40, "contain")).pixels));
+      const plain = Buffer.alloc(w * h * 3, 240);
+      expect(uniformBorder(new Uint8Array(plain), w, h)).toEqual({ r: 240, g: 240, b: 240 });
+    });
+
+    it("keeps a photo that is nothing but backdrop (nothing to trim to)", async () => {
+      const blank = await sharp({ create: { width: 30, height: 50, channels: 3, background: { r: 250, g: 250, b: 250 } } }).png().toBuffer();
+      const sq = await decodeToSquare(blank, 8);
+      expect(sq.pixels.length).toBe(8 * 8 * 3);
+      expect(new Set(sq.pixels)).toEqual(new Set([250]));
+    });
   });
 });

@@ -125,10 +125,22 @@ export function installShop(server: RunningServer, shop: string): void {
   db.prepare(`INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(shop, new Date().toISOString(), new Date().toISOString());
 }
 
-/** Resident memory of a process in MB (Linux /proc). */
+/** Resident memory of a process and its children (the cluster's server processes) in MB (Linux /proc). */
 export function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
+  let status = "";
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return NaN; // exited
+  }
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  let kids: string[] = [];
+  try {
+    kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // no children list: the process alone
+  }
+  return (m ? Number(m[1]) / 1024 : NaN) + kids.reduce((a, k) => a + (Number.isFinite(rssMb(Number(k))) ? rssMb(Number(k)) : 0), 0);
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {

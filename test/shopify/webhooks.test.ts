@@ -20,7 +20,8 @@ import { jobFunction } from "../../app/jobs/registry.server";
 import { applyDelivery } from "../../app/jobs/sync.server";
 import { webhookRequest } from "../../app/shopify/hmac";
 import { scheduleRetrain } from "../../app/shopify/freshness.server";
-import { storeInteractions } from "../../app/models/ingest.server";
+import { linkClient, storeInteractions } from "../../app/models/ingest.server";
+import { emailHmac } from "../../app/models/customer.server";
 import { findCustomerTraces } from "../../app/models/privacy.server";
 import { loadModelFolder } from "../../app/serving/modelStore.server";
 import { deletePrefix, fixture, uniquePrefix, waitFor } from "./helpers";
@@ -184,7 +185,9 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     const { result } = await deliverAndWait("customers/data_request", JSON.parse(fixture("webhook-customers-data-request.json")));
     const doc = JSON.parse(fs.readFileSync(result.exportFile, "utf8"));
     expect(result.exportFile).toBe(path.join(dataDir(), "exports", SHOP, "data-request-88001.json"));
-    expect(doc.data.Customer[0].email).toBe("lena.beispiel@example.org");
+    // The address is not held (issue 15 point 7): its keyed hash is, and the export says so.
+    expect(doc.data.Customer[0].email).toBeNull();
+    expect(doc.data.Customer[0].emailHash).toBe(emailHmac(SHOP, "lena.beispiel@example.org"));
     expect(doc.data.Order.map((o: { id: string }) => o.id)).toEqual(["6000000000777"]);
     expect(doc.data.OrderItem.length).toBeGreaterThan(0);
   });
@@ -193,6 +196,8 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     const id = "7000000000777";
     const email = "lena.beispiel@example.org";
     // Behaviour, links and derived data all over the house.
+    linkClient(SHOP, "client-lena", id);
+    linkClient(SHOP, "client-other", "111");
     storeInteractions(SHOP, "client-lena", id, [{ id: "px:e1:0", productId: "8000000000002", type: "view", timestamp: new Date().toISOString(), sessionId: "s1", deviceType: null, referrerSource: "pixel" }]);
     storeInteractions(SHOP, "client-lena-old", null, [{ id: "px:e0:0", productId: "8000000000001", type: "view", timestamp: new Date().toISOString(), sessionId: "s0", deviceType: null, referrerSource: "pixel" }]);
     rawDb().prepare(`INSERT INTO ClientLink (shop, clientId, customerId, linkedAt) VALUES (?, 'client-lena-old', ?, ?)`).run(SHOP, id, new Date().toISOString());

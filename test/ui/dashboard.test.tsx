@@ -18,6 +18,8 @@ import { Dashboard } from "../../app/ui/Dashboard";
 import { dashboardData } from "../../app/ui/pages.server";
 import type { DashboardData } from "../../app/ui/types";
 import { useTempDatabase } from "../helpers/db";
+import de from "@shopify/polaris/locales/de.json";
+import { I18nProvider } from "../../app/i18n/react";
 
 const { dir } = useTempDatabase();
 const SHOP = "dashboard.myshopify.com";
@@ -109,12 +111,28 @@ describe("demo admin dashboard", () => {
       </AppProvider>,
     );
     expect(markup).toMatch(/<progress[^>]*value="40" max="100"/);
-    expect(html(data)).toMatch(/embed (Success )?completed 100 ?%.*import (Success )?completed 100 ?% .* imported/);
+    expect(html(data)).toMatch(/Product photos analysed (Success )?Completed 100 ?%.*Import of the shop's files (Success )?Completed 100 ?% .* imported/);
   });
 
   it("says plainly that visual similarity uses the colour descriptor alone when no image model is configured", () => {
     expect(data.visualNote).toBe(COLOUR_ONLY_NOTE);
     expect(html(data)).toContain(COLOUR_ONLY_NOTE.replace(/`/g, "`"));
     expect(empty.visualNote).toBeNull();
+  });
+
+  it("speaks German when the admin's locale is de: labels, statuses, job names and numbers by Intl", () => {
+    const big = { ...data, counts: { ...data.counts, interactions: 153537 } };
+    const router = createMemoryRouter([{ path: "/", element: <Dashboard data={big} /> }]);
+    const text = renderToString(
+      <AppProvider i18n={de}>
+        <I18nProvider locale="de" nowMs={Date.now()}>
+          <RouterProvider router={router} />
+        </I18nProvider>
+      </AppProvider>,
+    ).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text).toContain("Interaktionen 153.537");
+    expect(text).toContain("Datenprüfung");
+    expect(text).toMatch(/Produktfotos analysiert (Erfolg )?Abgeschlossen/);
+    expect(text).not.toContain("Sync and jobs");
   });
 });

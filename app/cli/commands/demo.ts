@@ -47,10 +47,12 @@ function serve(shop: string, port: number): Promise<number> {
   // demo shop only, the operator's FACET_API_KEY or a local default opens it, so the command below answers.
   const apiKey = process.env.FACET_API_KEY || "demo";
   console.log(`\nFacet demo is running for ${shop}:\n  admin       ${url}/demo\n  storefront  ${url}/demo/storefront\n  API         curl -H 'Authorization: Bearer ${apiKey}' '${url}/api/recommendations?shop=${shop}&placement=home&limit=8'\n              (real shops: per-shop keys from the admin's API keys page)\nCtrl-C stops it.`);
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  // The production start command (scripts/start.mjs: the lean storefront path in front of Remix);
+  // one server process unless WEB_CONCURRENCY says more (the demo shop is small, every process loads it).
+  const child = spawn(process.execPath, [path.join(ROOT, "scripts/start.mjs")], {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, PORT: String(port), FACET_DEMO: "1", FACET_SHOP: shop, FACET_API_KEY: apiKey, NODE_ENV: "production" },
+    env: { WEB_CONCURRENCY: "1", ...process.env, PORT: String(port), FACET_DEMO: "1", FACET_SHOP: shop, FACET_API_KEY: apiKey, NODE_ENV: "production" },
   });
   const stop = () => child.kill("SIGTERM");
   process.on("SIGINT", stop);

@@ -1,3 +1,4 @@
+import { blendNotes } from "../../recommend/hybrid/tuneBlend";
 import { env } from "../../env.server";
 import { CliError, defineCommand, intFlag } from "../command";
 import { systemClock } from "../../clock";
@@ -122,6 +123,8 @@ Example: facet train --shop demo.myshopify.com --factors 64 --iterations 15 --se
     else if (t) {
       console.log(`  tuning: ${t.trialsRun} trials in ${t.spentSeconds.toFixed(0)} s${t.stoppedByBudget ? " (budget reached)" : ""}, validation ${t.objective} ${t.defaultScore.toFixed(4)} -> ${t.chosenScore.toFixed(4)} on ${t.validationUsers} customers`);
       console.log(`  chosen: ${JSON.stringify(t.chosen)} (before: ${JSON.stringify(t.defaults)})`);
+      if (t.ease?.note) console.log(`  EASE: ${t.ease.note}`);
+      for (const line of blendNotes({ blend: result.blend })) console.log(`  blend: ${line}`);
     } else console.log("  tuning: off (--no-tune)");
     console.log(`  bought together: ${m.boughtTogetherPairs} pairs; viewed together: ${m.viewedTogetherPairs} pairs`);
     console.log(`  folder: ${result.path}`);

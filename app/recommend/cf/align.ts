@@ -35,7 +35,8 @@ function alignFactors(cf: CfModel, toNew: Int32Array, n: number): CfModel {
     const j = toNew[old];
     if (j >= 0) itemFactors.set(cf.itemFactors.subarray(old * f, (old + 1) * f), j * f);
   }
-  return { ...cf, itemFactors };
+  const ease = cf.ease ? { ...cf.ease, weights: alignNeighbours(cf.ease.weights, toNew, n) } : cf.ease;
+  return { ...cf, itemFactors, ease };
 }
 
 function alignNeighbours(nb: ItemNeighbours, toNew: Int32Array, n: number): ItemNeighbours {

@@ -7,6 +7,7 @@ import type { Catalog, CfModel, EventTable, InteractionType, ItemNeighbours } fr
 import { trainAls, type AlsParams } from "./als";
 import { buildInteractionMatrix, confidenceSettings, referenceTime, type ConfidenceSettings } from "./confidence";
 import { nnz } from "./csr";
+import { trainEase, type EaseParams } from "./ease";
 import { DEFAULT_EARLY_STOP, trainAlsWithEarlyStop, type EarlyStopSettings } from "./earlyStop";
 import type { TuneSettings } from "./tune";
 import { buildBoughtTogether, buildViewedTogether, type ItemItemOptions } from "./itemItem";
@@ -21,6 +22,12 @@ export interface TrainParams {
   minNonZeros?: number;
   /** Early stopping on a held-out validation slice (off unless set; defaults in earlyStop.ts). */
   earlyStop?: Partial<EarlyStopSettings> | false;
+  /**
+   * The item-based part of the collaborative source (cf/ease.ts): trained when weight > 0 (its
+   * share of the collaborative score; 0 by default, so `--no-tune` keeps ALS alone). The tuner
+   * chooses the weight (and lambda) per shop on validation.
+   */
+  ease?: Partial<EaseParams> & { weight?: number };
   /** Train-time tuning of the collaborative settings on a validation slice (cf/tune.ts; on unless enabled: false). */
   tune?: Partial<TuneSettings>;
 }
@@ -84,6 +91,17 @@ export function trainArtifacts(
       alpha: core.alpha,
       confidence: settings,
     };
+    const easeWeight = params.ease?.weight ?? 0;
+    if (easeWeight > 0) {
+      const ease = phase("ease", () => trainEase(matrix.users, params.ease, log));
+      if (ease) {
+        cf.ease = { weights: ease.weights, weight: Math.min(1, easeWeight), lambda: ease.lambda };
+        metrics["ease.fittedItems"] = ease.fittedItems;
+        metrics["ease.weight"] = cf.ease.weight;
+        metrics["ease.lambda"] = ease.lambda;
+        metrics["ease.pairs"] = ease.weights.indptr[nItems];
+      }
+    }
   } else {
     log(`train: ${total} non-zeros: too few for ALS, collaborative model skipped`);
   }

@@ -3,10 +3,15 @@
  * else a vector folded in from their recent events (anonymous sessions, customers newer than the
  * model), scored against every product's factors. The reason names the history product whose factors
  * are closest to the candidate's, when there is one ("customers who liked the ring you viewed ...").
+ * With an item-based part (cf.ease, chosen by the tuner), the score is cf/ease.ts mixedScores: ALS
+ * and EASE (from the request's history) each scaled by its maximum, mixed by the tuned weight.
  */
 import type { Candidate, RecContext, Reason, Source } from "../types";
 import type { World } from "../world";
 import { anchorParams, recentAnchors, restriction } from "./common";
+import { easeHistory, mixedScores } from "../cf/ease";
+import { entriesFromEvents } from "../cf/foldin";
+import { DEFAULT_CONFIDENCE } from "../cf/confidence";
 
 export function collaborativeSource(world: World): Source {
   return {
@@ -15,11 +20,20 @@ export function collaborativeSource(world: World): Source {
       const cf = world.cf;
       if (!cf) return [];
       const vec = world.userVector(ctx);
-      if (!vec) return [];
       const f = cf.factors;
       const allowed = restriction(world, ctx);
       let scored: { item: number; score: number }[];
-      if (allowed) {
+      if (cf.ease && cf.ease.weight > 0) {
+        const history = easeHistory(entriesFromEvents(ctx.history, cf.confidence ?? DEFAULT_CONFIDENCE, ctx.now));
+        if (!vec && history.length === 0) return [];
+        const all = mixedScores(cf, vec, history, new Float64Array(world.catalog.ids.length));
+        scored = [];
+        for (const item of allowed ?? all.keys()) if (all[item] > 0) scored.push({ item, score: all[item] });
+        scored.sort((a, b) => b.score - a.score || a.item - b.item);
+        scored = scored.slice(0, k);
+      } else if (!vec) {
+        return [];
+      } else if (allowed) {
         scored = [];
         for (const item of allowed) scored.push({ item, score: rowDot(vec, cf.itemFactors, item * f, f) });
         scored.sort((a, b) => b.score - a.score || a.item - b.item);

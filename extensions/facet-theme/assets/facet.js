@@ -76,7 +76,9 @@
 
   function load(section) {
     var d = section.dataset;
-    var q = new URLSearchParams({ placement: d.placement, limit: d.limit || "4", format: "html" });
+    // A cart block on an empty cart (the theme re-rendered it after the last item went) asks for the home list.
+    var placement = d.placement === "cart" && !d.cart ? "home" : d.placement;
+    var q = new URLSearchParams({ placement: placement, limit: d.limit || "4", format: "html" });
     if (d.locale) q.set("locale", d.locale);
     if (d.root) q.set("root", d.root);
     if (d.productId) q.set("product_id", d.productId);

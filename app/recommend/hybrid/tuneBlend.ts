@@ -1,0 +1,243 @@
+/**
+ * Train-time tuning of each placement's blend (issue 14, points 3 and 5): on the collaborative
+ * tuner's validation slice (cf/tune.ts: a world built from the slice's inner training events at
+ * the slice's cut, scored on the validation customers' first new purchases after it), a coordinate
+ * search over the placement's source weights (recent popularity, popularity and the collaborative
+ * source included), then the guard (blendGuard.ts): the chosen blend against every single source
+ * alone, and the placement falls back to the best source when that one is better on validation.
+ *
+ * What this decides is stored with the model version (parameters.blend) and applied when serving
+ * (tunedSettings, blendGuardsOf); `blendNotes` says it in plain words for the admin.
+ *
+ * Placements tuned: those whose request is the customer alone (home, general). The product and
+ * cart placements are anchored on a product or a cart that the validation slice does not have.
+ * Pure: no I/O; the clock is injected for the budget.
+ */
+import { guardNote, guardPlacement, type PlacementGuard } from "../blendGuard";
+import { ndcgAtK, meanOf } from "../eval/metrics";
+import { searchSettings, type Knob } from "../eval/tuning";
+import type { PlacementSettings, ShopSettings } from "../settings";
+import type { Placement, SourceName } from "../types";
+import { contextFor, recommend, type World } from "../world";
+
+export const TUNED_PLACEMENTS: Placement[] = ["home", "general"];
+/** Sources the search may add to a placement (besides those it already uses). */
+export const BLEND_SOURCES: SourceName[] = ["collaborative", "recency", "recent-popularity", "popularity", "demographic", "bought-together"];
+export const BLEND_WEIGHT_VALUES = [0, 0.1, 0.25, 0.5, 1];
+
+export interface PlacementBlendTuning {
+  /** The placement's weights before tuning (the shop's settings over the defaults). */
+  defaults: Partial<Record<SourceName, number>>;
+  defaultScore: number;
+  /** The weights served (before the guard). */
+  chosen: Partial<Record<SourceName, number>>;
+  chosenScore: number;
+  /** Each single source alone (weights {source: 1}) on the same customers. */
+  sourceScores: Partial<Record<SourceName, number>>;
+  /** Set when a single source beats the chosen blend on validation: served alone. */
+  guard: PlacementGuard | null;
+  trials: number;
+}
+
+export interface BlendTuning {
+  objective: string;
+  validationUsers: number;
+  placements: Partial<Record<Placement, PlacementBlendTuning>>;
+  spentSeconds: number;
+  stoppedByBudget: boolean;
+  skipped?: string;
+}
+
+export interface BlendValidationUser {
+  id: string;
+  relevant: ReadonlySet<number>;
+}
+
+export interface TuneBlendOptions {
+  k?: number;
+  /** Milliseconds, any origin. */
+  clock: () => number;
+  budgetSeconds: number;
+  /** A change of weights must gain this much NDCG to be kept. */
+  minGain?: number;
+  /** A single source must beat the blend by more than this to take the placement over. */
+  guardMargin?: number;
+  placements?: Placement[];
+  log?: (message: string) => void;
+  /** Fewer validation customers than this: nothing is tuned (too noisy). */
+  minUsers?: number;
+}
+
+/** NDCG@k of a placement with the given weights (the rest of its settings as configured). */
+export function placementNdcg(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number {
+  const out: number[] = [];
+  for (const u of users) {
+    const ctx = contextFor(world, { placement, customerId: u.id, now });
+    const recs = recommend(world, ctx, k, weights ? { weights } : undefined);
+    out.push(ndcgAtK(recs.map((r) => r.item), u.relevant, k));
+  }
+  return meanOf(out);
+}
+
+/**
+ * Tunes the placements' weights on `world` (built from the validation slice's inner training part)
+ * for `users` (the slice's customers), requests at `now` (the slice's cut).
+ */
+export function tuneBlends(world: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
+  const k = opts.k ?? 10;
+  const log = opts.log ?? (() => {});
+  const start = opts.clock();
+  const spent = () => (opts.clock() - start) / 1000;
+  const result: BlendTuning = { objective: `ndcg@${k}`, validationUsers: users.length, placements: {}, spentSeconds: 0, stoppedByBudget: false };
+  if (users.length < (opts.minUsers ?? 30)) {
+    result.skipped = `${users.length} validation customers: too few to choose blend weights; the shop's weights are kept`;
+    log(`tune blend: ${result.skipped}`);
+    return result;
+  }
+  for (const placement of opts.placements ?? TUNED_PLACEMENTS) {
+    const ps = world.settingsFor(placement);
+    const defaults = { ...ps.weights };
+    const sources = [...new Set<SourceName>([...(Object.keys(defaults) as SourceName[]).filter((s) => (defaults[s] ?? 0) > 0), ...BLEND_SOURCES])];
+    // The visual source needs vectors; without an index it cannot be measured, so it is left as configured.
+    const tunable = sources.filter((s) => s !== "visual" || world.visual !== null);
+    const knobs: Knob<Partial<Record<SourceName, number>>>[] = tunable.map((s) => ({
+      name: `weight.${s}`,
+      values: [...new Set([...BLEND_WEIGHT_VALUES, defaults[s] ?? 0])].sort((a, b) => a - b),
+      get: (w) => w[s] ?? 0,
+      set: (w, v) => ({ ...w, [s]: v }),
+    }));
+    let trials = 0;
+    const score = (w: Partial<Record<SourceName, number>>) => {
+      trials++;
+      if (!Object.values(w).some((v) => (v ?? 0) > 0)) return -Infinity;
+      return placementNdcg(world, placement, users, now, k, w);
+    };
+    const search = searchSettings(defaults, knobs, score, {
+      strategy: "coordinate",
+      rounds: 2,
+      minGain: opts.minGain ?? 0.001,
+      shouldStop: () => {
+        if (spent() < opts.budgetSeconds) return false;
+        result.stoppedByBudget = true;
+        return true;
+      },
+    });
+    const chosen = Object.fromEntries(Object.entries(search.best).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
+    const sourceScores: Partial<Record<SourceName, number>> = {};
+    for (const s of tunable) sourceScores[s] = placementNdcg(world, placement, users, now, k, { [s]: 1 });
+    const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, sourceScores, opts.guardMargin ?? 0);
+    result.placements[placement] = { defaults, defaultScore: search.startScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
+    log(
+      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${search.startScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${trials} trials, ${spent().toFixed(1)} s); ` +
+        `single sources ${Object.entries(sourceScores).map(([s, v]) => `${s} ${v!.toFixed(4)}`).join(", ")}${guard ? `; GUARD: served by ${guard.source} alone` : ""}`,
+    );
+  }
+  result.spentSeconds = spent();
+  return result;
+}
+
+/** The blend tuning stored with a model version (parameters.blend), or null. */
+export function blendTuningOf(parameters: unknown): BlendTuning | null {
+  if (!parameters || typeof parameters !== "object") return null;
+  const b = (parameters as { blend?: unknown }).blend;
+  if (!b || typeof b !== "object" || !("placements" in b)) return null;
+  return b as BlendTuning;
+}
+
+/** The shop's settings with the tuned weights of a model version in place (unchanged without tuning). */
+export function tunedSettings(settings: ShopSettings, parameters: unknown): ShopSettings {
+  const b = blendTuningOf(parameters);
+  if (!b) return settings;
+  const placements = { ...settings.placements };
+  for (const [p, t] of Object.entries(b.placements) as [Placement, PlacementBlendTuning][]) {
+    if (!t || !placements[p] || !Object.keys(t.chosen).length) continue;
+    placements[p] = { ...placements[p], weights: { ...t.chosen } } as PlacementSettings;
+  }
+  return { ...settings, placements };
+}
+
+/** Per placement, the guard decided at training (for WorldInput.guards). */
+export function blendGuardsOf(parameters: unknown): Partial<Record<Placement, PlacementGuard>> {
+  const b = blendTuningOf(parameters);
+  const out: Partial<Record<Placement, PlacementGuard>> = {};
+  if (!b) return out;
+  for (const [p, t] of Object.entries(b.placements) as [Placement, PlacementBlendTuning][]) if (t?.guard) out[p] = t.guard;
+  return out;
+}
+
+/**
+ * Plain sentences for the admin about the tuned blend of a model version: per tuned placement the
+ * weights chosen against the defaults, and the guard's fallback when there is one (guardNote).
+ */
+export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): string[] {
+  const b = blendTuningOf(parameters);
+  if (!b) return [];
+  if (b.skipped) return [locale === "de" ? `Mischungsgewichte nicht abgestimmt: ${b.skipped}` : `Blend weights not tuned: ${b.skipped}`];
+  const fmtW = (w: Partial<Record<SourceName, number>>) =>
+    Object.entries(w)
+      .filter(([, v]) => (v ?? 0) > 0)
+      .map(([s, v]) => `${s} ${v}`)
+      .join(", ") || "-";
+  const out: string[] = [];
+  for (const [p, t] of Object.entries(b.placements) as [Placement, PlacementBlendTuning][]) {
+    if (!t) continue;
+    out.push(
+      locale === "de"
+        ? `Platzierung „${p}“: Gewichte ${fmtW(t.chosen)} (Standard: ${fmtW(t.defaults)}), Validierung ${b.objective} ${t.chosenScore.toFixed(3)} (Standard ${t.defaultScore.toFixed(3)}).`
+        : `Placement "${p}": weights ${fmtW(t.chosen)} (defaults: ${fmtW(t.defaults)}), validation ${b.objective} ${t.chosenScore.toFixed(3)} (defaults ${t.defaultScore.toFixed(3)}).`,
+    );
+    const g = guardNote(t.guard, locale);
+    if (g) out.push(g);
+  }
+  return out;
+}
+
+/** One tuned value next to the default it replaced, for the admin's "Tuned by your data". */
+export interface TunedRow {
+  name: string;
+  chosen: string;
+  default: string;
+}
+
+/**
+ * What the train-time tuner chose for a model version (its stored parameters), as rows of
+ * "chosen vs default" and plain sentences (the EASE limit, blend weights, guard fallbacks).
+ * Null when the version was trained without tuning (`--no-tune`).
+ */
+export function tunedByYourData(parameters: unknown, locale: "de" | "en" = "en"): { rows: TunedRow[]; notes: string[] } | null {
+  const p = parameters && typeof parameters === "object" ? (parameters as { tuning?: CfReportLike }) : null;
+  const cf = p?.tuning && typeof p.tuning === "object" && "chosen" in p.tuning ? p.tuning : null;
+  const notes = blendNotes(parameters, locale);
+  if (!cf && notes.length === 0) return null;
+  const rows: TunedRow[] = [];
+  const show = (v: unknown) => (v === undefined || v === null ? "-" : String(v));
+  if (cf) {
+    const labels: Record<string, string> = {
+      factors: "ALS factors",
+      regularization: "ALS regularisation (λ)",
+      alpha: "ALS confidence α",
+      halfLifeDays: "Half-life of events (days, 0 = no decay)",
+      scale: "Confidence scale",
+      easeWeight: "Share of the item model (EASE) in the collaborative source",
+      easeLambda: "EASE regularisation (λ)",
+    };
+    for (const [key, label] of Object.entries(labels)) {
+      if (!(key in cf.chosen) && !(key in cf.defaults)) continue;
+      rows.push({ name: label, chosen: show(cf.chosen[key]), default: show(cf.defaults[key] ?? (key === "easeWeight" ? 0 : undefined)) });
+    }
+    if (Number.isFinite(cf.chosenScore)) rows.push({ name: `Validation ${cf.objective} (collaborative source)`, chosen: cf.chosenScore.toFixed(4), default: Number.isFinite(cf.defaultScore) ? cf.defaultScore.toFixed(4) : "-" });
+    if (cf.skipped) notes.unshift(`Collaborative settings not tuned: ${cf.skipped}`);
+    if (cf.ease?.note) notes.unshift(cf.ease.note);
+  }
+  return { rows, notes };
+}
+
+interface CfReportLike {
+  objective: string;
+  chosen: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+  chosenScore: number;
+  defaultScore: number;
+  skipped?: string;
+  ease?: { note?: string };
+}

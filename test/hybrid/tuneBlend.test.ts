@@ -1,0 +1,60 @@
+/**
+ * Issue 14, points 3 and 5 at train time: the blend tuner (hybrid/tuneBlend.ts) chooses a
+ * placement's weights on validation customers, the guard switches the placement to its best single
+ * source when the blend is worse, and what it decided is served (tunedSettings, blendGuardsOf) and
+ * said in plain words (blendNotes).
+ */
+import { describe, expect, it } from "vitest";
+import { blendGuardsOf, blendNotes, tuneBlends, tunedSettings } from "../../app/recommend/hybrid/tuneBlend";
+import { contextFor, recommendTraced } from "../../app/recommend/world";
+import { mergeSettings, DEFAULT_SETTINGS } from "../../app/recommend/settings";
+import { DAY, NOW, PLAIN, makeCatalog, makeEvents, mergeOverrides, world } from "./fixtures";
+
+const catalog = makeCatalog(["OLD", "P1", "P2", "X"].map((id) => ({ id })));
+// Forty days ago OLD was the bestseller; in the last month P1 and P2 sell. The validation customers go on to buy P1.
+const rows = [
+  ...Array.from({ length: 30 }, (_, j) => ({ customer: `A${j}`, product: "OLD", type: "purchase" as const, at: NOW - 40 * DAY, order: `A${j}` })),
+  ...["P1", "P1", "P2"].map((p, j) => ({ customer: `B${j}`, product: p, type: "purchase" as const, at: NOW - (j + 1) * DAY, order: `B${j}` })),
+];
+const users = Array.from({ length: 40 }, (_, j) => ({ id: `V${j}`, relevant: new Set([catalog.index.get("P1")!]) }));
+const settings = mergeOverrides(PLAIN, { placements: { home: { weights: { popularity: 1 } } } });
+const w = world({ catalog, events: makeEvents(catalog, rows), settings });
+
+describe("train-time blend tuning and the guard", () => {
+  it("the guard switches on when the served blend is worse than a single source (no budget to search)", () => {
+    const t = tuneBlends(w, users, NOW, { clock: () => 0, budgetSeconds: 0, placements: ["home"], k: 3 });
+    const home = t.placements.home!;
+    expect(home.chosen).toEqual({ popularity: 1 }); // nothing searched: the defaults
+    expect(home.sourceScores["recent-popularity"]).toBeCloseTo(1, 9); // P1 first
+    expect(home.chosenScore).toBeLessThan(home.sourceScores["recent-popularity"]!);
+    expect(home.guard).toMatchObject({ placement: "home", source: "recent-popularity" });
+    // Stored with the model version and served: the placement is served by that source alone.
+    const params = { blend: t };
+    const guarded = world({ catalog, events: makeEvents(catalog, rows), settings, guards: blendGuardsOf(params) });
+    const tr = recommendTraced(guarded, contextFor(guarded, { placement: "home", customerId: "V0", now: NOW }), 3);
+    expect(tr.sources.map((s) => s.name)).toEqual(["recent-popularity"]);
+    expect(catalog.ids[tr.items[0].item]).toBe("P1");
+    const notes = blendNotes(params);
+    expect(notes.some((n) => n.includes('served by "recent-popularity" alone'))).toBe(true);
+  });
+
+  it("with a budget the search finds weights at least as good as every single source: no fallback", () => {
+    let ms = 0;
+    const t = tuneBlends(w, users, NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 3 });
+    const home = t.placements.home!;
+    expect(home.chosen["recent-popularity"]).toBeGreaterThan(0);
+    expect(home.chosenScore).toBeGreaterThanOrEqual(Math.max(...Object.values(home.sourceScores).map(Number)));
+    expect(home.guard).toBeNull();
+    const served = tunedSettings(mergeSettings(DEFAULT_SETTINGS, settings), { blend: t });
+    expect(served.placements.home.weights).toEqual(home.chosen);
+    expect(served.placements.product).toEqual(mergeSettings(DEFAULT_SETTINGS, settings).placements.product);
+    expect(blendNotes({ blend: t })[0]).toMatch(/Placement "home": weights .*recent-popularity .*\(defaults: popularity 1\)/);
+  });
+
+  it("too few validation customers: nothing is tuned, and the admin is told", () => {
+    const t = tuneBlends(w, users.slice(0, 5), NOW, { clock: () => 0, budgetSeconds: 60 });
+    expect(t.placements).toEqual({});
+    expect(blendNotes({ blend: t })[0]).toMatch(/not tuned/);
+    expect(tunedSettings(mergeSettings(DEFAULT_SETTINGS, settings), { blend: t }).placements.home.weights).toEqual({ popularity: 1 });
+  });
+});
