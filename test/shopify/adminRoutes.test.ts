@@ -95,7 +95,9 @@ afterAll(async () => {
 
 describe("embedded admin pages, authenticated by session token", () => {
   it("every page's loader answers 200 with this shop's data", async () => {
-    expect(await (await get("app", "/app")).json()).toEqual({ apiKey: API_KEY });
+    // The frame's loader gives the embedded app its client id, the admin locale and the time it
+    // rendered at (the clock passed in, not read by the page).
+    expect(await (await get("app", "/app")).json()).toEqual({ apiKey: API_KEY, locale: "en", nowMs: expect.any(Number) });
 
     const dash = (await (await get("dashboard", "/app")).json()) as { shop: string; counts: Record<string, number> };
     expect(dash).toMatchObject({ shop: SHOP, counts: { products: 2, customers: 2, orders: 2 } });
