@@ -322,7 +322,7 @@ export function tuneAndTrain(
     const useEase = t.ease && !t.fixed.includes("ease");
     // The item-based model first (one closed-form fit; the strongest single model on UCI Online
     // Retail), so that a budget spent on ALS trials cannot leave it out.
-    let easeInner: { lambda: number; model: EaseModel; score: number }[] = [];
+    const easeInner: { lambda: number; model: EaseModel; score: number }[] = [];
     let histories: number[][] = [];
     let innerUsers: ReturnType<typeof buildInteractionMatrix>["users"] | null = null;
     let easeFitSeconds = 0;
