@@ -3,9 +3,13 @@
  * or shop/redact (everything of the shop). See app/models/privacy.server.ts for what is removed.
  * Idempotent: a second run finds nothing left. The result carries counts only, never the id or
  * email (it is stored in JobRun and shown in the admin).
+ *
+ * Crash-safe (issue 15 point 9): the job's own JobRun row keeps its payload until the last step,
+ * so a kill -9 anywhere before resumes it (the in-process queue) and the rest is still done; the
+ * last step blanks that row (a customer's) or deletes it (a shop's).
  */
 import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
-import { redactCustomer, redactShop, tokenPattern } from "../models/privacy.server";
+import { forgetOwnJobRun, redactCustomer, redactShop, tokenPattern } from "../models/privacy.server";
 import { purgeJobData } from "../shopify/queuePurge.server";
 import { unscheduleRetrain } from "../shopify/freshness.server";
 
@@ -25,15 +29,25 @@ async function forgetServedModel(shop: string, ctx: JobContext): Promise<void> {
 
 export default async function redact(payload: JobPayloads["redact"], ctx: JobContext) {
   if (!payload.shop) throw new BadJobInput("redact: payload.shop is required");
+  // This job's own row, blanked by its last step: a crash after that step resumes it with nothing left to do.
+  if ((payload as { redacted?: boolean }).redacted) return { kind: "done before a restart", alreadyRedacted: true };
   if (payload.wholeShop) {
-    const r = redactShop(payload.shop);
+    const r = redactShop(payload.shop, ctx.jobId);
+    await ctx.progress(0.5, "database and files redacted; queue next");
     await forgetServedModel(payload.shop, ctx);
     await unscheduleRetrain(payload.shop).catch((e) => ctx.log(`could not remove the retrain schedule: ${(e as Error).message}`));
     const jobsPurged = await purgeJobData(payload.shop, () => true, ctx.jobId);
+    forgetOwnJobRun(payload.shop, ctx.jobId, true);
     return { kind: "shop", rowsDeleted: r.rowsDeleted, folders: r.folders.length, jobsPurged };
   }
   if (!payload.customerId && !payload.email) throw new BadJobInput("redact: customerId or email is required");
-  const r = redactCustomer(payload.shop, { customerId: payload.customerId, email: payload.email, orderIds: payload.orderIds });
+  const r = redactCustomer(payload.shop, {
+    customerId: payload.customerId,
+    email: payload.email,
+    orderIds: payload.orderIds,
+    ownJobId: ctx.jobId,
+    afterDatabase: () => void ctx.progress(0.5, "database redacted; files next"),
+  });
   await forgetServedModel(payload.shop, ctx);
   if (r.remainingTraces.length) {
     // Something still names the customer: fail loudly (and retry) rather than report success.
@@ -42,7 +56,9 @@ export default async function redact(payload: JobPayloads["redact"], ctx: JobCon
   }
   // Last, once the database and files are clean: the queue's copies (this job's own data included).
   const pattern = tokenPattern([...(payload.customerId ? [payload.customerId] : []), ...(payload.email ? [payload.email] : []), ...r.customerIds]);
+  await ctx.progress(0.8, "database and files redacted; queue next");
   const jobsPurged = pattern ? await purgeJobData(payload.shop, (text) => pattern.test(text), ctx.jobId) : 0;
+  forgetOwnJobRun(payload.shop, ctx.jobId, false);
   return {
     jobsPurged,
     kind: "customer",

@@ -22,5 +22,6 @@ export default async function retrainCheck(payload: JobPayloads["retrainCheck"],
   const jobId = `train-${payload.shop.replace(/[^\w.-]/g, "_")}-after-${(last?.version ?? "none").replace(/[^\w.-]/g, "_")}`;
   const h = await (await queue()).enqueue("train", { shop: payload.shop, reason: `${fresh} customers with new orders or events (threshold ${threshold})` }, { jobId, attempts: 2 });
   ctx.log(`enqueued ${h.id}`);
+  await ctx.progress(0.9, "train enqueued");
   return { newCustomers: fresh, threshold, train: h.id };
 }

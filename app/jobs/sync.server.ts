@@ -7,7 +7,7 @@
  */
 import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import * as sync from "../models/sync.server";
-import { exportCustomerData, markUninstalled, redactCustomer, writeDataRequestExport } from "../models/privacy.server";
+import { compactAfterRedaction, exportCustomerData, markUninstalled, redactCustomer, writeDataRequestExport } from "../models/privacy.server";
 import { customerFromRest, customerRow, orderFromRest, orderRows, productFromRest, productRow, refundFromRest, idOf } from "../shopify/mapping";
 import { embedSoon, retrainCheckSoon, unscheduleRetrain } from "../shopify/freshness.server";
 import { isKnownTopic, topicKey } from "../shopify/webhooks.server";
@@ -29,7 +29,7 @@ function apply(
   topic: string,
   body: Body,
   triggeredAt: Date,
-): { outcome: sync.WriteOutcome; embed?: string[]; retrain?: boolean; dataRequest?: boolean; uninstalled?: boolean } {
+): { outcome: sync.WriteOutcome; embed?: string[]; retrain?: boolean; dataRequest?: boolean; uninstalled?: boolean; compact?: boolean } {
   switch (topic) {
     case "PRODUCTS_CREATE":
     case "PRODUCTS_UPDATE": {
@@ -78,8 +78,8 @@ function apply(
     case "CUSTOMERS_DELETE": {
       const id = idOf(body.id);
       if (!id) throw new BadJobInput("customers/delete without id");
-      redactCustomer(shop, { customerId: id });
-      return { outcome: "applied" };
+      redactCustomer(shop, { customerId: id, compact: false });
+      return { outcome: "applied", compact: true };
     }
     case "APP_UNINSTALLED":
       markUninstalled(shop);
@@ -91,7 +91,35 @@ function apply(
   }
 }
 
-export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncResult & { exportFile?: string }> {
+/**
+ * What a delivery of this topic asks for after its write, read from the body alone: a run of the
+ * job that finds its delivery already written (a crash after the write's commit, before these)
+ * still does them. Each is idempotent: an embed of unchanged images is skipped, a retrain check
+ * counts, the export file is rewritten whole.
+ */
+function followUpsOf(topic: string, body: Body): { embed?: string[]; retrain?: boolean; dataRequest?: boolean; uninstalled?: boolean; compact?: boolean } {
+  switch (topic) {
+    case "PRODUCTS_CREATE":
+    case "PRODUCTS_UPDATE":
+    case "PRODUCTS_DELETE": {
+      const id = idOf(body.id);
+      return { embed: id ? [id] : [] };
+    }
+    case "ORDERS_CREATE":
+      return { retrain: true };
+    case "CUSTOMERS_DATA_REQUEST":
+      return { dataRequest: true };
+    case "APP_UNINSTALLED":
+      return { uninstalled: true };
+    case "CUSTOMERS_DELETE":
+      return { compact: true };
+    default:
+      return {};
+  }
+}
+
+/** `written`: called once the delivery's write has committed, before its follow-ups. */
+export async function applyDelivery(payload: JobPayloads["sync"], written?: () => void | Promise<void>): Promise<SyncResult & { exportFile?: string }> {
   if (!payload.shop || !payload.webhookId) throw new BadJobInput("sync: shop and webhookId are required");
   const topic = topicKey(payload.topic);
   if (!isKnownTopic(topic)) return { topic, outcome: "ignored", followUps: [] };
@@ -103,8 +131,12 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
   }
   const triggeredAt = payload.triggeredAt && Number.isFinite(Date.parse(payload.triggeredAt)) ? new Date(payload.triggeredAt) : jobNow(payload);
   const done = sync.applyDeliveryOnce(payload.shop, payload.webhookId, topic, () => apply(payload.shop, topic, body, triggeredAt));
-  if (done.outcome === "duplicate") return { topic, outcome: "duplicate", followUps: [] };
-  const r = done.result;
+  await written?.();
+  // Already written: by Shopify's earlier delivery of this webhook id, or by this very job before a
+  // crash cut it off between the commit and its follow-ups. Doing the follow-ups again is harmless.
+  const r = done.outcome === "duplicate" ? followUpsOf(topic, body) : done.result;
+  // customers/delete redacted inside the delivery's transaction: the freed pages are vacuumed now.
+  if (r.compact) compactAfterRedaction();
   const followUps: string[] = [];
   let exportFile: string | undefined;
   if (r.dataRequest) {
@@ -125,11 +157,11 @@ export async function applyDelivery(payload: JobPayloads["sync"]): Promise<SyncR
   }
   if (r.embed?.length) followUps.push(...(await embedSoon(payload.shop, r.embed, jobNow(payload).getTime())));
   if (r.retrain) followUps.push(await retrainCheckSoon(payload.shop, jobNow(payload).getTime()));
-  return { topic, outcome: r.outcome, followUps, exportFile };
+  return { topic, outcome: done.outcome === "duplicate" ? "duplicate" : done.result.outcome, followUps, exportFile };
 }
 
 export default async function syncJob(payload: JobPayloads["sync"], ctx: JobContext): Promise<SyncResult> {
-  const result = await applyDelivery(payload);
+  const result = await applyDelivery(payload, () => ctx.progress(0.5, "written; follow-ups next"));
   ctx.log(`${result.topic} ${result.outcome}`);
   // The job result is shown in the admin: no personal data (the export's path only).
   return result;

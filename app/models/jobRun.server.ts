@@ -105,6 +105,14 @@ async function keptPayload(id: string): Promise<string | null> {
   }
 }
 
+/** A queued or running job's whole payload (the BullMQ worker's source); null when gone or redacted. */
+export async function storedPayload(id: string): Promise<unknown> {
+  const row = await prisma().jobRun.findUnique({ where: { id }, select: { payload: true } });
+  if (!row?.payload) return null;
+  const p = JSON.parse(row.payload) as { redacted?: boolean };
+  return p && !p.redacted ? p : null;
+}
+
 /** Retention: finished job rows (completed or failed) older than `before` go. Returns how many. */
 export function pruneJobRuns(before: Date): number {
   return rawDb().prepare(`DELETE FROM JobRun WHERE status IN ('completed', 'failed') AND julianday(COALESCE(finishedAt, createdAt)) < julianday(?)`).run(before.toISOString()).changes;
@@ -115,7 +123,7 @@ export async function recentJobs(shop: string, take = 20) {
 }
 
 /** Jobs a process left queued or running (oldest first), with their payloads: the in-process queue's backlog. */
-export async function unfinishedJobs(): Promise<{ id: string; name: string; attempts: number; payload: unknown }[]> {
+export async function unfinishedJobs(): Promise<{ id: string; name: string; status: "queued" | "running"; attempts: number; payload: unknown }[]> {
   const rows = await prisma().jobRun.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
-  return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, attempts: r.attempts, payload: JSON.parse(r.payload!) }));
+  return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, status: r.status as "queued" | "running", attempts: r.attempts, payload: JSON.parse(r.payload!) }));
 }

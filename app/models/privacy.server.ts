@@ -34,6 +34,18 @@ export interface CustomerRef {
   email?: string | null;
   /** Order ids Shopify lists (orders_to_redact / orders_requested). */
   orderIds?: string[];
+  /**
+   * The JobRun row of the redaction running now: its payload (which names the customer) is left
+   * for the job to blank last, since a crash before the end resumes the job from that payload.
+   */
+  ownJobId?: string;
+  /** Called once the database transaction has committed, before the files are rewritten. */
+  afterDatabase?: () => void;
+  /**
+   * false: the caller runs inside a transaction of its own (the customers/delete delivery) and
+   * calls compactAfterRedaction() after its commit; VACUUM cannot run inside a transaction.
+   */
+  compact?: boolean;
 }
 
 export interface RedactionReport {
@@ -138,11 +150,12 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
         .prepare(`UPDATE "Order" SET customerId = NULL, email = NULL, emailHash = NULL WHERE shop = ? AND (${orderWhere.join(" OR ")})`)
         .run(shop, ...who.ids, ...who.emails, ...who.hashes, ...orderIds).changes;
     }
-    jobRunsScrubbed = scrubJobRuns(shop, [...who.ids, ...who.emails]);
+    jobRunsScrubbed = scrubJobRuns(shop, [...who.ids, ...who.emails], ref.ownJobId);
     for (const id of who.ids) addTombstone(shop, "customer", id);
   })();
+  ref.afterDatabase?.();
   const files = [...redactModelFiles(shop, who.ids), ...redactExportFiles(shop, [...who.ids, ...who.emails])];
-  compactAfterRedaction();
+  if (ref.compact !== false) compactAfterRedaction();
   return {
     customerIds: who.ids,
     clientIds: who.clients.length,
@@ -150,7 +163,7 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
     ordersAnonymised,
     jobRunsScrubbed,
     files,
-    remainingTraces: findCustomerTraces(shop, who.ids, who.emails),
+    remainingTraces: findCustomerTraces(shop, who.ids, who.emails, ref.ownJobId),
   };
 }
 
@@ -160,14 +173,14 @@ export function tokenPattern(tokens: string[]): RegExp | null {
   return parts.length ? new RegExp(parts.join("|"), "i") : null;
 }
 
-function scrubJobRuns(shop: string, tokens: string[]): number {
+function scrubJobRuns(shop: string, tokens: string[], exceptId?: string): number {
   const pattern = tokenPattern(tokens);
   if (!pattern) return 0;
   const db = rawDb();
   const likes = tokens.filter(Boolean);
   const cond = likes.map(() => `(payload LIKE ? OR result LIKE ? OR message LIKE ? OR error LIKE ?)`).join(" OR ");
   const args = likes.flatMap((t) => Array(4).fill(`%${t}%`));
-  const rows = db.prepare(`SELECT id, payload, result, message, error FROM JobRun WHERE shop = ? AND (${cond})`).all(shop, ...args) as Record<string, string | null>[];
+  const rows = (db.prepare(`SELECT id, payload, result, message, error FROM JobRun WHERE shop = ? AND (${cond})`).all(shop, ...args) as Record<string, string | null>[]).filter((r) => r.id !== exceptId);
   let n = 0;
   const scrub = db.prepare(`UPDATE JobRun SET payload = ?, result = NULL, message = NULL, error = NULL WHERE id = ?`);
   for (const r of rows) {
@@ -180,9 +193,10 @@ function scrubJobRuns(shop: string, tokens: string[]): number {
 
 /**
  * Every (table, column, rowid) of this shop whose text mentions one of the ids (as a whole token)
- * or emails. The redaction's own proof; the tests call it too.
+ * or emails. The redaction's own proof; the tests call it too. `exceptJobId`: the running
+ * redaction's own JobRun row, which names the customer until the job's last step blanks it.
  */
-export function findCustomerTraces(shop: string, ids: string[], emails: string[]): Trace[] {
+export function findCustomerTraces(shop: string, ids: string[], emails: string[], exceptJobId?: string): Trace[] {
   const pattern = tokenPattern([...ids, ...emails, ...emails.flatMap((e) => hashesOf(shop, e))]);
   if (!pattern) return [];
   const db = rawDb();
@@ -190,9 +204,10 @@ export function findCustomerTraces(shop: string, ids: string[], emails: string[]
   for (const t of tables()) {
     const text = t.columns.filter((c) => /char|text|clob|^$/i.test(c.type) || c.type === "");
     if (!text.length) continue;
-    const scoped = t.columns.some((c) => c.name === "shop") ? `WHERE shop = ?` : t.name === "Shop" ? `WHERE id = ?` : "";
+    const own = t.name === "JobRun" && exceptJobId !== undefined;
+    const scoped = t.columns.some((c) => c.name === "shop") ? `WHERE shop = ?${own ? " AND id <> ?" : ""}` : t.name === "Shop" ? `WHERE id = ?` : "";
     const rowId = rawDialect() === "postgres" ? "ctid::text" : "rowid"; // PostgreSQL has no rowid: the tuple id names the row
-    const rows = db.prepare(`SELECT ${rowId} AS _rowid, ${text.map((c) => `"${c.name}"`).join(", ")} FROM "${t.name}" ${scoped}`).iterate(...(scoped ? [shop] : [])) as Iterable<Record<string, unknown>>;
+    const rows = db.prepare(`SELECT ${rowId} AS _rowid, ${text.map((c) => `"${c.name}"`).join(", ")} FROM "${t.name}" ${scoped}`).iterate(...(scoped ? [shop, ...(own ? [exceptJobId] : [])] : [])) as Iterable<Record<string, unknown>>;
     for (const row of rows) {
       for (const c of text) {
         const v = row[c.name];
@@ -482,6 +497,19 @@ export function compactAfterRedaction(): void {
   db.pragma("wal_checkpoint(TRUNCATE)");
 }
 
+/**
+ * The redaction's last step on its own JobRun row: a customer's forgets whom it was about (payload
+ * and message blanked); a shop's goes, as every other row of the shop went (the finished job's
+ * status update then finds no row and writes nothing).
+ */
+export function forgetOwnJobRun(shop: string, jobId: string, wholeShop: boolean): void {
+  const db = rawDb(); // secure_delete is on (app/db.server.ts): the old payload's bytes are zeroed, not left in a free cell
+  if (wholeShop) db.prepare(`DELETE FROM JobRun WHERE id = ? AND shop = ?`).run(jobId, shop);
+  else db.prepare(`UPDATE JobRun SET payload = ?, message = NULL, error = NULL WHERE id = ? AND shop = ?`).run(JSON.stringify({ shop, redacted: true }), jobId, shop);
+  // The database file still holds the page as it was before: the checkpoint writes the zeroed one over it.
+  db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
 // ---------------------------------------------------------------- shop
 
 /** app/uninstalled: sessions go (the token is dead), the shop stops taking events; data waits for shop/redact (48 h later). */
@@ -494,15 +522,21 @@ export function markUninstalled(shop: string): void {
 }
 
 /** shop/redact: every row of the shop in every table, and its folders (models, exports, batch, sync downloads). */
-export function redactShop(shop: string): { rowsDeleted: Record<string, number>; folders: string[] } {
+export function redactShop(shop: string, ownJobId = ""): { rowsDeleted: Record<string, number>; folders: string[] } {
   const db = rawDb();
   const rowsDeleted: Record<string, number> = {};
-  const batchOuts = exportFiles(shop);
+  // Export files outside the data folder first, while the rows that list them still exist: a crash
+  // after this step finds them gone, a crash before it finds them listed.
+  for (const f of exportFiles(shop)) fs.rmSync(f, { force: true });
+  // Every row of the shop, except the JobRun row of this redaction (a crash before its end resumes
+  // the job from that row; the job blanks it last).
+  const except = (t: string) => (t === "JobRun" ? " AND id <> ?" : "");
+  const args = (t: string) => (t === "JobRun" ? [shop, ownJobId] : [shop]);
   db.transaction(() => {
     for (const t of tables()) {
       const cols = new Set(t.columns.map((c) => c.name));
       const n = cols.has("shop")
-        ? db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?`).run(shop).changes
+        ? db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?${except(t.name)}`).run(...args(t.name)).changes
         : t.name === "Shop"
           ? db.prepare(`DELETE FROM Shop WHERE id = ?`).run(shop).changes
           : 0;
@@ -511,7 +545,7 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
     // Triggers may have written bookkeeping rows of the shop while the loop deleted (ServingChange
     // counters bump on every delete): a second pass takes what they re-created.
     for (const t of tables()) {
-      if (t.columns.some((c) => c.name === "shop")) db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?`).run(shop);
+      if (t.columns.some((c) => c.name === "shop")) db.prepare(`DELETE FROM "${t.name}" WHERE shop = ?${except(t.name)}`).run(...args(t.name));
     }
   })();
   const folders: string[] = [];
@@ -522,7 +556,6 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
       folders.push(dir);
     }
   }
-  for (const f of batchOuts) if (fs.existsSync(f)) fs.rmSync(f, { force: true });
   forgetEmailKey(shop);
   compactAfterRedaction();
   return { rowsDeleted, folders };

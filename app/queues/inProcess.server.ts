@@ -13,6 +13,23 @@ import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
 import { JOB_NAMES, type JobLookup, type JobName, type JobPayloads } from "./jobs";
 
 const DEFAULT_ATTEMPTS = 3;
+
+/**
+ * Crash tests only (test/prod/crash.test.ts): FACET_TEST_HOLD_JOB_AT="<job>:<regex>" freezes the
+ * whole process (event loop and all) at that job's first start ("(started)") or progress message
+ * matching the regex, after saying so on stderr, so that the test can kill -9 it at a known point
+ * in the middle of the job. Unset (always, outside that test): nothing happens.
+ */
+let held = false;
+function holdForCrashTest(name: string, id: string, message: string): void {
+  const spec = process.env.FACET_TEST_HOLD_JOB_AT;
+  if (!spec || held) return;
+  const colon = spec.indexOf(":");
+  if (spec.slice(0, colon) !== name || !new RegExp(spec.slice(colon + 1)).test(message)) return;
+  held = true;
+  process.stderr.write(`[facet] test hold: job ${name} ${id} at ${JSON.stringify(message)}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600_000);
+}
 const isJobName = (n: string): n is JobName => (JOB_NAMES as string[]).includes(n);
 
 export class InProcessDriver implements QueueDriver {
@@ -53,17 +70,22 @@ export class InProcessDriver implements QueueDriver {
     return { id, finished: () => promise };
   }
 
-  private async run<N extends JobName>(name: N, payload: JobPayloads[N], id: string, attempts: number, delayMs: number) {
+  /** `firstAttempt`: a resumed job goes on counting from the attempt it was at (not from 1 with fewer left). */
+  private async run<N extends JobName>(name: N, payload: JobPayloads[N], id: string, attempts: number, delayMs: number, firstAttempt = 1) {
     if (delayMs > 0 && !(await this.wait(delayMs))) return undefined;
     if (this.closing) return undefined;
     const fn = await this.jobs(name);
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       await runs.recordStarted(id, attempt);
+      holdForCrashTest(name, id, "(started)");
       try {
         const result = await fn(payload, {
           jobId: id,
           attempt,
-          progress: (f, m) => runs.recordProgress(id, f, m),
+          progress: (f, m) => {
+            holdForCrashTest(name, id, m ?? "");
+            return runs.recordProgress(id, f, m);
+          },
           log: (m) => console.error(`[${name}] ${m}`),
         });
         await runs.recordFinished(id, result);
@@ -83,7 +105,10 @@ export class InProcessDriver implements QueueDriver {
     for (const row of rows) {
       if (this.running.has(row.id) || !isJobName(row.name)) continue;
       const payload = row.payload as JobPayloads[JobName];
-      const promise = this.run(row.name, payload, row.id, Math.max(1, DEFAULT_ATTEMPTS - row.attempts + 1), 0);
+      // Cut off while running: that attempt runs again under its number. Queued after a failed
+      // attempt (waiting out its backoff): the next one. Either way the job keeps its attempts.
+      const first = row.status === "running" ? Math.max(1, row.attempts) : row.attempts + 1;
+      const promise = this.run(row.name, payload, row.id, Math.max(DEFAULT_ATTEMPTS, first), 0, first);
       promise.catch((e) => console.error(`[${row.name}] resumed job ${row.id} failed: ${(e as Error).message}`));
       this.running.set(row.id, promise);
       void promise.finally(() => this.running.delete(row.id)).catch(() => undefined);

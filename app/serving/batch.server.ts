@@ -163,6 +163,15 @@ export function batchBlock(snapshot: Snapshot, o: Pick<BatchOptions, "placement"
 /** Customers per block (progress, and the unit the batch threads take turns on). */
 export const BATCH_BLOCK = 512;
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Writes `out` from blocks handed over in order (temporary file, renamed into place when complete). */
 export class BatchFile {
   private readonly fd: number;
@@ -171,8 +180,15 @@ export class BatchFile {
   constructor(readonly out: string) {
     const dir = path.dirname(path.resolve(out));
     fs.mkdirSync(dir, { recursive: true });
-    this.tmp = path.join(dir, `.${path.basename(out)}.${process.pid}.tmp`);
-    this.fd = fs.openSync(this.tmp, "w");
+    const prefix = `.${path.basename(out)}.`;
+    // A run killed half-way (kill -9, power loss) left its temporary file: a half list of customers.
+    for (const name of fs.readdirSync(dir)) {
+      const pid = name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length, -4)) : NaN;
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+    }
+    this.tmp = path.join(dir, `${prefix}${process.pid}.tmp`);
+    // Customer ids: readable by the owner only (the rename keeps the mode).
+    this.fd = fs.openSync(this.tmp, "w", 0o600);
   }
   write(text: string): void {
     this.buf += text;

@@ -291,6 +291,16 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
     expect(await prisma().customer.count({ where: { shop: SHOP, id } })).toBe(0);
   });
 
+  it("customers/delete erases the customer (the redaction runs inside the delivery's transaction; the compaction after it)", async () => {
+    const body = { ...JSON.parse(fixture("webhook-customer.json")), id: 7000000000999, email: "del.kunde@example.org" };
+    await deliverAndWait("customers/create", body);
+    expect(count("Customer")).toBeGreaterThan(0);
+    expect(rawDb().prepare(`SELECT COUNT(*) AS n FROM Customer WHERE shop = ? AND id = '7000000000999'`).get(SHOP)).toEqual({ n: 1 });
+    const { result } = await deliverAndWait("customers/delete", { id: 7000000000999 });
+    expect(result).toMatchObject({ topic: "CUSTOMERS_DELETE", outcome: "applied" });
+    expect(rawDb().prepare(`SELECT COUNT(*) AS n FROM Customer WHERE shop = ? AND id = '7000000000999'`).get(SHOP)).toEqual({ n: 0 });
+  });
+
   it("app/uninstalled drops the sessions; shop/redact erases the shop", async () => {
     expect(await scheduleRetrain(SHOP, 24)).toBe(true);
     await deliverAndWait("app/uninstalled", { id: 954889001, myshopify_domain: SHOP });
