@@ -27,7 +27,7 @@ import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../
 import { loadVisualSearch } from "../embedding/search.server";
 import { loadVisualBundle } from "./bundle.server";
 import { buildWorld, type World } from "../recommend/world";
-import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
+import { alignToCatalog, loadPublishedModel } from "../artifacts/modelVersion.server";
 import { blendGuardsOf, tunedSettings } from "../recommend/hybrid/tuneBlend";
 import { systemClock } from "../clock";
 
