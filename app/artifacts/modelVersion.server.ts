@@ -30,6 +30,7 @@ import { alignToCatalog as alignRows } from "../recommend/cf/align";
 import type { TrainArtifacts } from "../recommend/cf/train";
 import type { Catalog, CfModel, ItemNeighbours } from "../recommend/types";
 import { systemClock } from "../clock";
+import { announceServingChange } from "../queues/broadcast.server";
 import { artifactStore, collectArtifacts, localKindDir, sha256, stagingDir, type ArtifactRef } from "./store.server";
 
 export const MANIFEST_FORMAT = 1;
@@ -134,6 +135,7 @@ export async function writeModelVersion(
   const where = artifactStore().shared ? `database:model/${version}` : final;
   await publishModelVersion(shop, { version, path: where, params, metrics: artifacts.metrics, createdAt: created });
   await collectModelVersions(shop);
+  await announceServingChange(shop, "models");
   return { version, path: final };
 }
 

@@ -179,6 +179,11 @@ export function cacheDir(shop: string, kind?: ArtifactKind): string {
   return kind ? path.join(root, kind) : root;
 }
 
+/** Removes this machine's cached copies of a shop's artifacts (shop/redact announced by another machine). */
+export function dropLocalCopies(shop: string): void {
+  fs.rmSync(cacheDir(shop), { recursive: true, force: true });
+}
+
 class DatabaseStore implements ArtifactStore {
   readonly backend = "database" as const;
   readonly shared = true;

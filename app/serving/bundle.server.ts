@@ -33,6 +33,7 @@ import { activeVisualModel, COLOUR_ONLY_NOTE, refreshVisualIndex, visualFingerpr
 import type { Catalog, VectorSearch } from "../recommend/types";
 import { systemClock } from "../clock";
 import { artifactStore, collectArtifacts, stagingDir, type ArtifactRef } from "../artifacts/store.server";
+import { announceServingChange } from "../queues/broadcast.server";
 
 export const BUNDLE_FORMAT = 1;
 
@@ -229,6 +230,8 @@ export async function writeVisualBundle(shop: string, opts: { neighbours?: numbe
     throw e;
   }
   pruneVisualBundles(shop, ref.name);
+  // Web processes rebuilt when the vectors changed, before this bundle existed: they take it now.
+  await announceServingChange(shop, "bundle");
   return { dir: final, rows: data.ids.length, neighbours: n, dim: data.dim, seconds, written: true };
 }
 
@@ -249,6 +252,8 @@ export interface BundleVisualSearch extends VectorSearch {
   note: string | null;
   /** Where it was read from (the admin, tests). */
   bundleDir: string;
+  /** Bytes of the arrays its functions hold (the serving cache's bound counts them). */
+  memoryBytes: number;
   neighbours(item: number): { items: Int32Array; scores: Float32Array } | null;
 }
 
@@ -319,6 +324,7 @@ export async function loadVisualBundle(shop: string, catalog: Catalog): Promise<
     key: manifest.key,
     note,
     bundleDir: dir,
+    memoryBytes: rowNeighbours.byteLength + rowScores.byteLength + compact.byteLength + rowItem.byteLength + itemRow.byteLength + length.byteLength + ids.reduce((a, id) => a + 16 + id.length, 0),
     // Queries in the compact space: an exact scan (nothing on the request path calls it; the CLI's `similar` uses the index).
     search(query, k, exclude) {
       const out: { item: number; score: number }[] = [];
