@@ -48,6 +48,8 @@ export interface ArtifactStore {
    * exists already is kept (immutable) and `dir` is removed.
    */
   publish(ref: ArtifactRef, dir: string, createdAt: Date): string;
+  /** Whether the artifact exists (nothing is fetched). */
+  has(ref: ArtifactRef): boolean;
   /** A local folder holding the artifact's files (fetched first when needed), or null when there is no such artifact. */
   fetch(ref: ArtifactRef): string | null;
   /** The shop's artifacts of one kind, newest first. */
@@ -132,6 +134,10 @@ class LocalStore implements ArtifactStore {
     fs.rmSync(final, { recursive: true, force: true }); // an incomplete leftover
     fs.renameSync(dir, final);
     return final;
+  }
+
+  has(ref: ArtifactRef): boolean {
+    return isComplete(this.dir(ref));
   }
 
   fetch(ref: ArtifactRef): string | null {
@@ -225,6 +231,10 @@ class DatabaseStore implements ArtifactStore {
     fs.rmSync(cached, { recursive: true, force: true });
     fs.renameSync(dir, cached);
     return cached;
+  }
+
+  has(ref: ArtifactRef): boolean {
+    return getArtifactRow(ref.shop, ref.kind, ref.name) !== null;
   }
 
   fetch(ref: ArtifactRef): string | null {

@@ -215,6 +215,11 @@ export async function getSnapshot(shop: string, now = systemClock.nowMs()): Prom
   return entry.current;
 }
 
+/** The shop's snapshot as held now, without a freshness check or a load (what this process serves; null when not loaded). */
+export function servedSnapshot(shop: string): Snapshot | null {
+  return entries.get(shop)?.current ?? null;
+}
+
 /** The bound in bytes (FACET_SERVING_CACHE_MB). */
 export function servingBoundBytes(): number {
   return env().FACET_SERVING_CACHE_MB * 1024 * 1024;
