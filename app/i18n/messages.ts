@@ -2,7 +2,10 @@
  * The admin's one message catalogue. `en` defines the keys (typed: a key that is not here does not
  * compile); `de` must have every key (`satisfies Catalogue`). Placeholders are `{name}`, filled by
  * `translate`. Numbers, dates and money are formatted by app/i18n/format.ts (Intl), not here.
+ * Pages with many strings keep theirs in app/i18n/catalogue/*.ts, spread in here.
  */
+import { dePrivacy, enPrivacy } from "./catalogue/privacy";
+
 export const en = {
   "nav.dashboard": "Dashboard",
   "nav.settings": "Settings",
@@ -78,6 +81,7 @@ export const en = {
   "time.yesterday": "yesterday at {time}",
   "time.on": "{date} at {time}",
   "time.never": "–",
+  ...enPrivacy,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -158,6 +162,7 @@ export const de = {
   "time.yesterday": "gestern um {time}",
   "time.on": "am {date} um {time}",
   "time.never": "–",
+  ...dePrivacy,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;
