@@ -19,7 +19,7 @@ const T = "2026-11-20T10:00:00.000Z";
 function seed() {
   const db = rawDb();
   db.prepare(`INSERT INTO Shop (id, updatedAt) VALUES (?, ?)`).run(SHOP, T);
-  db.prepare(`INSERT INTO Customer (shop, id, emailHash, segment, gender, ageGroup, country, marketingConsent, updatedAt) VALUES (?, ?, ?, 'vip', 'female', '26-35', 'DE', 1, ?)`).run(SHOP, "C7", emailHmac(SHOP, "ann@example.org"), T);
+  db.prepare(`INSERT INTO Customer (shop, id, emailHash, segment, gender, ageGroup, country, marketingConsent, updatedAt) VALUES (?, ?, ?, 'vip', 'female', '26-35', 'DE', TRUE, ?)`).run(SHOP, "C7", emailHmac(SHOP, "ann@example.org"), T);
   db.prepare(`INSERT INTO Customer (shop, id, updatedAt) VALUES (?, 'C8', ?)`).run(SHOP, T);
   db.prepare(`INSERT INTO "Order" (shop, id, customerId, orderDate, status, totalAmount) VALUES (?, 'O1', 'C7', ?, 'completed', 120)`).run(SHOP, T);
   db.prepare(`INSERT INTO OrderItem (shop, id, orderId, productId, quantity, unitPrice) VALUES (?, 'L1', 'O1', 'P1', 1, 120)`).run(SHOP);
