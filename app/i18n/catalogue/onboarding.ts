@@ -29,6 +29,7 @@ export const enOnboarding = {
   "onboard.impressions.title": "First recommendations shown",
   "onboard.impressions.done": "First shown on {date}: {impressions} products shown and {clicks} clicked so far.",
   "onboard.impressions.todo": "Nothing shown yet: once a block is on a live page, the first visitors' views appear here.",
+  "job.campaignPreview": "Campaign preview",
 } as const;
 
 export const deOnboarding: Record<keyof typeof enOnboarding, string> = {
@@ -61,4 +62,5 @@ export const deOnboarding: Record<keyof typeof enOnboarding, string> = {
   "onboard.impressions.title": "Erste Empfehlungen gezeigt",
   "onboard.impressions.done": "Zuerst gezeigt am {date}: bisher {impressions} Produkte gezeigt und {clicks} angeklickt.",
   "onboard.impressions.todo": "Noch nichts gezeigt: Sobald ein Block auf einer Live-Seite ist, erscheinen hier die ersten Aufrufe.",
+  "job.campaignPreview": "Kampagnenvorschau",
 };
