@@ -12,13 +12,16 @@ import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
 import { forgetOwnJobRun, redactCustomer, redactShop, tokenPattern } from "../models/privacy.server";
 import { purgeJobData } from "../shopify/queuePurge.server";
 import { unscheduleRetrain } from "../shopify/freshness.server";
+import { announceServingChange } from "../queues/broadcast.server";
 
 /**
  * The serving snapshot of this process holds the model's user factors in memory: drop it so the
- * next request loads the rewritten folder. (Other processes notice the change of customers through
- * their serving stamp within seconds, see app/serving/snapshot.server.ts.)
+ * next request loads the rewritten version. Other processes are told on Redis (they rebuild, or
+ * forget a redacted shop with their cached artifacts) and otherwise notice the change of customers
+ * through their change counters within seconds (app/serving/snapshot.server.ts).
  */
-async function forgetServedModel(shop: string, ctx: JobContext): Promise<void> {
+async function forgetServedModel(shop: string, ctx: JobContext, what: "customer-redacted" | "shop-redacted"): Promise<void> {
+  await announceServingChange(shop, what);
   try {
     const { dropSnapshot } = await import("../serving/snapshot.server");
     dropSnapshot(shop);
@@ -34,7 +37,7 @@ export default async function redact(payload: JobPayloads["redact"], ctx: JobCon
   if (payload.wholeShop) {
     const r = redactShop(payload.shop, ctx.jobId);
     await ctx.progress(0.5, "database and files redacted; queue next");
-    await forgetServedModel(payload.shop, ctx);
+    await forgetServedModel(payload.shop, ctx, "shop-redacted");
     await unscheduleRetrain(payload.shop).catch((e) => ctx.log(`could not remove the retrain schedule: ${(e as Error).message}`));
     const jobsPurged = await purgeJobData(payload.shop, () => true, ctx.jobId);
     forgetOwnJobRun(payload.shop, ctx.jobId, true);
@@ -48,7 +51,7 @@ export default async function redact(payload: JobPayloads["redact"], ctx: JobCon
     ownJobId: ctx.jobId,
     afterDatabase: () => void ctx.progress(0.5, "database redacted; files next"),
   });
-  await forgetServedModel(payload.shop, ctx);
+  await forgetServedModel(payload.shop, ctx, "customer-redacted");
   if (r.remainingTraces.length) {
     // Something still names the customer: fail loudly (and retry) rather than report success.
     const where = [...new Set(r.remainingTraces.map((t) => `${t.table}.${t.column}`))].join(", ");
