@@ -3,12 +3,13 @@
  * BadJobInput mapped to UnrecoverableError (no retries). Workers live in workers/.
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType, type WorkerOptions } from "bullmq";
+import crypto from "node:crypto";
 import IORedis from "ioredis";
 import { monotonicMs } from "../clock";
 import { within } from "../http/unavailable.server";
 import * as runs from "../models/jobRun.server";
 import type { EnqueueOptions, JobHandle, QueueDriver } from "./driver";
-import type { JobLookup, JobName, JobPayloads } from "./jobs";
+import { BadJobInput, type JobLookup, type JobName, type JobPayloads } from "./jobs";
 
 export const queueName = (name: JobName) => `facet-${name}`;
 
@@ -57,6 +58,33 @@ export async function pingRedis(url: string, ms: number): Promise<void> {
 /** How long the web process waits for Redis on an enqueue before answering 503. */
 export const ENQUEUE_TIMEOUT_MS = 3000;
 
+/**
+ * A job's data as Redis keeps it (issue 15 point 7): ids and short values only (jobRun.minimalPayload:
+ * no webhook body, no object) and no email address. `stored: true` tells the worker that the whole
+ * payload waits in the job's JobRun row (written before the job is added).
+ */
+export function queueData(payload: { shop: string }): Record<string, unknown> {
+  const kept = runs.minimalPayload(payload) ?? { shop: payload.shop };
+  let stored = Array.isArray(kept.dropped);
+  delete kept.dropped;
+  for (const k of Object.keys(kept)) {
+    if (/email/i.test(k) || (typeof kept[k] === "string" && /@/.test(kept[k] as string))) {
+      delete kept[k];
+      stored = true;
+    }
+  }
+  return stored ? { ...kept, stored: true } : kept;
+}
+
+/** The payload a worker runs: the job's data, or (`stored`) the whole payload from its JobRun row. */
+async function payloadOf(job: Job): Promise<unknown> {
+  const data = job.data as { stored?: boolean };
+  if (!data?.stored) return job.data;
+  const full = await runs.storedPayload(job.id!);
+  if (!full) throw new BadJobInput(`job ${job.id}: its payload is gone from JobRun (pruned or redacted): nothing to run`);
+  return full;
+}
+
 export class BullMqDriver implements QueueDriver {
   readonly kind = "bullmq" as const;
   private readonly queues = new Map<JobName, Queue>();
@@ -89,15 +117,23 @@ export class BullMqDriver implements QueueDriver {
   private async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions): Promise<JobHandle> {
     const events = this.queueEvents(name);
     await events.waitUntilReady();
-    const job = await this.queue(name).add(name, payload, {
-      jobId: opts.jobId,
-      delay: opts.delayMs,
-      attempts: opts.attempts ?? 3,
-      backoff: { type: "exponential", delay: 1000 },
-      removeOnComplete: { age: 24 * 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
-    await runs.recordQueued(job.id!, payload.shop, name, payload);
+    // The whole payload goes to the job's JobRun row first (the worker reads it from there); Redis gets ids only.
+    const id = opts.jobId ?? `${name}-${crypto.randomUUID()}`;
+    await runs.recordQueued(id, payload.shop, name, payload);
+    let job: Job;
+    try {
+      job = await this.queue(name).add(name, queueData(payload), {
+        jobId: id,
+        delay: opts.delayMs,
+        attempts: opts.attempts ?? 3,
+        backoff: { type: "exponential", delay: 1000 },
+        removeOnComplete: { age: 24 * 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    } catch (e) {
+      if (!opts.jobId) await runs.recordFailed(id, `not enqueued: ${(e as Error).message}`, true).catch(() => undefined);
+      throw e;
+    }
     return { id: job.id!, finished: () => job.waitUntilFinished(events) };
   }
 
@@ -114,7 +150,7 @@ export async function processJob(jobs: JobLookup, job: Job): Promise<unknown> {
   const attempt = job.attemptsMade + 1;
   await runs.recordStarted(job.id!, attempt, { shop: (job.data as { shop: string }).shop, name, payload: job.data });
   try {
-    const result = await fn(job.data, {
+    const result = await fn((await payloadOf(job)) as never, {
       jobId: job.id!,
       attempt,
       progress: async (f, m) => {
