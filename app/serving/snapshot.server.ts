@@ -3,10 +3,12 @@
  * settings, precomputed segment lists) held in memory, so that the request path touches no database.
  *
  * - Loaded lazily on a shop's first request (concurrent first requests share one build).
- * - At most every CHECK_INTERVAL_MS a request triggers a cheap freshness check (servingStamp: a few
- *   indexed aggregates). A change of model version, settings, catalogue, vectors or customers starts a
- *   rebuild at once; new orders at most every BEHAVIOUR_REBUILD_MS; new interactions never (the live
- *   tail carries them), so a busy storefront does not rebuild continuously.
+ * - Without the change watch (CLI, tests, the demo), at most every CHECK_INTERVAL_MS a request
+ *   triggers a cheap freshness check (servingStamp: one primary-key read); with it (the web server)
+ *   its timer does that read for every served shop and requests read nothing. A change of model
+ *   version, settings, catalogue, vectors or customers starts a rebuild at once; new orders at most
+ *   every BEHAVIOUR_REBUILD_MS; new interactions never (the live tail carries them), so a busy
+ *   storefront does not rebuild continuously.
  * - Running experiments are held in the snapshot too; the shop's experiments' stamp (count, latest
  *   change) is compared at every freshness check and the list reloaded when it moved, without a
  *   rebuild, so starting, pausing and stopping an experiment take effect within CHECK_INTERVAL_MS.
@@ -202,6 +204,8 @@ export async function getSnapshot(shop: string, now = systemClock.nowMs()): Prom
     );
     return e.first;
   }
+  // With the change watch running (the web server), the counters are read by its timer, never on the request path.
+  if (watch) return entry.current;
   if (now - (entry.experimentsCheckedAt ?? entry.checkedAt) >= CHECK_INTERVAL_MS) {
     entry.experimentsCheckedAt = now;
     refreshExperiments(entry.current);
