@@ -13,32 +13,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPgDatabase, TEST_PG_URL } from "../helpers/db";
+import { createPgDatabase, pgReachable, TEST_PG_URL } from "../helpers/db";
 import { describeIf, redisReachable } from "../helpers/requires";
-import { ROOT, ensureBuild, startServer, waitFor, webhookHeaders, SECRET, type RunningServer } from "../prod/server";
+import { ROOT, clockEnv, ensureBuild, startServer, waitFor, webhookHeaders, SECRET, type RunningServer } from "../prod/server";
 import { resetEnvForTests } from "../../app/env.server";
 import { closeDb, prisma } from "../../app/db.server";
 import { createApiKey } from "../../app/models/apiKey.server";
 import { redisConnection } from "../../app/queues/bullmq.server";
+import { closeQueue } from "../../app/queues/index.server";
 import { deletePrefix, fixture, uniquePrefix } from "../shopify/helpers";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-async function pgReachable(): Promise<boolean> {
-  const u = new URL(TEST_PG_URL);
-  return new Promise((resolve) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
-    s.setTimeout(1000);
-    s.once("connect", () => { s.destroy(); resolve(true); });
-    s.once("error", () => resolve(false));
-    s.once("timeout", () => { s.destroy(); resolve(false); });
-  });
-}
 const available = (await redisReachable(REDIS_URL)) && (await pgReachable());
 
 const SHOP = "facet-fleet.myshopify.com";
@@ -96,7 +87,7 @@ function startWorkerProcess(index: number): Promise<ChildProcess & { log: () => 
   fs.mkdirSync(dir, { recursive: true });
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "workers/index.ts")], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...FLEET_ENV(), FACET_DATA_DIR: path.join(dir, "data"), SHOPIFY_API_KEY: "fleet-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://facet.example.com" },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...clockEnv(), NODE_ENV: "production", ...FLEET_ENV(), FACET_DATA_DIR: path.join(dir, "data"), SHOPIFY_API_KEY: "fleet-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: "https://facet.example.com" },
     stdio: ["ignore", "pipe", "pipe"],
   }) as ChildProcess & { log: () => string };
   let out = "";
@@ -162,14 +153,19 @@ async function deliver(web: RunningServer, topic: string, body: string): Promise
   return res.status;
 }
 
+/** One answer of the headless API. */
+async function answer(web: RunningServer, query: string): Promise<{ modelVersion: string | null; products: { id: string; reasonCodes: { code: string }[] }[] }> {
+  const res = await fetch(`${web.url}/api/recommendations?shop=${SHOP}&${query}&limit=8`, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`${web.url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return res.json() as Promise<{ modelVersion: string | null; products: { id: string; reasonCodes: { code: string }[] }[] }>;
+}
+
 /**
  * What web recommends next to a product (the product page placement of the headless API): the
  * ids it shows because they look like it (reason looks_like: the visual index, i.e. the embedding).
  */
 async function looksLike(web: RunningServer, productId: number): Promise<string[]> {
-  const res = await fetch(`${web.url}/api/recommendations?shop=${SHOP}&placement=product&product_id=${productId}&limit=8`, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`${web.url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  const { products } = (await res.json()) as { products: { id: string; reasonCodes: { code: string }[] }[] };
+  const { products } = await answer(web, `placement=product&product_id=${productId}`);
   return products.filter((r) => r.reasonCodes.some((c) => c.code === "looks_like")).map((r) => r.id);
 }
 
@@ -179,7 +175,7 @@ describeIf(available, `PostgreSQL at ${TEST_PG_URL} and Redis at ${REDIS_URL}`, 
   beforeAll(async () => {
     ensureBuild();
     await new Promise<void>((r) => images.listen(0, "127.0.0.1", r));
-    imageBase = `http://127.0.0.1:${(images.address() as net.AddressInfo).port}`;
+    imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
     const made = await createPgDatabase();
     dbUrl = made.url;
     dropDb = made.drop;
@@ -205,6 +201,7 @@ describeIf(available, `PostgreSQL at ${TEST_PG_URL} and Redis at ${REDIS_URL}`, 
     for (const w of webs) await w.stop("SIGTERM", 10_000);
     for (const hs of holds.values()) for (const h of hs) h.res.destroy();
     images.close();
+    await closeQueue();
     const redis = redisConnection(REDIS_URL);
     await deletePrefix(redis, PREFIX);
     await redis.quit();
