@@ -25,7 +25,7 @@ import { resetEnvForTests } from "../../app/env.server";
 import { closeDb, prisma } from "../../app/db.server";
 import { createApiKey } from "../../app/models/apiKey.server";
 import { redisConnection } from "../../app/queues/bullmq.server";
-import { closeQueue } from "../../app/queues/index.server";
+import { closeQueue, queue } from "../../app/queues/index.server";
 import { deletePrefix, fixture, uniquePrefix } from "../shopify/helpers";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -225,6 +225,31 @@ describeIf(available, `PostgreSQL at ${TEST_PG_URL} and Redis at ${REDIS_URL}`, 
     expect(by.length).toBeGreaterThan(0);
     for (const f of by) expect(workers.map((w) => w.pid)).toContain(f.pid);
   }, 60_000);
+
+  it("a model version trained by a worker is served by web 2, which never saw the worker's disk", async () => {
+    // Shoppers' history, as the web pixel leaves it: 40 customers, 6 product views each; the even
+    // ones browse the red rings, the odd ones the blue and green ones.
+    const red = [SEED[0].id, SEED[3].id, 8300000000101].map(String);
+    const blue = [SEED[1].id, SEED[4].id, SEED[2].id].map(String);
+    const at = Date.now() - 3 * 86400_000;
+    await prisma().customer.createMany({ data: Array.from({ length: 40 }, (_, c) => ({ shop: SHOP, id: `fleet-c${c}` })) });
+    await prisma().interaction.createMany({
+      data: Array.from({ length: 40 * 6 }, (_, i) => {
+        const c = i % 40;
+        return { shop: SHOP, id: `fleet-i${i}`, customerId: `fleet-c${c}`, productId: (c % 2 === 0 ? red : blue)[Math.floor(i / 40) % 3], type: "view", timestamp: new Date(at + i * 60_000) };
+      }),
+    });
+    // The admin's "train now": a job on the fleet's queue, taken by whichever worker is free.
+    process.env.REDIS_URL = REDIS_URL;
+    process.env.FACET_QUEUE_PREFIX = PREFIX;
+    resetEnvForTests();
+    await (await queue()).enqueue("train", { shop: SHOP, reason: "fleet test" });
+    const published = async () => (await prisma().modelVersion.findFirst({ where: { shop: SHOP, status: "published" }, orderBy: { id: "desc" } }))?.version;
+    await waitFor(async () => (await published()) !== undefined, "a worker publishing a model version", 180_000);
+    const version = (await published())!;
+    // Web 2 serves that version (its model files come from the shared artifact store, not a disk).
+    await waitFor(async () => (await answer(webs[1], `placement=home&customer_id=fleet-c0`)).modelVersion === version, `web 2 serving model version ${version}`, 30_000);
+  }, 300_000);
 
   it("kill -9 of the worker in the middle of an embed job loses nothing", async () => {
     const held = 8300000000201;
