@@ -2,7 +2,7 @@
  * Issue 18 point 7 in-process: the demo storefront's "Add to cart" reports what the web pixel would
  * (the interaction and the add-to-cart credit of a recommendation click), and its checkout places
  * the order through the orders/create webhook path (the `sync` job), so the dashboard's attributed
- * revenue includes it.
+ * revenue and a running experiment's results include it.
  */
 import { expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
