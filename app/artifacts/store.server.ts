@@ -116,6 +116,18 @@ function writeFileSynced(file: string, data: Buffer): void {
 
 const isComplete = (dir: string) => fs.existsSync(path.join(dir, "manifest.json"));
 
+/** When a local artifact was published: its manifest's `created` (a redaction rewrites the file, not the time), else the file's time. */
+function createdOf(dir: string): string {
+  const file = path.join(dir, "manifest.json");
+  try {
+    const created = (JSON.parse(fs.readFileSync(file, "utf8")) as { created?: unknown }).created;
+    if (typeof created === "string" && Number.isFinite(Date.parse(created))) return new Date(created).toISOString();
+  } catch {
+    /* unreadable: the file's time */
+  }
+  return fs.statSync(file).mtime.toISOString();
+}
+
 class LocalStore implements ArtifactStore {
   readonly backend = "local" as const;
   readonly shared = false;
@@ -157,7 +169,7 @@ class LocalStore implements ArtifactStore {
       if (!fs.statSync(dir).isDirectory()) continue;
       recoverLocal(dir);
       if (!isComplete(dir)) continue;
-      out.push({ name, createdAt: fs.statSync(path.join(dir, "manifest.json")).mtime.toISOString() });
+      out.push({ name, createdAt: createdOf(dir) });
     }
     return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.name < b.name ? 1 : -1));
   }

@@ -37,8 +37,9 @@ export function publishSharedIndex(shop: string, key: string, fingerprint: strin
       fs.copyFileSync(src, path.join(tmp, name));
       files.push(name);
     }
-    fs.writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify({ kind: "index", shop, key, fingerprint, files }, null, 2));
-    store.publish(ref, tmp, systemClock.now());
+    const created = systemClock.now();
+    fs.writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify({ kind: "index", shop, key, fingerprint, created: created.toISOString(), files }, null, 2));
+    store.publish(ref, tmp, created);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
