@@ -252,6 +252,18 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: p
     expect(job).toEqual([{ name: "campaignPreview", status: "completed", progress: 1 }]);
     await page.screenshot({ path: shot("campaign-preview"), fullPage: true });
     await page.close();
+
+    // In German: the page's words, and the suggested segment's help says why it was chosen.
+    const de = await open("/demo/campaigns?locale=de");
+    expect(await de.title()).toBe("Kampagnen · Facet");
+    await de.getByRole("heading", { name: "Kampagne erstellen" }).waitFor();
+    await expect(de.innerText("body")).resolves.toContain("Vorgeschlagen: die größte Gruppe von Kunden, die Marketing-E-Mails zugestimmt haben");
+    await de.getByRole("button", { name: "Vorschau" }).click();
+    const deSummary = de.locator("[data-campaign-summary]");
+    await deSummary.waitFor({ timeout: 60_000 });
+    expect(await deSummary.innerText()).toMatch(new RegExp(`^${total} Empfänger, insgesamt [\\d.]+ Produkte\\. Nicht dabei: `));
+    await de.screenshot({ path: shot("campaign-preview-de"), fullPage: true });
+    await de.close();
   });
 
   it("raised no uncaught errors and no failed responses", () => {
