@@ -119,3 +119,8 @@ export async function unfinishedJobs(): Promise<{ id: string; name: string; atte
   const rows = await prisma().jobRun.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
   return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, attempts: r.attempts, payload: JSON.parse(r.payload!) }));
 }
+
+/** The shop's newest run of one job (the evaluation page's Tune progress), or null. */
+export async function latestJobRun(shop: string, name: string) {
+  return prisma().jobRun.findFirst({ where: { shop, name }, orderBy: { createdAt: "desc" } });
+}

@@ -22,13 +22,15 @@ interface JobPayloadFields {
   ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
   /** Builds a stored email campaign and writes its CSV and JSON exports (scheduled or on demand). */
   campaign: { shop: string; campaignId: string };
+  /** Offline evaluation (app/jobs/evaluate.server.ts); `tune` also tunes the blends and stores a proposal (the admin's Tune button). */
+  evaluate: { shop: string; tune?: boolean; k?: number };
 }
 
 /** Every payload also carries an optional `now` (app/clock.ts Timed): the time the job computes for. */
 export type JobPayloads = { [N in keyof JobPayloadFields]: JobPayloadFields[N] & Timed };
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign", "evaluate"];
 
 /** What a running job may report back. */
 export interface JobContext {

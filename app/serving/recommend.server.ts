@@ -47,6 +47,11 @@ export interface RecommendRequest {
   clientId?: string | null;
   /** false: answer with the placement's own settings, outside any experiment (batch exports, campaigns). Default true. */
   experiments?: boolean;
+  /**
+   * Unsaved settings of the placement (the admin's live preview beside its settings form): used
+   * instead of the saved ones, outside experiments, never cached.
+   */
+  settings?: Partial<PlacementSettings>;
 }
 
 export interface ReasonOut {
@@ -111,7 +116,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
   }
   const locale = req.locale ?? "en";
   const now = req.now ?? w.now;
-  const exp = req.experiments === false ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  const exp = req.experiments === false || req.settings ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
   const assigned = assignmentFor(exp, req.customerId, req.clientId);
   const experiment = assigned ? { id: assigned.experimentId, variant: assigned.variant.id, holdout: assigned.variant.holdout === true } : null;
   const id = experimentRecommendationId(recommendationId, assigned && { experimentId: assigned.experimentId, variant: assigned.variant.id });
@@ -127,10 +132,10 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     recent: req.recent,
     liveEvents: req.customerId ? snapshot.live.get(req.customerId) : undefined,
   });
-  const overrides = assigned?.variant.settings as Partial<PlacementSettings> | undefined;
+  const overrides = req.settings ?? (assigned?.variant.settings as Partial<PlacementSettings> | undefined);
   const k = req.limit ?? DEFAULT_LIMIT;
   // Answers that are not personal come from the cache (app/serving/answerCache.server.ts).
-  const key = experiment?.holdout
+  const key = experiment?.holdout || req.settings
     ? null
     : answerKey(w, ctx, {
         shop: snapshot.shop,

@@ -6,6 +6,7 @@
 import { shopLocale } from "../models/storefrontShop.server";
 import { recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
+import type { PlacementSettings } from "../recommend/settings";
 import { imageSrc } from "../serving/images.server";
 import type { StorefrontList } from "./types";
 
@@ -25,6 +26,8 @@ export interface StorefrontRequest {
   nowMs: number;
   /** false: the placement's own settings, outside running experiments, no exposure (the admin's preview). Default true. */
   experiments?: boolean;
+  /** Unsaved settings of the placement (the admin's live preview): app/serving's RecommendRequest.settings. */
+  settings?: Partial<PlacementSettings>;
 }
 
 /** "en" in a shop whose locale is de-DE formats as en-DE: English words, the shop's region. */
@@ -43,6 +46,7 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     customerId: req.customerId,
     clientId: req.clientId ?? null,
     experiments: req.experiments,
+    settings: req.settings,
     productId: req.productId,
     cart: req.cart,
     limit: req.limit,
