@@ -136,15 +136,8 @@ export interface EvaluationRow {
   ci: Record<string, [number, number]>;
 }
 
-export interface EvaluationJob {
-  id: string;
-  status: string;
-  progress: number;
-  message: string | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+/** The evaluate job's row (the Tune button's progress). */
+export type EvaluationJob = Omit<JobRow, "name">;
 
 export interface EvaluationData {
   evaluatedAt: string | null;
