@@ -8,6 +8,7 @@ import { recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
 import type { PlacementSettings } from "../recommend/settings";
 import { imageSrc } from "../serving/images.server";
+import { shopperLanguage } from "../serving/reasonText";
 import type { StorefrontList } from "./types";
 
 export interface StorefrontRequest {
@@ -50,7 +51,7 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     productId: req.productId,
     cart: req.cart,
     limit: req.limit,
-    locale: locale.startsWith("de") ? "de" : "en",
+    locale: shopperLanguage(locale) ?? "en",
     now: req.nowMs,
   });
   const root = req.root.endsWith("/") ? req.root : `${req.root}/`;
