@@ -16,6 +16,7 @@ const loaders: Record<JobName, () => Promise<{ default: JobFunction<never> }>> =
   ping: () => import("./ping.server"),
   campaign: () => import("./campaign.server"),
   evaluate: () => import("./evaluate.server"),
+  campaignPreview: () => import("./campaignPreview.server"),
 };
 
 export async function jobFunction<N extends JobName>(name: N): Promise<JobFunction<N>> {

@@ -527,3 +527,56 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
   compactAfterRedaction();
   return { rowsDeleted, folders };
 }
+
+// ---------------------------------------------------------------- the admin's privacy page
+
+/** The privacy requests the shop received (Shopify's compliance webhooks) or made in the admin, newest first. */
+export interface PrivacyLogRow {
+  id: string;
+  /** "data_request" (customers/data_request), "customer_redact" (customers/redact or the admin's erase), "shop_redact". */
+  kind: "data_request" | "customer_redact" | "shop_redact";
+  /** "shopify" for a webhook delivery (job ids wh-…), "admin" for the privacy page's own requests. */
+  source: "shopify" | "admin";
+  status: string;
+  receivedAt: string;
+  finishedAt: string | null;
+  /** The job's result (counts and a file name only, never the id or email) or its error. */
+  result: Record<string, unknown> | null;
+  error: string | null;
+}
+
+const parseJson = (s: string | null): Record<string, unknown> | null => {
+  if (!s) return null;
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** The redact jobs and the data-request sync jobs of the shop (JobRun keeps their dates, status and counted outcome). */
+export function privacyRequestLog(shop: string, take = 50): PrivacyLogRow[] {
+  const rows = rawDb()
+    .prepare(
+      `SELECT id, name, status, payload, result, error, createdAt, finishedAt FROM JobRun
+       WHERE shop = ? AND (name = 'redact' OR (name = 'sync' AND payload LIKE ?))
+       ORDER BY createdAt DESC LIMIT ?`,
+    )
+    .all(shop, "%CUSTOMERS_DATA_REQUEST%", take) as { id: string; name: string; status: string; payload: string | null; result: string | null; error: string | null; createdAt: string | Date; finishedAt: string | Date | null }[];
+  return rows.map((r) => {
+    const payload = parseJson(r.payload);
+    const result = parseJson(r.result);
+    const kind = r.name === "sync" ? "data_request" : payload?.wholeShop === true || result?.kind === "shop" ? "shop_redact" : "customer_redact";
+    return {
+      id: r.id,
+      kind,
+      source: r.id.startsWith("wh-") ? "shopify" : "admin",
+      status: r.status,
+      receivedAt: new Date(r.createdAt).toISOString(),
+      finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+      result,
+      error: r.error,
+    };
+  });
+}

@@ -20,6 +20,7 @@ import type { Placement } from "../recommend/types";
 import { formatPrice } from "../storefront/fragment.server";
 import { imageSrc } from "../serving/images.server";
 import { storefrontList } from "../storefront/recommendations.server";
+import { onboardingSteps } from "./onboarding.server";
 import type { DashboardData, PreviewData } from "./types";
 
 const DAY_MS = 86_400_000;
@@ -80,6 +81,7 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
     visualNote: visualNote(shop),
     events,
     attributed,
+    onboarding: await onboardingSteps(shop, counts),
   };
 }
 
