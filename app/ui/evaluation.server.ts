@@ -90,7 +90,13 @@ export async function evaluationData(shop: string, locale: AdminLocale): Promise
 export async function startTuning(shop: string, nowMs: number): Promise<string> {
   const last = await latestJobRun(shop, "evaluate");
   if (last && (last.status === "queued" || last.status === "running")) return last.id;
-  const h = await (await queue()).enqueue("evaluate", { shop, tune: true }, { jobId: `evaluate-${shop.replace(/[^\w.-]/g, "_")}-${nowMs}`, attempts: 1 });
+  const h = await (await queue()).enqueue("evaluate", { shop, tune: true }, {
+    jobId: `evaluate-${shop.replace(/[^\w.-]/g, "_")}-${nowMs}`,
+    attempts: 1,
+    // A moment's delay: the page shows the queued job before the in-process driver (the demo; no
+    // Redis) runs the evaluation on the server's own thread, which answers no request until it is done.
+    delayMs: 1_000,
+  });
   return h.id;
 }
 
