@@ -275,7 +275,7 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: s
     await page.getByRole("button", { name: "Ajouter au panier" }).waitFor({ timeout: 15_000 });
     await page.locator("[data-facet-recs] a[data-product-id]").first().waitFor({ timeout: 30_000 });
     await expect(page.getByRole("heading", { name: "Vous aimerez aussi" }).isVisible()).resolves.toBe(true);
-    expect(norm(await page.locator(".pdp .price").textContent())).toMatch(/^\d[\d ’']*,\d\d CHF$/);
+    expect(norm(await page.locator(".pdp .price").textContent())).toMatch(/^\d[\d ’']*[.,]\d\d CHF$/); // fr-CH: "1 234.50 CHF"
     expect(await page.locator(".pdp p").first().textContent()).toMatch(/^(Bagues|Colliers|Boucles d'oreilles|Bracelets|Pendentifs|Charms|Broches|Chaînes de cheville|Montres|Chaînes)$/);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: shot("storefront-fr-ch-product"), fullPage: true });
