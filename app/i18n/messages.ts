@@ -4,6 +4,7 @@
  * `translate`. Numbers, dates and money are formatted by app/i18n/format.ts (Intl), not here.
  * Pages with many strings keep theirs in app/i18n/catalogue/*.ts, spread in here.
  */
+import { deCampaigns, enCampaigns } from "./catalogue/campaigns";
 import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
 import { dePrivacy, enPrivacy } from "./catalogue/privacy";
 import { deSettings, enSettings } from "./catalogue/settings";
@@ -86,6 +87,7 @@ export const en = {
   ...enOnboarding,
   ...enSettings,
   ...enEvaluation,
+  ...enCampaigns,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -168,6 +170,7 @@ export const de = {
   ...deOnboarding,
   ...deSettings,
   ...deEvaluation,
+  ...deCampaigns,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;

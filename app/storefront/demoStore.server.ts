@@ -15,6 +15,7 @@ import { newClientCookie } from "./demoCheckout.server";
 import { orderSummary } from "../models/order.server";
 
 export const DEMO_ROOT = "/demo/storefront";
+
 export const DEMO_CART_COOKIE = "facet_demo_cart";
 
 /** `ordered`: the order the checkout just placed (the cart page then thanks the shopper for it). */
