@@ -68,7 +68,11 @@ export interface CampaignPreview {
 
 export interface CampaignActionResult {
   ok: boolean;
+  /** In English (the CLI's words; also what shows when no key is given, such as a form error). */
   message: string;
+  /** The message in the admin's catalogue (camp.msg.*), with its values. */
+  key?: string;
+  vars?: Record<string, string | number>;
   /** The campaignPreview job building the asked-for preview. */
   previewJob?: string;
 }
@@ -288,7 +292,7 @@ export function CampaignsPage({ data, result }: { data: CampaignsData; result: C
       <Layout>
         {result && (!result.ok || result.message) ? (
           <Layout.Section>
-            <Banner tone={result.ok ? "success" : "critical"}>{result.message}</Banner>
+            <Banner tone={result.ok ? "success" : "critical"}>{result.key && isMessageKey(result.key) ? t(result.key, result.vars) : result.message}</Banner>
           </Layout.Section>
         ) : null}
         <Layout.Section>

@@ -54,6 +54,12 @@ export const enCampaigns = {
   "camp.progressLine": "{percent} done. Every customer's list is ranked as the email would rank it.",
   "camp.refresh": "Refresh",
   "camp.failed": "The preview could not be built: {error}",
+  "camp.msg.missing": "No campaign {id} in this shop.",
+  "camp.msg.saved": "Campaign \"{name}\" saved.",
+  "camp.msg.saved.daily": "Campaign \"{name}\" saved; it runs daily and writes its export each time.",
+  "camp.msg.saved.weekly": "Campaign \"{name}\" saved; it runs weekly and writes its export each time.",
+  "camp.msg.built": "Built {recipients} recipients (skipped: {noConsent} without consent, {outside} outside the segment, {noProducts} without products). Export written to {json} and {csv}.",
+  "camp.msg.deleted": "Campaign deleted.",
 } as const;
 
 export const deCampaigns: Record<keyof typeof enCampaigns, string> = {
@@ -111,4 +117,10 @@ export const deCampaigns: Record<keyof typeof enCampaigns, string> = {
   "camp.progressLine": "{percent} erledigt. Für jeden Kunden wird die Liste so gereiht, wie die E-Mail sie reihen würde.",
   "camp.refresh": "Aktualisieren",
   "camp.failed": "Die Vorschau konnte nicht erstellt werden: {error}",
+  "camp.msg.missing": "Keine Kampagne {id} in diesem Shop.",
+  "camp.msg.saved": "Kampagne „{name}“ gespeichert.",
+  "camp.msg.saved.daily": "Kampagne „{name}“ gespeichert; sie läuft täglich und schreibt jedes Mal ihren Export.",
+  "camp.msg.saved.weekly": "Kampagne „{name}“ gespeichert; sie läuft wöchentlich und schreibt jedes Mal ihren Export.",
+  "camp.msg.built": "{recipients} Empfänger erstellt (ausgelassen: {noConsent} ohne Einwilligung, {outside} außerhalb der Gruppe, {noProducts} ohne Produkte). Export geschrieben nach {json} und {csv}.",
+  "camp.msg.deleted": "Kampagne gelöscht.",
 };
