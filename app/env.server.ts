@@ -28,6 +28,29 @@ const schema = z.object({
   REDIS_URL: optionalUrl("redis://127.0.0.1:6379"),
   /** Where trained model versions and nearest-neighbour indexes are written. */
   FACET_DATA_DIR: z.string().default("./data"),
+  /**
+   * Where model artifacts (model versions, serving bundles, visual indexes) are stored
+   * (docs/decisions/0200-artifact-store.md): "local" (default) is the data folder, for one machine;
+   * "database" stores them in the database itself (Artifact, ArtifactChunk), written by the workers
+   * and fetched by every web machine into a cache under the data folder by content hash: for machines
+   * that share no disk (PostgreSQL). Every process of a fleet must use the same value.
+   */
+  FACET_ARTIFACT_STORE: z.enum(["local", "database"]).default("local"),
+  /** Model versions kept per shop (the newest, the published one always among them); older ones are garbage-collected after each training. Default 3. */
+  FACET_MODEL_VERSIONS_KEEP: z.coerce.number().int().min(1).max(1000).default(3),
+  /**
+   * Memory bound of a web process's serving data, in MB (issue 16 point 5): the snapshots of the shops
+   * it was asked for are held least recently used first out once their estimated size passes it, and
+   * loaded again on demand. Default 2048. The shop being answered is never evicted.
+   */
+  FACET_SERVING_CACHE_MB: z.coerce.number().min(1).default(2048),
+  /**
+   * How often (ms) a web process reads the change counters of the shops it serves, in one query, to
+   * pick up new model versions, settings and experiments written by other machines (issue 16 point 4).
+   * Default 1000 without REDIS_URL; with REDIS_URL changes arrive by pub/sub at once and the read is
+   * a safety net every 10 000 ms.
+   */
+  FACET_CHANGE_POLL_MS: z.coerce.number().int().min(100).optional(),
   /** Shopify app credentials (Partner dashboard). Required only to serve the embedded app. */
   SHOPIFY_API_KEY: z.string().default(""),
   SHOPIFY_API_SECRET: z.string().default(""),

@@ -95,8 +95,20 @@ interface BuildContext {
   now: number;
 }
 
-/** Builds a campaign's recipients at `now` (nothing is written). */
-export async function buildCampaign(shop: string, specInput: CampaignSpec, now: Date = systemClock.now()): Promise<CampaignResult> {
+/** How far a build is: customers looked at, of how many. */
+export type BuildProgress = (done: number, total: number) => Promise<void> | void;
+
+/** Customers between progress reports; the build also yields to the event loop there (the server keeps answering). */
+const PROGRESS_EVERY = 200;
+
+async function step(i: number, total: number, onProgress?: BuildProgress): Promise<void> {
+  if (i % PROGRESS_EVERY !== 0 || i === 0) return;
+  await onProgress?.(i, total);
+  await new Promise((r) => setImmediate(r));
+}
+
+/** Builds a campaign's recipients at `now` (nothing is written); `onProgress` hears every few hundred customers. */
+export async function buildCampaign(shop: string, specInput: CampaignSpec, now: Date = systemClock.now(), onProgress?: BuildProgress): Promise<CampaignResult> {
   const spec = parseCampaignSpec(specInput);
   const t = now.getTime();
   const snapshot = await getSnapshot(shop, t);
@@ -109,8 +121,8 @@ export async function buildCampaign(shop: string, specInput: CampaignSpec, now: 
     now: t,
   };
   const result: CampaignResult = { spec, generatedAt: now.toISOString(), recipients: [], skipped: { noConsent: 0, noProducts: 0, outsideSegment: 0 } };
-  if (spec.kind === "new-arrivals") buildNewArrivals(ctx, result);
-  else buildCompleteYourLook(ctx, result);
+  if (spec.kind === "new-arrivals") await buildNewArrivals(ctx, result, onProgress);
+  else await buildCompleteYourLook(ctx, result, onProgress);
   return result;
 }
 
@@ -127,7 +139,7 @@ function admit(ctx: BuildContext, profile: CustomerProfile | undefined, result: 
   return true;
 }
 
-function buildNewArrivals(ctx: BuildContext, result: CampaignResult): void {
+async function buildNewArrivals(ctx: BuildContext, result: CampaignResult, onProgress?: BuildProgress): Promise<void> {
   const w = ctx.snapshot.world;
   const newFrom = ctx.now - ctx.spec.days * DAY_MS;
   const isNew = (id: string) => {
@@ -136,18 +148,23 @@ function buildNewArrivals(ctx: BuildContext, result: CampaignResult): void {
     return at >= newFrom && at <= ctx.now;
   };
   const ask = Math.min(MAX_LIMIT, Math.max(ctx.spec.k * 4, 24)); // room for the fill's older products we drop
-  for (const id of w.customerIds) {
+  const ids = w.customerIds;
+  for (let i = 0; i < ids.length; i++) {
+    await step(i, ids.length, onProgress);
+    const id = ids[i];
     if (!admit(ctx, w.profiles.get(id), result)) continue;
     const products = list(ctx, "email", { customerId: id }, ask).filter((p) => isNew(p.id)).slice(0, ctx.spec.k);
     addRecipient(ctx, result, id, products);
   }
 }
 
-function buildCompleteYourLook(ctx: BuildContext, result: CampaignResult): void {
+async function buildCompleteYourLook(ctx: BuildContext, result: CampaignResult, onProgress?: BuildProgress): Promise<void> {
   const w = ctx.snapshot.world;
   const checkouts = abandonedCheckouts(ctx.snapshot.shop, new Date(ctx.now - ctx.spec.days * DAY_MS), new Date(ctx.now - ABANDONED_AFTER_MS));
   const seen = new Set<string>();
-  for (const c of checkouts) {
+  for (let i = 0; i < checkouts.length; i++) {
+    await step(i, checkouts.length, onProgress);
+    const c = checkouts[i];
     if (seen.has(c.customerId)) continue; // newest checkout per customer (the list is newest first)
     seen.add(c.customerId);
     if (!admit(ctx, w.profiles.get(c.customerId), result)) continue;

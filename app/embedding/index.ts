@@ -83,6 +83,11 @@ function safe(s: string): string {
   return s.replace(/[^A-Za-z0-9._+-]+/g, "_");
 }
 
+/** The files of the index of (shop, key): what app/embedding/sharedIndex.server.ts publishes and installs. */
+export function indexFiles(shop: string, key: string, root?: string) {
+  return files(shop, key, root);
+}
+
 function files(shop: string, key: string, root?: string) {
   const base = path.join(indexDir(shop, root), safe(key));
   return { graph: `${base}.hnsw`, meta: `${base}.ids.json`, pca: `${base}.pca.f32`, full: `${base}.full.f32` };

@@ -21,6 +21,7 @@ import { loadCatalog } from "../models/catalog.server";
 import { COLOUR_DIM, COLOUR_MODEL_ID } from "./colour";
 import { patchIndex, ProductVectorIndex, syncIndex, type SyncStats } from "./index";
 import { concatWeighted } from "./pool";
+import { installSharedIndex, publishSharedIndex } from "./sharedIndex.server";
 import { chooseColourWeight, DEFAULT_COLOUR_WEIGHT, type FusionChoice } from "./fusion";
 import { centreStillFits, decodeCentre, encodeCentre, fitCentre, SPACE_VERSION, toSearchSpace, type Centre } from "./space";
 
@@ -166,7 +167,9 @@ export function refreshVisualIndex(shop: string, opts: RefreshOptions = {}): Syn
   const fingerprint = fingerprintOf(shop, active);
   const key = visualKey(active);
   if (!opts.force) {
-    const existing = ProductVectorIndex.load(shop, key);
+    let existing = ProductVectorIndex.load(shop, key);
+    // Another machine may have built it already (database artifact store): install its copy.
+    if (existing?.meta.fingerprint !== fingerprint && installSharedIndex(shop, key, fingerprint)) existing = ProductVectorIndex.load(shop, key);
     if (existing && existing.meta.fingerprint === fingerprint) {
       return { key, total: existing.size, added: 0, updated: 0, removed: 0, rebuilt: false, projected: existing.projection !== null, ms: 0 };
     }
@@ -175,10 +178,15 @@ export function refreshVisualIndex(shop: string, opts: RefreshOptions = {}): Syn
       const live = new Set(upserts.map((u) => u.productId));
       const removed = opts.changed.filter((id) => !live.has(id));
       const patched = patchIndex(shop, key, upserts, removed, { expectFingerprint: opts.fingerprintBefore, fingerprint });
-      if (patched) return patched.stats;
+      if (patched) {
+        publishSharedIndex(shop, key, fingerprint);
+        return patched.stats;
+      }
     }
   }
-  return syncIndex(shop, key, visualVectors(shop, active), { force: opts.force, fingerprint }).stats;
+  const stats = syncIndex(shop, key, visualVectors(shop, active), { force: opts.force, fingerprint }).stats;
+  publishSharedIndex(shop, key, fingerprint);
+  return stats;
 }
 
 /** VectorSearch plus what the CLI and the admin show, and a filtered search. */
@@ -206,8 +214,10 @@ export async function loadVisualSearch(shop: string, catalog: Catalog): Promise<
   const key = visualKey(active);
   const fingerprint = fingerprintOf(shop, active);
   let index = ProductVectorIndex.load(shop, key);
+  if (index?.meta.fingerprint !== fingerprint && installSharedIndex(shop, key, fingerprint)) index = ProductVectorIndex.load(shop, key);
   if (!index || index.meta.fingerprint !== fingerprint) {
     index = syncIndex(shop, key, visualVectors(shop, active), { fingerprint }).index;
+    publishSharedIndex(shop, key, fingerprint);
   }
   const note = active.kind === "colour" ? COLOUR_ONLY_NOTE : null;
   if (note && !notedShops.has(shop)) {

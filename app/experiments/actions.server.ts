@@ -45,7 +45,7 @@ export async function promoteWinner(shop: string, experimentId: string, variantI
   if (settingsChanged) stored = await saveSettingsOverride(shop, mergeVariantSettings(stored, exp.placement, settings));
   const stopped = exp.status === "stopped" ? exp : await setExperimentStatus(shop, experimentId, "stopped");
   await setWinner(shop, experimentId, variantId);
-  await refreshSnapshot(shop);
+  await refreshSnapshot(shop, undefined, "experiments");
   return {
     experiment: { ...stopped, winner: variantId },
     variant: variantId,

@@ -85,7 +85,44 @@ export async function sendWebResponse(res: ServerResponse, response: Response, h
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
   if (body && !headers["content-length"] && !headers["transfer-encoding"]) headers["content-length"] = String(body.length);
   res.writeHead(response.status, headers);
-  res.end(head || !body ? undefined : body);
+  if (body && !head) res.write(body);
+  // An answer given before the body was read to its end (a 413 while a large body still arrives):
+  // closing now would make the kernel reset the connection on the next incoming bytes, and a reset
+  // can discard the answer the client has not read yet. Read and drop a bounded rest first.
+  if (res.req && !res.req.complete) await lingerDiscard(res.req);
+  res.end();
+}
+
+/** At most this much of an unread body is dropped, for at most this long, before the close. */
+const LINGER_BYTES = 8 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * Reads and drops what is left of a request body (the web stream's reader was released, so its
+ * adapter's listener is replaced by one that keeps nothing), until the body ends, LINGER_BYTES
+ * were dropped or LINGER_MS passed: memory stays flat and the client has time to read the answer.
+ */
+function lingerDiscard(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    let dropped = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", finish);
+      req.off("close", finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) finish();
+    };
+    const timer = setTimeout(finish, LINGER_MS);
+    req.removeAllListeners("data");
+    req.on("data", onData);
+    req.on("end", finish);
+    req.on("close", finish);
+    req.resume();
+  });
 }
 
 /**

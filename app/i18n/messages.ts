@@ -2,7 +2,11 @@
  * The admin's one message catalogue. `en` defines the keys (typed: a key that is not here does not
  * compile); `de` must have every key (`satisfies Catalogue`). Placeholders are `{name}`, filled by
  * `translate`. Numbers, dates and money are formatted by app/i18n/format.ts (Intl), not here.
+ * Pages with many strings keep theirs in app/i18n/catalogue/*.ts, spread in here.
  */
+import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
+import { dePrivacy, enPrivacy } from "./catalogue/privacy";
+
 export const en = {
   "nav.dashboard": "Dashboard",
   "nav.settings": "Settings",
@@ -25,8 +29,6 @@ export const en = {
   "notFound.body": "The address {path} is not a page of Facet. Check the link, or go back to the dashboard.",
   "notFound.action": "Go to the dashboard",
   "dash.subtitle": "Recommendations for {shop}",
-  "dash.visualTitle": "Visual similarity: colour only",
-  "dash.visualNote": "Similar-looking products are found by colour only (metal and stone colours), because no product photos have been analysed with the image model yet.",
   "dash.revenueTitle": "Revenue from recommendations (last {days} days)",
   "dash.revenueLine": "{orders} orders with a recommended product bought within {window} days of its click · {shown} products shown · {clicked} clicked{rate}.",
   "dash.revenueMore": "What recommendations add beyond this: run an",
@@ -78,6 +80,8 @@ export const en = {
   "time.yesterday": "yesterday at {time}",
   "time.on": "{date} at {time}",
   "time.never": "–",
+  ...enPrivacy,
+  ...enOnboarding,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -105,8 +109,6 @@ export const de = {
   "notFound.body": "Die Adresse {path} ist keine Seite von Facet. Prüfen Sie den Link oder gehen Sie zurück zur Übersicht.",
   "notFound.action": "Zur Übersicht",
   "dash.subtitle": "Empfehlungen für {shop}",
-  "dash.visualTitle": "Visuelle Ähnlichkeit: nur Farben",
-  "dash.visualNote": "Ähnlich aussehende Produkte werden nur über die Farbe (Metall- und Steinfarben) gefunden, weil die Produktfotos noch nicht mit dem Bildmodell analysiert wurden.",
   "dash.revenueTitle": "Umsatz durch Empfehlungen (letzte {days} Tage)",
   "dash.revenueLine": "{orders} Bestellungen mit einem empfohlenen Produkt, gekauft innerhalb von {window} Tagen nach dem Klick · {shown} Produkte gezeigt · {clicked} angeklickt{rate}.",
   "dash.revenueMore": "Was Empfehlungen darüber hinaus bringen: starten Sie ein",
@@ -158,6 +160,8 @@ export const de = {
   "time.yesterday": "gestern um {time}",
   "time.on": "am {date} um {time}",
   "time.never": "–",
+  ...dePrivacy,
+  ...deOnboarding,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;

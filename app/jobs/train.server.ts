@@ -1,6 +1,6 @@
 /**
  * The train job: catalogue -> events -> matrices and models (app/recommend/cf/train.ts, pure) ->
- * a new model version folder, published when complete (app/serving/modelStore.server.ts). The
+ * a new model version folder, published when complete (app/artifacts/modelVersion.server.ts). The
  * previous version keeps serving until then. Safe to run twice: each run writes a new version.
  *
  * Parameters: the shop's Setting "cf" (readCfSettings), overridden by `overrides` (the CLI's
@@ -13,7 +13,7 @@ import { readCfSettings, recordFailedModelVersion } from "../models/modelVersion
 import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { trainArtifacts, type TrainParams } from "../recommend/cf/train";
 import { tuneAndTrain, type CfTuningReport } from "../recommend/cf/tune";
-import { writeModelVersion } from "../serving/modelStore.server";
+import { writeModelVersion } from "../artifacts/modelVersion.server";
 import { writeVisualBundle } from "../serving/bundle.server";
 import { monotonicMs, systemClock } from "../clock";
 import { loadCustomerProfiles } from "../models/customerProfile.server";

@@ -135,3 +135,21 @@ export function abandonedCheckouts(shop: string, from: Date, until: Date): OpenC
     .all(shop, from.toISOString(), until.toISOString()) as { checkoutId: string; customerId: string; productIds: string; updatedAt: string }[];
   return rows.map((r) => ({ checkoutId: r.checkoutId, customerId: r.customerId, productIds: r.productIds.split(",").filter(Boolean), updatedAt: new Date(r.updatedAt) }));
 }
+
+/** Customers with marketing consent per customer group and gender, largest first (the campaign builder's suggested segment). */
+export function consentingGroups(shop: string): { segment: string; gender: string; customers: number }[] {
+  return (rawDb()
+    .prepare(
+      `SELECT segment, gender, COUNT(*) AS customers FROM Customer
+       WHERE shop = ? AND "marketingConsent" = TRUE AND segment IS NOT NULL AND gender IS NOT NULL
+       GROUP BY segment, gender ORDER BY COUNT(*) DESC, segment, gender`,
+    )
+    .all(shop) as { segment: string; gender: string; customers: number | string }[]).map((r) => ({ ...r, customers: Number(r.customers) }));
+}
+
+/** Creation dates of the shop's newest products (live ones), newest first. */
+export function newestProductDates(shop: string, take: number): Date[] {
+  return (rawDb()
+    .prepare(`SELECT "createdDate" AS d FROM Product WHERE shop = ? AND "deletedAt" IS NULL AND "createdDate" IS NOT NULL ORDER BY "createdDate" DESC LIMIT ?`)
+    .all(shop, take) as { d: string | Date }[]).map((r) => new Date(r.d));
+}

@@ -126,6 +126,19 @@ export function experimentsStamp(shop: string): string {
   return JSON.stringify(rawDb().prepare(`SELECT COUNT(*) AS n, MAX(updatedAt) AS v, GROUP_CONCAT(status) AS s FROM Experiment WHERE shop = ?`).get(shop));
 }
 
+/** experimentsStamp of many shops in one query (the change watch); the same text per shop. */
+export function experimentsStamps(shops: string[]): Map<string, string> {
+  const out = new Map<string, string>(shops.map((s) => [s, JSON.stringify({ n: 0, v: null, s: null })]));
+  for (let i = 0; i < shops.length; i += 500) {
+    const part = shops.slice(i, i + 500);
+    const rows = rawDb()
+      .prepare(`SELECT shop, COUNT(*) AS n, MAX(updatedAt) AS v, GROUP_CONCAT(status) AS s FROM Experiment WHERE shop IN (${part.map(() => "?").join(", ")}) GROUP BY shop`)
+      .all(...part) as { shop: string; n: number; v: string | null; s: string | null }[];
+    for (const r of rows) out.set(r.shop, JSON.stringify({ n: r.n, v: r.v, s: r.s }));
+  }
+  return out;
+}
+
 /** Records the first variant a shopper saw; later calls keep the first (sticky). */
 export function recordExposure(shop: string, experimentId: string, shopper: string, variant: string, at = systemClock.now()): void {
   rawDb()

@@ -119,3 +119,13 @@ export async function unfinishedJobs(): Promise<{ id: string; name: string; atte
   const rows = await prisma().jobRun.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
   return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, attempts: r.attempts, payload: JSON.parse(r.payload!) }));
 }
+
+/** The newest completed job of one of `names` (the onboarding checklist's "data synced"), or null. */
+export async function lastCompletedJob(shop: string, names: string[]) {
+  return prisma().jobRun.findFirst({ where: { shop, name: { in: names }, status: "completed" }, orderBy: { finishedAt: "desc" }, select: { name: true, finishedAt: true } });
+}
+
+/** One job's row as the admin polls it (status, progress, message, result), scoped by shop; null when absent. */
+export async function jobRunOf(shop: string, id: string) {
+  return prisma().jobRun.findFirst({ where: { shop, id }, select: { id: true, name: true, status: true, progress: true, message: true, result: true, error: true } });
+}

@@ -2,7 +2,7 @@
  * ModelVersion rows (a trained model folder on disk, never mutated once written) and the shop's
  * collaborative-filtering settings (Setting key "cf").
  *
- * Lifecycle: a folder is written completely first (app/serving/modelStore.server.ts), then its row
+ * Lifecycle: a folder is written completely first (app/artifacts/modelVersion.server.ts), then its row
  * is inserted as "published" while the previously published row becomes "superseded", in one
  * transaction: a reader always finds exactly one complete published version (or none yet).
  */

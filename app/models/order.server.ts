@@ -22,3 +22,11 @@ export function orderIds(shop: string): Iterable<string> {
 export function countOrders(shop: string): number {
   return rawDb().prepare(`SELECT COUNT(*) FROM "Order" WHERE shop = ?`).pluck().get(shop) as number;
 }
+
+/** One stored order's total and line count (the demo storefront's thank-you note shows what Facet stored), or null. */
+export function orderSummary(shop: string, id: string): { id: string; totalAmount: number; items: number; customerId: string | null } | null {
+  const o = rawDb().prepare(`SELECT id, "totalAmount", "customerId" FROM "Order" WHERE shop = ? AND id = ?`).get(shop, id) as { id: string; totalAmount: number; customerId: string | null } | undefined;
+  if (!o) return null;
+  const items = rawDb().prepare(`SELECT COUNT(*) FROM OrderItem WHERE shop = ? AND "orderId" = ?`).pluck().get(shop, id) as number;
+  return { ...o, totalAmount: Number(o.totalAmount), items: Number(items) };
+}

@@ -11,8 +11,9 @@
  *   Shopify's redact payload lists the orders so their personal fields go (orders_to_redact);
  * - job rows (JobRun) whose payload, result, message or error mention the id or the email are
  *   scrubbed (a webhook sync job carries the customer's JSON);
- * - files: the user's factor row and id in every model version on disk (the folder is rewritten
- *   atomically, see redactModelFiles), batch exports (every `out` of a batch job, and
+ * - files: the user's factor row and id in every model version, wherever the artifact store keeps
+ *   it (the data folder, or the database shared by the machines: app/artifacts/modelVersion.server.ts
+ *   redactUsers, the format's owner, rewrites each version atomically), batch exports (every `out` of a batch job, and
  *   `${dataDir()}/batch/<shop>`) and earlier data-request exports that mention them;
  * - a hashed tombstone (never the id) keeps a late retry of customers/update from re-creating them.
  * `findCustomerTraces` scans every text column of every table afterwards; the job reports the hits
@@ -27,6 +28,8 @@ import { dataDir } from "../env.server";
 import { addTombstone } from "./sync.server";
 import { emailHmac, forgetEmailKey, legacyEmailHash } from "./customer.server";
 import { indexDir } from "../embedding/index";
+import { modelVersionsWithUsers, redactUsers } from "../artifacts/modelVersion.server";
+import { cacheDir } from "../artifacts/store.server";
 import { systemClock } from "../clock";
 
 export interface CustomerRef {
@@ -141,7 +144,7 @@ export function redactCustomer(shop: string, ref: CustomerRef): RedactionReport 
     jobRunsScrubbed = scrubJobRuns(shop, [...who.ids, ...who.emails]);
     for (const id of who.ids) addTombstone(shop, "customer", id);
   })();
-  const files = [...redactModelFiles(shop, who.ids), ...redactExportFiles(shop, [...who.ids, ...who.emails])];
+  const files = [...redactUsers(shop, who.ids), ...redactExportFiles(shop, [...who.ids, ...who.emails])];
   compactAfterRedaction();
   return {
     customerIds: who.ids,
@@ -210,126 +213,6 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
-}
-
-function shopModelsDir(shop: string): string {
-  return path.join(dataDir(), "models", shop);
-}
-
-type IdList = { kind: "array"; ids: string[] } | { kind: "object-ids"; obj: Record<string, unknown>; ids: string[] } | { kind: "map"; map: Record<string, number> };
-
-function readIdList(file: string): IdList | null {
-  const v = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
-  if (Array.isArray(v)) return { kind: "array", ids: v.map(String) };
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (Array.isArray(o.ids)) return { kind: "object-ids", obj: o, ids: (o.ids as unknown[]).map(String) };
-    if (Object.values(o).every((x) => typeof x === "number")) return { kind: "map", map: o as Record<string, number> };
-  }
-  return null;
-}
-
-/** Removes row `index` of an n-row Float32 matrix file (row length inferred). Returns false if the shape does not fit n. */
-function dropRow(file: string, index: number, n: number): boolean {
-  const bytes = fs.readFileSync(file);
-  const floats = bytes.byteLength / 4;
-  if (n === 0 || floats % n !== 0) return false;
-  const width = floats / n;
-  const src = new Float32Array(bytes.buffer, bytes.byteOffset, floats);
-  const out = new Float32Array(floats - width);
-  out.set(src.subarray(0, index * width), 0);
-  out.set(src.subarray((index + 1) * width), index * width);
-  writeAtomic(file, new Uint8Array(out.buffer));
-  return true;
-}
-
-/**
- * Takes the customers out of every model version of the shop on disk: their entry in
- * user_ids.json and their row in each user factor file (`*user*.f32`), so that ids and rows stay
- * aligned. A pending marker (indices only, never ids) makes a crash half-way recoverable: the next
- * run finishes the same rewrite. Index-keyed maps (id -> row) are renumbered.
- */
-export function redactModelFiles(shop: string, ids: string[]): string[] {
-  const root = shopModelsDir(shop);
-  if (!ids.length || !fs.existsSync(root)) return [];
-  const touched: string[] = [];
-  for (const version of fs.readdirSync(root)) {
-    const dir = path.join(root, version);
-    const idsFile = path.join(dir, "user_ids.json");
-    if (!fs.statSync(dir).isDirectory()) continue;
-    const marker = path.join(dir, "redact.pending.json");
-    if (fs.existsSync(marker)) finishPending(dir, marker);
-    if (!fs.existsSync(idsFile)) continue;
-    for (const id of ids) {
-      const list = readIdList(idsFile);
-      if (!list) continue;
-      const current = list.kind === "map" ? Object.keys(list.map).sort((a, b) => list.map[a] - list.map[b]) : list.ids;
-      const index = list.kind === "map" ? list.map[id] ?? -1 : current.indexOf(id);
-      if (index < 0) continue;
-      const n = current.length;
-      const sizes = Object.fromEntries(userFactorFiles(dir).map((f) => [path.basename(f), fs.statSync(f).size]));
-      writeAtomic(marker, JSON.stringify({ index, n, sizes }));
-      finishPending(dir, marker);
-      touched.push(dir);
-    }
-  }
-  return [...new Set(touched)];
-}
-
-function userFactorFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => /user/i.test(f) && f.endsWith(".f32")).map((f) => path.join(dir, f));
-}
-
-/** Completes a marked rewrite: factor files still at their recorded size lose the row, then the id list. */
-function finishPending(dir: string, marker: string): void {
-  const { index, n, sizes } = JSON.parse(fs.readFileSync(marker, "utf8")) as { index: number; n: number; sizes: Record<string, number> };
-  for (const [name, size] of Object.entries(sizes)) {
-    const file = path.join(dir, name);
-    if (fs.existsSync(file) && fs.statSync(file).size === size) dropRow(file, index, n);
-  }
-  const idsFile = path.join(dir, "user_ids.json");
-  const list = fs.existsSync(idsFile) ? readIdList(idsFile) : null;
-  if (list) {
-    if (list.kind === "array" && list.ids.length === n) writeAtomic(idsFile, JSON.stringify(list.ids.filter((_, i) => i !== index)));
-    else if (list.kind === "object-ids" && list.ids.length === n) writeAtomic(idsFile, JSON.stringify({ ...list.obj, ids: list.ids.filter((_, i) => i !== index) }));
-    else if (list.kind === "map" && Object.keys(list.map).length === n) {
-      const next: Record<string, number> = {};
-      for (const [k, v] of Object.entries(list.map)) if (v !== index) next[k] = v > index ? v - 1 : v;
-      writeAtomic(idsFile, JSON.stringify(next));
-    }
-  }
-  updateManifest(dir, n, ["user_ids.json", ...Object.keys(sizes)]);
-  fs.rmSync(marker, { force: true });
-}
-
-/**
- * Keeps the manifest true to the rewritten folder: a user count (any numeric key naming users or
- * customers that equals n) drops by one, and the size and sha256 of each rewritten file are updated
- * (app/serving/modelStore.server.ts records them in `files`).
- */
-function updateManifest(dir: string, n: number, rewritten: string[]): void {
-  const file = path.join(dir, "manifest.json");
-  if (!fs.existsSync(file)) return;
-  const visit = (o: unknown): void => {
-    if (!o || typeof o !== "object") return;
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (k === "files") continue;
-      if (typeof v === "number" && v === n && /user|customer/i.test(k)) (o as Record<string, unknown>)[k] = n - 1;
-      else visit(v);
-    }
-  };
-  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  visit(manifest);
-  const files = manifest.files as Record<string, { bytes?: number; sha256?: string }> | undefined;
-  if (files && typeof files === "object") {
-    for (const name of rewritten) {
-      const f = path.join(dir, name);
-      if (!files[name] || !fs.existsSync(f)) continue;
-      const data = fs.readFileSync(f);
-      files[name] = { ...files[name], bytes: data.byteLength, sha256: crypto.createHash("sha256").update(data).digest("hex") };
-    }
-  }
-  writeAtomic(file, JSON.stringify(manifest, null, 2));
 }
 
 /** Batch exports (every `out` of the shop's batch jobs, and dataDir/batch/<shop>) and data-request exports. */
@@ -442,21 +325,8 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
       "Data Facet holds about this customer: profile, orders and their items, storefront interactions, pixel client links, recommendation events, job rows that mention them, and files (batch and campaign exports) that mention them, with the lines that do. Emails are held only as a keyed hash (HMAC-SHA256 with the shop's secret), never as the address. Model factors are derived numbers without meaning on their own and are listed by presence only.",
     data: { ...rows, ...(jobRuns.length ? { JobRun: jobRuns } : {}) },
     files: files.map((f) => ({ path: f, lines: fs.readFileSync(f, "utf8").split("\n").filter((l) => pattern!.test(l)) })),
-    modelVersionsContainingCustomer: modelVersionsWith(shop, who.ids),
+    modelVersionsContainingCustomer: modelVersionsWithUsers(shop, who.ids),
   };
-}
-
-function modelVersionsWith(shop: string, ids: string[]): string[] {
-  const root = shopModelsDir(shop);
-  if (!ids.length || !fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter((v) => {
-    const f = path.join(root, v, "user_ids.json");
-    if (!fs.existsSync(f)) return false;
-    const list = readIdList(f);
-    if (!list) return false;
-    const all = list.kind === "map" ? Object.keys(list.map) : list.ids;
-    return ids.some((id) => all.includes(id));
-  });
 }
 
 /** Writes a data-request export under dataDir/exports/<shop>/; returns its path. */
@@ -516,7 +386,9 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
   })();
   const folders: string[] = [];
   // "index" is where app/embedding/index.ts writes (indexDir); "indexes" is kept for older data folders.
-  for (const dir of [...["models", "exports", "batch", "sync", "indexes"].map((sub) => path.join(dataDir(), sub, shop)), indexDir(shop, dataDir())]) {
+  // The artifact store's rows went with the tables above (Artifact, ArtifactChunk); its local copies go here.
+  const subs = ["models", "bundles", "index-artifacts", "exports", "batch", "sync", "indexes"];
+  for (const dir of [...subs.map((sub) => path.join(dataDir(), sub, shop)), indexDir(shop, dataDir()), cacheDir(shop)]) {
     if (fs.existsSync(dir)) {
       fs.rmSync(dir, { recursive: true, force: true });
       folders.push(dir);
@@ -526,4 +398,57 @@ export function redactShop(shop: string): { rowsDeleted: Record<string, number>;
   forgetEmailKey(shop);
   compactAfterRedaction();
   return { rowsDeleted, folders };
+}
+
+// ---------------------------------------------------------------- the admin's privacy page
+
+/** The privacy requests the shop received (Shopify's compliance webhooks) or made in the admin, newest first. */
+export interface PrivacyLogRow {
+  id: string;
+  /** "data_request" (customers/data_request), "customer_redact" (customers/redact or the admin's erase), "shop_redact". */
+  kind: "data_request" | "customer_redact" | "shop_redact";
+  /** "shopify" for a webhook delivery (job ids wh-…), "admin" for the privacy page's own requests. */
+  source: "shopify" | "admin";
+  status: string;
+  receivedAt: string;
+  finishedAt: string | null;
+  /** The job's result (counts and a file name only, never the id or email) or its error. */
+  result: Record<string, unknown> | null;
+  error: string | null;
+}
+
+const parseJson = (s: string | null): Record<string, unknown> | null => {
+  if (!s) return null;
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** The redact jobs and the data-request sync jobs of the shop (JobRun keeps their dates, status and counted outcome). */
+export function privacyRequestLog(shop: string, take = 50): PrivacyLogRow[] {
+  const rows = rawDb()
+    .prepare(
+      `SELECT id, name, status, payload, result, error, createdAt, finishedAt FROM JobRun
+       WHERE shop = ? AND (name = 'redact' OR (name = 'sync' AND payload LIKE ?))
+       ORDER BY createdAt DESC LIMIT ?`,
+    )
+    .all(shop, "%CUSTOMERS_DATA_REQUEST%", take) as { id: string; name: string; status: string; payload: string | null; result: string | null; error: string | null; createdAt: string | Date; finishedAt: string | Date | null }[];
+  return rows.map((r) => {
+    const payload = parseJson(r.payload);
+    const result = parseJson(r.result);
+    const kind = r.name === "sync" ? "data_request" : payload?.wholeShop === true || result?.kind === "shop" ? "shop_redact" : "customer_redact";
+    return {
+      id: r.id,
+      kind,
+      source: r.id.startsWith("wh-") ? "shopify" : "admin",
+      status: r.status,
+      receivedAt: new Date(r.createdAt).toISOString(),
+      finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+      result,
+      error: r.error,
+    };
+  });
 }

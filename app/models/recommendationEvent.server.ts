@@ -147,3 +147,10 @@ export async function recommendationEventCounts(shop: string, since: Date) {
     return { placement, type, count };
   });
 }
+
+/** What each placement's block has reported since it was added (all days): the onboarding checklist's "blocks added" and "first impressions". */
+export function placementActivity(shop: string): { placement: string; firstDay: string; impressions: number; clicks: number }[] {
+  return (rawDb()
+    .prepare(`SELECT placement, MIN(day) AS firstDay, COALESCE(SUM(impressions), 0) AS impressions, COALESCE(SUM(clicks), 0) AS clicks FROM RecEventDaily WHERE shop = ? GROUP BY placement ORDER BY placement`)
+    .all(shop) as { placement: string; firstDay: string; impressions: number | string; clicks: number | string }[]).map((r) => ({ ...r, impressions: Number(r.impressions), clicks: Number(r.clicks) }));
+}

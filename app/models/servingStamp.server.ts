@@ -21,6 +21,23 @@ export function servingStamp(shop: string): string {
   return (r ?? [0, 0, 0, 0, 0, 0, 0]).join("|");
 }
 
+/**
+ * servingStamp of many shops in one query (a web process's change watch reads every shop it serves
+ * at once, issue 16 point 4); shops without counters get the zero stamp.
+ */
+export function servingStamps(shops: string[]): Map<string, string> {
+  const out = new Map<string, string>(shops.map((s) => [s, "0|0|0|0|0|0|0"]));
+  for (let i = 0; i < shops.length; i += 500) {
+    const part = shops.slice(i, i + 500);
+    const rows = rawDb()
+      .prepare(`SELECT shop, models, settings, catalog, vectors, customers, interactions, orders FROM ServingChange WHERE shop IN (${part.map(() => "?").join(", ")})`)
+      .raw()
+      .all(...part) as [string, ...number[]][];
+    for (const [shop, ...counts] of rows) out.set(shop, counts.join("|"));
+  }
+  return out;
+}
+
 /** The shop's currency (EUR when the shop row does not exist yet, as for an imported demo shop). */
 export function shopCurrency(shop: string): string {
   const r = rawDb().prepare(`SELECT currency FROM Shop WHERE id = ?`).get(shop) as { currency: string } | undefined;

@@ -22,13 +22,15 @@ interface JobPayloadFields {
   ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
   /** Builds a stored email campaign and writes its CSV and JSON exports (scheduled or on demand). */
   campaign: { shop: string; campaignId: string };
+  /** Builds a campaign for the admin's preview (nothing written): the counts and the first `sample` recipients, with progress. */
+  campaignPreview: { shop: string; spec: { kind: string; segment?: string; days?: number; k?: number }; sample: number; campaignId?: string; name?: string };
 }
 
 /** Every payload also carries an optional `now` (app/clock.ts Timed): the time the job computes for. */
 export type JobPayloads = { [N in keyof JobPayloadFields]: JobPayloadFields[N] & Timed };
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign", "campaignPreview"];
 
 /** What a running job may report back. */
 export interface JobContext {

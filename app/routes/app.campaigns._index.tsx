@@ -10,7 +10,7 @@ import { pageTitle } from "../i18n/meta";
 export const meta = pageTitle("title.campaigns");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return json(await campaignsData(await adminShop(request)));
+  return json(await campaignsData(await adminShop(request), new URL(request.url)));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

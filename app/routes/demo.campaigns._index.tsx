@@ -9,8 +9,8 @@ import { pageTitle } from "../i18n/meta";
 
 export const meta = pageTitle("title.campaigns");
 
-export async function loader(_args: LoaderFunctionArgs) {
-  return json(await campaignsData(requireDemo()));
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json(await campaignsData(requireDemo(), new URL(request.url)));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -59,6 +59,9 @@ export async function prepareStartup(opts: { resumeJobs?: boolean } = {}): Promi
   prune();
   pruneTimer ??= setInterval(prune, 6 * 3600 * 1000);
   pruneTimer.unref();
+  // Follow what other machines change (new model versions, settings, experiments): issue 16 point 4.
+  const { startChangeWatch } = await import("../serving/snapshot.server");
+  await startChangeWatch();
   const q = await queue();
   let resumedJobs: string[] = [];
   if (q.kind === "in-process" && opts.resumeJobs !== false) {
@@ -102,6 +105,10 @@ let pruneTimer: ReturnType<typeof setInterval> | undefined;
 export async function shutdown(): Promise<void> {
   if (pruneTimer) clearInterval(pruneTimer);
   pruneTimer = undefined;
+  const { stopChangeWatch } = await import("../serving/snapshot.server");
+  await stopChangeWatch().catch((e) => console.error(`shutdown: ${(e as Error).message}`));
+  const { closeAnnouncer } = await import("../queues/broadcast.server");
+  closeAnnouncer();
   // A Redis that went away never answers BullMQ's close: give up on it after 5 s (the jobs are in Redis or in JobRun).
   await within(closeQueue({ abandonWaiting: true }), 5000, "closing the job queue").catch((e) => console.error(`shutdown: ${(e as Error).message}`));
   await closeDatabase();

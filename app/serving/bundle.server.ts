@@ -1,10 +1,12 @@
 /**
  * Serving bundles (issue 17, docs/decisions/0175-serving-bundle.md): what requests need, precomputed
  * by the jobs (embed, train, `facet bundle`) and only read by the web process, off the event loop
- * (fs.promises), never built there. One folder per input version, written into a temporary folder
- * and renamed into place when complete (a folder with a manifest is complete), never written again:
+ * (fs.promises), never built there. One artifact per input version in the artifact store
+ * (app/artifacts/store.server.ts: the data folder by default, or the database shared by every
+ * machine, fetched into a local cache), written into a temporary folder and published when
+ * complete (a folder with a manifest is complete), never written again:
  *
- *   ${dataDir()}/bundles/<shop>/visual-<hash of the visual fingerprint>/
+ *   bundle artifact visual-<hash of the visual fingerprint> (${dataDir()}/bundles/<shop>/<name>/ locally)
  *     manifest.json           format, shop, created, the fingerprint and index key it was built from,
  *                             and `parts`: name -> { file, dtype, shape, bytes, sha256 }
  *     ids.json                product ids, one per row
@@ -24,12 +26,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dataDir } from "../env.server";
+import { env } from "../env.server";
 import { loadShopSettings } from "../models/settings.server";
 import { ProductVectorIndex } from "../embedding/index";
 import { activeVisualModel, COLOUR_ONLY_NOTE, refreshVisualIndex, visualFingerprint, visualKey } from "../embedding/search.server";
 import type { Catalog, VectorSearch } from "../recommend/types";
 import { systemClock } from "../clock";
+import { artifactStore, collectArtifacts, stagingDir, type ArtifactRef } from "../artifacts/store.server";
+import { announceServingChange } from "../queues/broadcast.server";
 
 export const BUNDLE_FORMAT = 1;
 
@@ -58,17 +62,18 @@ export interface VisualBundleManifest {
   parts: Record<string, Part>;
 }
 
-function safeSegment(s: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(s) || s === "." || s === "..") throw new Error(`Not a safe folder name: ${JSON.stringify(s)}`);
-  return s;
+/** The bundle artifact of a visual fingerprint: `visual-<first 20 hex of its sha256>`. */
+export function visualBundleRef(shop: string, fingerprint: string): ArtifactRef {
+  return { shop, kind: "bundle", name: `visual-${crypto.createHash("sha256").update(fingerprint).digest("hex").slice(0, 20)}` };
 }
 
-export function bundlesDir(shop: string): string {
-  return path.join(dataDir(), "bundles", safeSegment(shop));
-}
-
-export function visualBundleDir(shop: string, fingerprint: string): string {
-  return path.join(bundlesDir(shop), `visual-${crypto.createHash("sha256").update(fingerprint).digest("hex").slice(0, 20)}`);
+function readManifest(dir: string | null): VisualBundleManifest | null {
+  if (!dir) return null;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as VisualBundleManifest;
+  } catch {
+    return null;
+  }
 }
 
 function bytesOf(a: Float32Array | Int32Array): Buffer {
@@ -176,20 +181,22 @@ export async function writeVisualBundle(shop: string, opts: { neighbours?: numbe
   if (!active) return null;
   refreshVisualIndex(shop);
   const fingerprint = visualFingerprint(shop)!;
-  const final = visualBundleDir(shop, fingerprint);
+  const ref = visualBundleRef(shop, fingerprint);
+  const store = artifactStore();
   const n = opts.neighbours ?? loadShopSettings(shop).global.visualNeighbours;
-  if (!opts.force && fs.existsSync(path.join(final, "manifest.json"))) {
-    const m = JSON.parse(fs.readFileSync(path.join(final, "manifest.json"), "utf8")) as VisualBundleManifest;
-    if (m.format === BUNDLE_FORMAT && m.neighbours === n) return { dir: final, rows: m.rows, neighbours: m.neighbours, dim: m.dim, seconds: 0, written: false };
-  }
+  const existing = store.fetch(ref);
+  const m = readManifest(existing);
+  if (!opts.force && m && m.format === BUNDLE_FORMAT && m.neighbours === n) return { dir: existing!, rows: m.rows, neighbours: m.neighbours, dim: m.dim, seconds: 0, written: false };
+  // Immutable in the store: a bundle of other neighbour settings (or a forced rebuild) replaces it under the same name.
+  if (existing) store.remove(shop, "bundle", [ref.name]);
   const key = visualKey(active);
   const index = ProductVectorIndex.load(shop, key);
   if (!index) throw new Error(`serving bundle, ${shop}: the visual index ${key} is missing after its refresh: run \`facet embed --shop ${shop}\``);
   const t0 = performance.now();
   const data = computeVisualBundle(index, n);
   const seconds = (performance.now() - t0) / 1000;
-  const tmp = path.join(bundlesDir(shop), `.tmp-${path.basename(final)}-${process.pid}-${crypto.randomBytes(3).toString("hex")}`);
-  await fs.promises.mkdir(tmp, { recursive: true });
+  const tmp = stagingDir(ref);
+  let final: string;
   try {
     const parts: Record<string, Part> = {};
     const put = async (name: string, file: string, data: Buffer, dtype: Dtype, shape: number[]) => {
@@ -217,26 +224,24 @@ export async function writeVisualBundle(shop: string, opts: { neighbours?: numbe
       parts,
     };
     await fs.promises.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));
-    await fs.promises.rm(final, { recursive: true, force: true });
-    await fs.promises.rename(tmp, final);
+    final = store.publish(ref, tmp, systemClock.now());
   } catch (e) {
     await fs.promises.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  await pruneVisualBundles(shop, final);
+  pruneVisualBundles(shop, ref.name);
+  // Web processes rebuilt when the vectors changed, before this bundle existed: they take it now.
+  await announceServingChange(shop, "bundle");
   return { dir: final, rows: data.ids.length, neighbours: n, dim: data.dim, seconds, written: true };
 }
 
-/** Removes the shop's other visual bundles older than a minute (a loader may still be reading the previous one). */
-async function pruneVisualBundles(shop: string, keep: string): Promise<void> {
-  const root = bundlesDir(shop);
+/**
+ * Keeps the shop's newest FACET_MODEL_VERSIONS_KEEP visual bundles, the current one and any published
+ * in the last minute (a loader may still be fetching the previous one); removes the others.
+ */
+function pruneVisualBundles(shop: string, keep: string): void {
   const now = systemClock.nowMs();
-  for (const name of await fs.promises.readdir(root).catch(() => [] as string[])) {
-    const dir = path.join(root, name);
-    if (dir === keep || !name.startsWith("visual-")) continue;
-    const st = await fs.promises.stat(dir).catch(() => null);
-    if (st && now - st.mtimeMs > 60_000) await fs.promises.rm(dir, { recursive: true, force: true });
-  }
+  collectArtifacts(shop, "bundle", env().FACET_MODEL_VERSIONS_KEEP, (name, createdAt) => name === keep || now - Date.parse(createdAt) < 60_000);
 }
 
 /** A bundle's visual search: neighbour lists and compact vectors only (no index, no vector file). */
@@ -247,6 +252,8 @@ export interface BundleVisualSearch extends VectorSearch {
   note: string | null;
   /** Where it was read from (the admin, tests). */
   bundleDir: string;
+  /** Bytes of the arrays its functions hold (the serving cache's bound counts them). */
+  memoryBytes: number;
   neighbours(item: number): { items: Int32Array; scores: Float32Array } | null;
 }
 
@@ -273,13 +280,9 @@ async function readTyped<T extends Int32Array | Float32Array>(dir: string, part:
 export async function loadVisualBundle(shop: string, catalog: Catalog): Promise<BundleVisualSearch | null> {
   const fingerprint = visualFingerprint(shop);
   if (!fingerprint) return null;
-  const dir = visualBundleDir(shop, fingerprint);
-  let manifest: VisualBundleManifest;
-  try {
-    manifest = JSON.parse(await fs.promises.readFile(path.join(dir, "manifest.json"), "utf8")) as VisualBundleManifest;
-  } catch {
-    return null;
-  }
+  const dir = artifactStore().fetch(visualBundleRef(shop, fingerprint));
+  const manifest = readManifest(dir);
+  if (!dir || !manifest) return null;
   if (manifest.format !== BUNDLE_FORMAT || manifest.fingerprint !== fingerprint) return null;
   const ids = JSON.parse(await fs.promises.readFile(path.join(dir, "ids.json"), "utf8")) as string[];
   const [rowNeighbours, rowScores, compact] = await Promise.all([
@@ -321,6 +324,7 @@ export async function loadVisualBundle(shop: string, catalog: Catalog): Promise<
     key: manifest.key,
     note,
     bundleDir: dir,
+    memoryBytes: rowNeighbours.byteLength + rowScores.byteLength + compact.byteLength + rowItem.byteLength + itemRow.byteLength + length.byteLength + ids.reduce((a, id) => a + 16 + id.length, 0),
     // Queries in the compact space: an exact scan (nothing on the request path calls it; the CLI's `similar` uses the index).
     search(query, k, exclude) {
       const out: { item: number; score: number }[] = [];

@@ -10,6 +10,15 @@
  * - Running experiments are held in the snapshot too; the shop's experiments' stamp (count, latest
  *   change) is compared at every freshness check and the list reloaded when it moved, without a
  *   rebuild, so starting, pausing and stopping an experiment take effect within CHECK_INTERVAL_MS.
+ * - Across machines (issue 16 point 4, startChangeWatch, started by the web server): a change
+ *   announced on Redis (app/queues/broadcast.server.ts: a worker published a model version or a
+ *   bundle, an admin on another machine saved settings or an experiment) rebuilds the shop at once;
+ *   a timer reads the change counters of every shop this process serves in one query every
+ *   FACET_CHANGE_POLL_MS (1 s without Redis, 3 s with it as the safety net), so every web machine
+ *   serves the new state within seconds with no database round trip on the request path.
+ * - Bounded (issue 16 point 5): snapshots are held least recently used first out once their
+ *   estimated size (estimateBytes) passes FACET_SERVING_CACHE_MB; an evicted shop is loaded again on
+ *   its next request.
  * - Rebuilds run in the background while requests keep using the old snapshot; the new one replaces
  *   it with a single assignment (atomic for every request that starts afterwards; requests in flight
  *   finish on the one they hold). A failed rebuild keeps the old snapshot and is retried at the next
@@ -27,9 +36,15 @@ import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../
 import { loadVisualSearch } from "../embedding/search.server";
 import { loadVisualBundle } from "./bundle.server";
 import { buildWorld, type World } from "../recommend/world";
-import { alignToCatalog, loadPublishedModel } from "./modelStore.server";
+import { alignToCatalog, loadPublishedModel } from "../artifacts/modelVersion.server";
 import { blendGuardsOf, tunedSettings } from "../recommend/hybrid/tuneBlend";
 import { systemClock } from "../clock";
+import { env } from "../env.server";
+import { servingStamps } from "../models/servingStamp.server";
+import { experimentsStamps } from "../models/experiment.server";
+import { announceServingChange, subscribeServingChanges, type ServingChangeKind } from "../queues/broadcast.server";
+import { dropLocalCopies } from "../artifacts/store.server";
+import { invalidateShop } from "./answerCache.server";
 
 export const CHECK_INTERVAL_MS = 5_000;
 export const BEHAVIOUR_REBUILD_MS = 60_000;
@@ -60,6 +75,8 @@ export interface Snapshot {
    * were loaded at. Replaced by one assignment when the stamp moves (never mutated).
    */
   experiments: { stamp: string; running: ExperimentRow[] };
+  /** Estimated bytes the snapshot holds (estimateBytes), what the LRU bound counts. */
+  bytes: number;
   /** Which signals exist (no model yet: demographic, popularity and visual only). */
   signals: { visual: boolean; collaborative: boolean; boughtTogether: boolean; events: number; customers: number; products: number };
 }
@@ -103,6 +120,7 @@ export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Pr
   });
   const t2 = performance.now();
   return {
+    bytes: estimateBytes(world),
     shop,
     world,
     modelVersion: model?.version ?? null,
@@ -153,18 +171,30 @@ interface Entry {
   checkedAt: number;
   /** When the running experiments were last compared (also while a rebuild is in flight). */
   experimentsCheckedAt?: number;
+  /** A change arrived while a rebuild was in flight (it may have read the older state): rebuild once more after it. */
+  again?: boolean;
 }
 
+/** In least recently used order: the first entry is the next to evict. */
 const entries = new Map<string, Entry>();
+let evictions = 0;
 
 /** The shop's snapshot: built on first use, checked for freshness at most every CHECK_INTERVAL_MS. */
 export async function getSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
   let entry = entries.get(shop);
-  if (!entry) entries.set(shop, (entry = { current: null, first: null, rebuilding: null, checkedAt: now }));
+  if (!entry) entry = { current: null, first: null, rebuilding: null, checkedAt: now };
+  entries.delete(shop); // most recently used last
+  entries.set(shop, entry);
   if (!entry.current) {
     const e = entry;
     e.first ??= buildSnapshot(shop, now).then(
-      (s) => ((e.current = s), (e.first = null), (e.checkedAt = now), s),
+      (s) => {
+        e.current = s;
+        e.first = null;
+        e.checkedAt = now;
+        enforceBound(shop);
+        return s;
+      },
       (err) => {
         e.first = null;
         throw err;
@@ -183,6 +213,107 @@ export async function getSnapshot(shop: string, now = systemClock.nowMs()): Prom
     else if (stamp !== entry.current.stamp) refreshLive(entry.current);
   }
   return entry.current;
+}
+
+/** The shop's snapshot as held now, without a freshness check or a load (what this process serves; null when not loaded). */
+export function servedSnapshot(shop: string): Snapshot | null {
+  return entries.get(shop)?.current ?? null;
+}
+
+/** The bound in bytes (FACET_SERVING_CACHE_MB). */
+export function servingBoundBytes(): number {
+  return env().FACET_SERVING_CACHE_MB * 1024 * 1024;
+}
+
+/**
+ * Evicts least recently used snapshots until the held ones fit the bound. Never the shop being
+ * answered (`keep`), nor one whose build is in flight; their cached answers go with them.
+ */
+function enforceBound(keep: string): void {
+  const limit = servingBoundBytes();
+  let total = 0;
+  for (const e of entries.values()) total += e.current?.bytes ?? 0;
+  for (const [shop, e] of entries) {
+    if (total <= limit) break;
+    if (shop === keep || !e.current || e.first || e.rebuilding) continue;
+    entries.delete(shop);
+    invalidateShop(shop);
+    total -= e.current.bytes;
+    evictions++;
+  }
+}
+
+/** What this process holds: shops, estimated bytes, the bound and evictions so far (the bench, tests, /readyz). */
+export function servingMemory(): { shops: string[]; bytes: number; boundBytes: number; evictions: number } {
+  let bytes = 0;
+  const shops: string[] = [];
+  for (const [shop, e] of entries) {
+    if (!e.current) continue;
+    shops.push(shop);
+    bytes += e.current.bytes;
+  }
+  return { shops, bytes, boundBytes: servingBoundBytes(), evictions };
+}
+
+/**
+ * Estimated bytes of a snapshot's data: typed arrays by their length (each buffer once), strings,
+ * arrays, maps, sets and objects with V8's usual per-slot overheads, and what a part declares about
+ * data its closures hold (`memoryBytes`: the serving bundle, the index fallback). An estimate (it
+ * does not see V8's internal layout), used only to bound the cache.
+ */
+export function estimateBytes(root: unknown): number {
+  const seen = new WeakSet<object>();
+  const buffers = new WeakSet<ArrayBufferLike>();
+  let bytes = 0;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      bytes += 16 + v.length;
+      continue;
+    }
+    if (typeof v === "number" || typeof v === "boolean") {
+      bytes += 8;
+      continue;
+    }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) {
+      if (!buffers.has(v.buffer)) {
+        buffers.add(v.buffer);
+        bytes += v.buffer.byteLength;
+      }
+      continue;
+    }
+    if (v instanceof ArrayBuffer) {
+      if (!buffers.has(v)) {
+        buffers.add(v);
+        bytes += v.byteLength;
+      }
+      continue;
+    }
+    if (Array.isArray(v)) {
+      bytes += 16 + 8 * v.length;
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (v instanceof Map) {
+      bytes += 32 + 40 * v.size;
+      for (const [k, x] of v) stack.push(k, x);
+      continue;
+    }
+    if (v instanceof Set) {
+      bytes += 32 + 24 * v.size;
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.memoryBytes === "number") bytes += o.memoryBytes;
+    const keys = Object.keys(o);
+    bytes += 24 + 8 * keys.length;
+    for (const k of keys) stack.push(o[k]);
+  }
+  return bytes;
 }
 
 /**
@@ -222,26 +353,40 @@ export function refreshLive(s: Snapshot): void {
 }
 
 function startRebuild(shop: string, entry: Entry, now: number): void {
+  if (entry.rebuilding) {
+    entry.again = true;
+    return;
+  }
   entry.rebuilding = buildSnapshot(shop, now)
     .then((s) => {
       entry.current = s; // the swap: one assignment
+      if (entries.get(shop) === entry) enforceBound(shop);
     })
     .catch((err) => {
       console.error(`[serving] ${shop}: rebuilding the snapshot failed, still serving version ${entry.current?.modelVersion ?? "none"}: ${(err as Error).message}`);
     })
     .finally(() => {
       entry.rebuilding = null;
+      if (entry.again && entries.get(shop) === entry) {
+        entry.again = false;
+        startRebuild(shop, entry, systemClock.nowMs());
+      }
     });
 }
 
-/** Rebuilds now and waits for the swap (the train job and the settings page call this after publishing). */
-export async function refreshSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
+/**
+ * Rebuilds now and waits for the swap (the train job, the settings and experiment pages call this
+ * after publishing), and announces the change to the other machines (`what`: what changed).
+ */
+export async function refreshSnapshot(shop: string, now = systemClock.nowMs(), what: ServingChangeKind = "settings"): Promise<Snapshot> {
   const s = await buildSnapshot(shop, now);
   const entry = entries.get(shop);
   if (entry) {
     entry.current = s;
     entry.checkedAt = now;
   } else entries.set(shop, { current: s, first: null, rebuilding: null, checkedAt: now });
+  enforceBound(shop);
+  await announceServingChange(shop, what);
   return s;
 }
 
@@ -249,6 +394,93 @@ export async function refreshSnapshot(shop: string, now = systemClock.nowMs()): 
 export function dropSnapshot(shop?: string): void {
   if (shop === undefined) entries.clear();
   else entries.delete(shop);
+}
+
+/**
+ * A change of the shop announced by another machine (or seen in its counters): a loaded shop is
+ * rebuilt at once (a rebuild in flight is followed by another one); experiments alone reload the
+ * running list; a redacted shop is forgotten, with this machine's copies of its artifacts.
+ */
+export function noteServingChange(shop: string, what: ServingChangeKind, now = systemClock.nowMs()): void {
+  if (what === "shop-redacted") {
+    dropSnapshot(shop);
+    invalidateShop(shop);
+    dropLocalCopies(shop);
+    return;
+  }
+  const entry = entries.get(shop);
+  if (!entry?.current) return; // not served here: its first request loads the new state
+  if (what === "experiments") {
+    entry.experimentsCheckedAt = now;
+    refreshExperiments(entry.current);
+    return;
+  }
+  entry.checkedAt = now;
+  startRebuild(shop, entry, now);
+}
+
+const ZERO_STAMP = "0|0|0|0|0|0|0";
+
+/** One read of the change counters (and experiments) of every shop this process serves, in one query each. */
+export function pollServingChanges(now = systemClock.nowMs()): number {
+  const loaded = [...entries].filter(([, e]) => e.current !== null);
+  if (!loaded.length) return 0;
+  const shops = loaded.map(([shop]) => shop);
+  const stamps = servingStamps(shops);
+  const experiments = experimentsStamps(shops);
+  let rebuilt = 0;
+  for (const [shop, e] of loaded) {
+    const s = e.current!;
+    const stamp = stamps.get(shop)!;
+    if (stamp === ZERO_STAMP && s.stamp !== ZERO_STAMP) {
+      noteServingChange(shop, "shop-redacted", now); // its counters went with its rows (shop/redact)
+      continue;
+    }
+    if (experiments.get(shop) !== s.experiments.stamp) refreshExperiments(s);
+    if (e.rebuilding) continue;
+    e.checkedAt = now;
+    if (needsRebuild(s, stamp, now)) {
+      startRebuild(shop, e, now);
+      rebuilt++;
+    } else if (stamp !== s.stamp) refreshLive(s);
+  }
+  return rebuilt;
+}
+
+let watch: { timer: ReturnType<typeof setInterval>; unsubscribe: (() => Promise<void>) | null; pollMs: number } | undefined;
+
+/**
+ * Starts following changes made on other machines (the web server calls it at start-up): Redis
+ * pub/sub when REDIS_URL is set, and the change-counter read every FACET_CHANGE_POLL_MS.
+ */
+export async function startChangeWatch(): Promise<{ pollMs: number; pubsub: boolean }> {
+  if (!watch) {
+    const e = env();
+    const pollMs = e.FACET_CHANGE_POLL_MS ?? (e.REDIS_URL ? 3_000 : 1_000);
+    const timer = setInterval(() => {
+      try {
+        pollServingChanges();
+      } catch (err) {
+        console.error(`[serving] reading the change counters failed (next try in ${pollMs} ms): ${(err as Error).message}`);
+      }
+    }, pollMs);
+    timer.unref();
+    watch = { timer, unsubscribe: null, pollMs };
+    const w = watch;
+    w.unsubscribe = await subscribeServingChanges((m) => noteServingChange(m.shop, m.what)).catch((err) => {
+      console.error(`[serving] no Redis subscription for serving changes (${(err as Error).message}): the change counters are read every ${pollMs} ms`);
+      return null;
+    });
+  }
+  return { pollMs: watch.pollMs, pubsub: watch.unsubscribe !== null };
+}
+
+export async function stopChangeWatch(): Promise<void> {
+  const w = watch;
+  watch = undefined;
+  if (!w) return;
+  clearInterval(w.timer);
+  await w.unsubscribe?.();
 }
 
 /** For tests: wait until a background rebuild (if any) has swapped. */

@@ -17,7 +17,7 @@
 import { env } from "../env.server";
 import { BodyTooLarge, TOO_LARGE_HEADERS, jsonResponse, readTextLimited } from "../http/body.server";
 import { within } from "../http/unavailable.server";
-import { clientKnown, provenCustomer, shopAcceptsEvents, storeInteractions } from "../models/ingest.server";
+import { clientKnown, provenCustomer, shopAcceptsEvents, storeInteractions, type InteractionInput } from "../models/ingest.server";
 import { creditAddToCarts } from "../models/recommendationEvent.server";
 import { retrainCheckSoon } from "./freshness.server";
 import { MAX_BODY_BYTES, PixelInputError, batchCustomer, interactionsOf, parsePixelBatch } from "./pixelEvents";
@@ -80,6 +80,39 @@ async function readLimited(request: Request): Promise<string | null> {
   }
 }
 
+/**
+ * What the ingest does with a validated batch: store the interactions (the customer kept only when
+ * a signed link proves it), credit add-to-carts to recommendation clicks, nudge the retrain check.
+ * Returns how many interactions were stored. The demo storefront's cart calls it too: it has no web
+ * pixel, so its "Add to cart" reports what the pixel's product_added_to_cart would.
+ */
+export async function recordStorefrontEvents(
+  shop: string,
+  clientId: string,
+  claimedCustomer: string | null,
+  rows: InteractionInput[],
+  adds: { productId: string; at: Date }[],
+  now: number,
+): Promise<number> {
+  const customer = provenCustomer(shop, clientId, claimedCustomer);
+  const stored = storeInteractions(shop, clientId, customer, rows);
+  // Add-to-cart rates of recommendation lists: the theme's product form (not a Facet card) adds to
+  // the cart, so the pixel's product_added_to_cart is credited to the shopper's recent click on that
+  // product in a list (app/models/recommendationEvent.server.ts creditAddToCarts).
+  if (adds.length && stored > 0) {
+    try {
+      creditAddToCarts(shop, { customerId: customer, clientId }, adds);
+    } catch (err) {
+      console.error(`ingest: crediting add-to-carts failed: ${(err as Error).message}`);
+    }
+  }
+  if (stored > 0) {
+    // Best effort: the events are stored; a queue hiccup must not make the pixel resend them.
+    await retrainCheckSoon(shop, now).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));
+  }
+  return stored;
+}
+
 export async function handleIngest(request: Request, now = systemClock.nowMs()): Promise<Response> {
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders(request) });
   if (request.method !== "POST") return json(request, { error: "POST only" }, 405, { Allow: "POST, OPTIONS" });
@@ -122,22 +155,7 @@ export async function handleIngest(request: Request, now = systemClock.nowMs()):
     return json(request, { error: "temporarily unavailable, retry later" }, 503, { "Retry-After": "30" });
   }
 
-  const customer = provenCustomer(batch.shop, batch.clientId, batchCustomer(batch));
-  const stored = storeInteractions(batch.shop, batch.clientId, customer, interactionsOf(batch));
-  // Add-to-cart rates of recommendation lists: the theme's product form (not a Facet card) adds to
-  // the cart, so the pixel's product_added_to_cart is credited to the shopper's recent click on that
-  // product in a list (app/models/recommendationEvent.server.ts creditAddToCarts).
   const adds = batch.events.filter((ev) => ev.name === "product_added_to_cart").flatMap((ev) => ev.productIds.map((productId) => ({ productId, at: new Date(ev.timestamp) })));
-  if (adds.length && stored > 0) {
-    try {
-      creditAddToCarts(batch.shop, { customerId: customer, clientId: batch.clientId }, adds);
-    } catch (err) {
-      console.error(`ingest: crediting add-to-carts failed: ${(err as Error).message}`);
-    }
-  }
-  if (stored > 0) {
-    // Best effort: the events are stored; a queue hiccup must not make the pixel resend them.
-    await retrainCheckSoon(batch.shop, now).catch((err) => console.error(`ingest: retrain check not enqueued: ${(err as Error).message}`));
-  }
+  const stored = await recordStorefrontEvents(batch.shop, batch.clientId, batchCustomer(batch), interactionsOf(batch), adds, now);
   return json(request, { stored }, 200);
 }

@@ -7,6 +7,7 @@
  * declares each subscription with uri "/webhooks", and this table names the handler of each.
  */
 import { hasInstalledSession } from "../models/sync.server";
+import type { JobHandle } from "../queues/driver";
 import { queue } from "../queues/index.server";
 
 /** Topics as the library reports them (X-Shopify-Topic upper-cased, "/" -> "_"), and who handles them. */
@@ -60,6 +61,16 @@ export async function enqueueDelivery(d: VerifiedDelivery): Promise<{ job: strin
   if (!isKnownTopic(topic)) return null;
   // A shop that never installed (or has uninstalled): nothing of it is written, not even a job row.
   if (!COMPLIANCE_TOPICS.has(topic) && !hasInstalledSession(d.shop)) return null;
+  const h = await enqueueTopic(topic, d);
+  return { job: h.job, id: h.id };
+}
+
+/**
+ * The job of one delivery whose shop and topic are already checked: what Shopify's deliveries
+ * reach after enqueueDelivery's checks, and what the demo storefront's checkout sends (it makes the
+ * orders/create body a real store would; app/storefront/demoCheckout.server.ts).
+ */
+export async function enqueueTopic(topic: WebhookTopic, d: VerifiedDelivery): Promise<JobHandle & { job: "redact" | "sync" }> {
   const q = await queue();
   const jobId = `wh-${safeId(d.shop)}-${safeId(d.webhookId)}`;
   if (topic === "CUSTOMERS_REDACT" || topic === "SHOP_REDACT") {
@@ -73,9 +84,7 @@ export async function enqueueDelivery(d: VerifiedDelivery): Promise<{ job: strin
             email: typeof p.customer?.email === "string" ? p.customer.email : undefined,
             orderIds: Array.isArray(p.orders_to_redact) ? p.orders_to_redact.map(String) : undefined,
           };
-    const h = await q.enqueue("redact", payload, { jobId, attempts: 5 });
-    return { job: "redact", id: h.id };
+    return Object.assign(await q.enqueue("redact", payload, { jobId, attempts: 5 }), { job: "redact" as const });
   }
-  const h = await q.enqueue("sync", { shop: d.shop, topic, webhookId: d.webhookId, payload: d.rawBody, triggeredAt: d.triggeredAt }, { jobId, attempts: 8 });
-  return { job: "sync", id: h.id };
+  return Object.assign(await q.enqueue("sync", { shop: d.shop, topic, webhookId: d.webhookId, payload: d.rawBody, triggeredAt: d.triggeredAt }, { jobId, attempts: 8 }), { job: "sync" as const });
 }

@@ -9,11 +9,14 @@ import { DEMO_CUSTOMER_COOKIE, cookieValue, demoCustomer } from "./demoProxy.ser
 import { escapeHtml, formatPrice } from "./fragment.server";
 import { imageSrc } from "../serving/images.server";
 import { themeRenderer } from "./liquid.server";
+import { newClientCookie } from "./demoCheckout.server";
+import { orderSummary } from "../models/order.server";
 
 export const DEMO_ROOT = "/demo/storefront";
 export const DEMO_CART_COOKIE = "facet_demo_cart";
 
-export type DemoPage = { kind: "home" } | { kind: "product"; productId: string } | { kind: "cart" };
+/** `ordered`: the order the checkout just placed (the cart page then thanks the shopper for it). */
+export type DemoPage = { kind: "home" } | { kind: "product"; productId: string } | { kind: "cart"; ordered?: string | null };
 
 export function demoCart(request: Request): string[] {
   const raw = cookieValue(request, DEMO_CART_COOKIE) ?? "";
@@ -52,6 +55,7 @@ header.site{border-bottom:1px solid #e6e0d6;background:#fff}
 .btn:focus-visible,a:focus-visible,select:focus-visible{outline:3px solid #005bd3;outline-offset:2px}
 .cart-lines{list-style:none;padding:0}.cart-lines li{display:flex;gap:1rem;align-items:center;margin:.5rem 0}
 .cart-lines img{width:64px;height:64px;object-fit:cover}
+.thanks{background:#e8f5e9;border:1px solid #a5d6a7;padding:1rem}
 footer{border-top:1px solid #e6e0d6;margin-top:3rem;padding:2rem 1rem;text-align:center;font-size:.85rem;color:#4a4a4a}
 `;
 
@@ -123,9 +127,14 @@ ${await theme.renderBlock(blockName, { ...globals, product: liquidProduct(p) }, 
     blockName = "cart-recommendations";
     title = "Cart";
     const lines = cartItems.length
-      ? `<ul class="cart-lines">${cartItems.map((p) => `<li><img src="${escapeHtml(img(p))}" alt="${escapeHtml(p.title)}" width="64" height="64"><a href="${productPath(p)}">${escapeHtml(p.title)}</a> <span>${price(p)}</span></li>`).join("")}</ul>`
+      ? `<ul class="cart-lines">${cartItems.map((p) => `<li><img src="${escapeHtml(img(p))}" alt="${escapeHtml(p.title)}" width="64" height="64"><a href="${productPath(p)}">${escapeHtml(p.title)}</a> <span>${price(p)}</span></li>`).join("")}</ul>
+<form method="post" action="${DEMO_ROOT}/checkout"><button class="btn" type="submit" data-checkout>Check out</button></form>`
       : `<p>Your cart is empty.</p>`;
-    body = `<h1>Cart</h1>${lines}\n${await theme.renderBlock(blockName, globals, {}, "cart-block")}`;
+    const order = page.ordered ? orderSummary(shop, page.ordered) : null;
+    const thanks = order
+      ? `<p class="thanks" role="status" data-order="${escapeHtml(order.id)}">Thank you! Order ${escapeHtml(order.id)} (${order.items} ${order.items === 1 ? "item" : "items"}, ${escapeHtml(formatPrice(order.totalAmount, loc.currency, loc.locale))}) is placed. Facet received it the way Shopify sends it, as an orders/create webhook: <a href="/demo">see it on the dashboard</a>.</p>`
+      : "";
+    body = `<h1>Cart</h1>${thanks}${lines}\n${await theme.renderBlock(blockName, globals, {}, "cart-block")}`;
   } else {
     blockName = "home-recommendations";
     title = "Home";
@@ -147,7 +156,11 @@ ${await theme.renderBlock(blockName, globals, {}, "home-block")}`;
     cartCount: cartItems.length,
     here,
   });
-  return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+  const headers = new Headers({ "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+  // A first visit gets Shopify's client id cookie (the pixel's clientId; facet.js and the demo's cart events use it).
+  const clientCookie = newClientCookie(request);
+  if (clientCookie) headers.append("Set-Cookie", clientCookie);
+  return new Response(html, { headers });
 }
 
 /** Cookie headers for the demo's "login" and cart (Shopify keeps both in its own session). */

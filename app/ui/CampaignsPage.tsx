@@ -4,9 +4,9 @@
  * and why customers were left out: only customers with marketing consent are included), saves it
  * with an optional schedule, and downloads it as CSV or JSON for the email tool.
  */
-import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { Form, useNavigation } from "@remix-run/react";
-import { useRef, useState } from "react";
+import { Badge, Banner, BlockStack, Box, Button, Card, FormLayout, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { Form, useFetcher, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import type { CampaignSpec } from "../recommend/campaigns";
 import { useAdminPath } from "./base";
 
@@ -25,7 +25,20 @@ export interface CampaignSummary {
 
 export interface CampaignsData {
   campaigns: CampaignSummary[];
-  defaults: { days: number; k: number };
+  /** The builder's first values: the largest group of customers with marketing consent, and days that take in the newest products. */
+  defaults: { days: number; k: number; segment: string; group: { segment: string; gender: string; customers: number } | null };
+  /** The preview job named by ?previewJob=<id> (the page polls it), or null. */
+  previewJob: CampaignPreviewJob | null;
+}
+
+/** A preview being built by the campaignPreview job: its progress, then the preview. */
+export interface CampaignPreviewJob {
+  id: string;
+  status: string;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  preview: CampaignPreview | null;
 }
 
 export interface CampaignPreviewProduct {
@@ -54,7 +67,8 @@ export interface CampaignPreview {
 export interface CampaignActionResult {
   ok: boolean;
   message: string;
-  preview?: CampaignPreview;
+  /** The campaignPreview job building the asked-for preview. */
+  previewJob?: string;
 }
 
 const KIND_LABELS: Record<string, string> = {
@@ -119,9 +133,10 @@ function CampaignList({ campaigns }: { campaigns: CampaignSummary[] }) {
 function Builder({ data }: { data: CampaignsData }) {
   const busy = useNavigation().state === "submitting";
   const intent = useRef<HTMLInputElement>(null);
-  const [name, setName] = useState("New arrivals for VIP women");
+  const g = data.defaults.group;
+  const [name, setName] = useState(g ? `New arrivals for ${g.segment} ${g.gender === "female" ? "women" : g.gender === "male" ? "men" : "customers"}` : "New arrivals");
   const [kind, setKind] = useState<string>("new-arrivals");
-  const [segment, setSegment] = useState("segment=vip;gender=female;age=26-35,36-45");
+  const [segment, setSegment] = useState(data.defaults.segment);
   const [days, setDays] = useState(String(data.defaults.days));
   const [k, setK] = useState(String(data.defaults.k));
   const [schedule, setSchedule] = useState("");
@@ -222,6 +237,39 @@ function PreviewCard({ p }: { p: CampaignPreview }) {
   );
 }
 
+const POLL_MS = 400;
+
+/** Polls the preview job (the page's loader with ?previewJob) until it is done, showing its progress; then the preview. */
+function PreviewProgress({ jobId, initial }: { jobId: string; initial: CampaignPreviewJob | null }) {
+  const base = useAdminPath("campaigns");
+  const fetcher = useFetcher<CampaignsData>();
+  const job = fetcher.data?.previewJob ?? initial;
+  const finished = job?.status === "completed" || job?.status === "failed";
+  const { load } = fetcher;
+  useEffect(() => {
+    if (finished) return;
+    const t = setTimeout(() => load(`${base}?index&previewJob=${encodeURIComponent(jobId)}`), job ? POLL_MS : 0);
+    return () => clearTimeout(t);
+  }, [finished, job, jobId, base, load]);
+  if (job?.preview) return <PreviewCard p={job.preview} />;
+  if (job?.status === "failed") return <Banner tone="critical">The preview could not be built: {job.error}</Banner>;
+  const pct = Math.round(100 * (job?.progress ?? 0));
+  return (
+    <Card>
+      <div data-preview-job={jobId} data-progress={pct}>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">Building the preview…</Text>
+          <ProgressBar progress={pct} size="small" animated={false} />
+          <Text as="p" tone="subdued">
+            {job?.message ? `${job.message} ` : "Waiting to start. "}({pct} %) Every customer's list is ranked as the email would rank it.{" "}
+            <a href={`${base}?previewJob=${encodeURIComponent(jobId)}`}>Refresh</a>
+          </Text>
+        </BlockStack>
+      </div>
+    </Card>
+  );
+}
+
 export function CampaignsPage({ data, result }: { data: CampaignsData; result: CampaignActionResult | null }) {
   return (
     <Page title="Campaigns" subtitle="Personal product picks for email: new arrivals for a segment, and completing abandoned checkouts.">
@@ -247,9 +295,9 @@ export function CampaignsPage({ data, result }: { data: CampaignsData; result: C
             </BlockStack>
           </Card>
         </Layout.Section>
-        {result?.preview ? (
+        {result?.previewJob || data.previewJob ? (
           <Layout.Section>
-            <PreviewCard p={result.preview} />
+            <PreviewProgress key={result?.previewJob ?? data.previewJob!.id} jobId={result?.previewJob ?? data.previewJob!.id} initial={result?.previewJob ? null : data.previewJob} />
           </Layout.Section>
         ) : null}
       </Layout>

@@ -1,9 +1,10 @@
 /** The merchant's overview: data synced, jobs, model versions, the data audit (answers and verdicts), block activity. */
-import { Badge, Banner, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
 import { Link } from "@remix-run/react";
 import { useI18n } from "../i18n/react";
 import { isMessageKey } from "../i18n/messages";
 import { useAdminPath } from "./base";
+import { OnboardingChecklist } from "./OnboardingChecklist";
 import type { DashboardData } from "./types";
 
 const STATUS_TONE: Record<string, "success" | "attention" | "critical" | "info" | undefined> = {
@@ -89,8 +90,9 @@ function RevenueHeadline({ a }: { a: NonNullable<DashboardData["attributed"]> })
 
 export function Dashboard({ data }: { data: DashboardData }) {
   const { counts } = data;
-  const { t, fmt, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const status = useStatus();
+  const complete = data.onboarding.every((s) => s.state === "done");
   const verdict = (v: string) => (isMessageKey(`dash.verdict.${v}`) ? t(`dash.verdict.${v}` as Parameters<typeof t>[0]) : v);
   const jobName = (n: string) => (isMessageKey(`job.${n}`) ? t(`job.${n}` as Parameters<typeof t>[0]) : n);
   const clicks = data.events.filter((e) => e.type === "click").reduce((s, e) => s + e.count, 0);
@@ -98,11 +100,10 @@ export function Dashboard({ data }: { data: DashboardData }) {
   return (
     <Page title="Facet" subtitle={t("dash.subtitle", { shop: data.shop })}>
       <Layout>
-        {data.visualNote ? (
+        {/* Until every step is done the checklist leads the page (its images step says in words when "looks alike" runs on colour alone); then it moves to the end. */}
+        {!complete ? (
           <Layout.Section>
-            <Banner tone="info" title={t("dash.visualTitle")}>
-              <p data-visual-note>{locale === "en" ? data.visualNote : t("dash.visualNote")}</p>
-            </Banner>
+            <OnboardingChecklist steps={data.onboarding} />
           </Layout.Section>
         ) : null}
         {data.attributed ? (
@@ -199,6 +200,11 @@ export function Dashboard({ data }: { data: DashboardData }) {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {complete ? (
+          <Layout.Section>
+            <OnboardingChecklist steps={data.onboarding} />
+          </Layout.Section>
+        ) : null}
       </Layout>
     </Page>
   );

@@ -18,4 +18,5 @@ export const ADMIN_PAGES = [
   { sub: "evaluation", label: "Evaluation", key: "nav.evaluation" },
   { sub: "experiments", label: "Experiments", key: "nav.experiments" },
   { sub: "campaigns", label: "Campaigns", key: "nav.campaigns" },
+  { sub: "privacy", label: "Privacy", key: "nav.privacy" },
 ] as const;

@@ -3,12 +3,19 @@
  * the form, call app/campaigns/campaigns.server.ts, return serialisable data. Pictures go through
  * imageSrc (the same /media route the preview page uses), prices through the shop's format.
  */
-import { buildCampaign, deleteCampaign, exportCampaign, getCampaign, listCampaigns, runCampaign, saveCampaign, type CampaignResult, type CampaignRow, type CampaignSpec } from "../campaigns/campaigns.server";
+import crypto from "node:crypto";
+import { buildCampaign, deleteCampaign, exportCampaign, getCampaign, listCampaigns, runCampaign, saveCampaign, type CampaignRow, type CampaignSpec } from "../campaigns/campaigns.server";
+import type { CampaignPreviewResult } from "../jobs/campaignPreview.server";
+import { consentingGroups, newestProductDates } from "../models/campaign.server";
+import { jobRunOf } from "../models/jobRun.server";
+import { loadShopSettings } from "../models/settings.server";
 import { shopLocale } from "../models/storefrontShop.server";
+import { queue } from "../queues/index.server";
 import { CAMPAIGN_KINDS, DEFAULT_CAMPAIGN_DAYS, DEFAULT_CAMPAIGN_K, parseCampaignSpec } from "../recommend/campaigns";
+import { parseSegmentFilter } from "../serving/batch.server";
 import { formatPrice } from "../storefront/fragment.server";
 import { imageSrc } from "../serving/images.server";
-import type { CampaignActionResult, CampaignPreview, CampaignsData, CampaignSummary } from "./CampaignsPage";
+import type { CampaignActionResult, CampaignPreview, CampaignPreviewJob, CampaignsData, CampaignSummary } from "./CampaignsPage";
 import { systemClock } from "../clock";
 
 /** Recipients drawn in the preview (the counts and the downloads cover all of them). */
@@ -29,8 +36,49 @@ function summary(c: CampaignRow): CampaignSummary {
   };
 }
 
-export async function campaignsData(shop: string): Promise<CampaignsData> {
-  return { campaigns: (await listCampaigns(shop)).map(summary), defaults: { days: DEFAULT_CAMPAIGN_DAYS, k: DEFAULT_CAMPAIGN_K } };
+const DAY_MS = 86_400_000;
+/** New products the suggested "days" should take in (so the first preview has something to show). */
+const SUGGESTED_NEW_PRODUCTS = 12;
+
+/**
+ * The builder's first values, from the shop's data: the customer group and gender with the most
+ * customers who agreed to marketing emails, and enough days back to take in the newest products
+ * (at most the shop's newArrivalDays, beyond which no product counts as new).
+ */
+export function suggestedCampaign(shop: string, now: Date): CampaignsData["defaults"] {
+  const group = consentingGroups(shop)[0] ?? null;
+  const newest = newestProductDates(shop, SUGGESTED_NEW_PRODUCTS);
+  const limit = loadShopSettings(shop).global.newArrivalDays;
+  const oldest = newest.filter((d) => d.getTime() <= now.getTime()).at(-1);
+  const needed = oldest ? Math.ceil((now.getTime() - oldest.getTime()) / DAY_MS) : DEFAULT_CAMPAIGN_DAYS;
+  return {
+    days: Math.max(1, Math.min(limit, Math.max(DEFAULT_CAMPAIGN_DAYS, needed))),
+    k: DEFAULT_CAMPAIGN_K,
+    segment: group ? `segment=${group.segment};gender=${group.gender}` : "",
+    group: group ? { segment: group.segment, gender: group.gender, customers: group.customers } : null,
+  };
+}
+
+/** The page's data; `?previewJob=<id>` adds that preview job's progress (and, once done, its preview). */
+export async function campaignsData(shop: string, url?: URL, now = systemClock.now()): Promise<CampaignsData> {
+  const jobId = url?.searchParams.get("previewJob") ?? null;
+  return { campaigns: (await listCampaigns(shop)).map(summary), defaults: suggestedCampaign(shop, now), previewJob: jobId ? await previewJob(shop, jobId) : null };
+}
+
+/** A preview job's state as the page polls it. */
+export async function previewJob(shop: string, id: string): Promise<CampaignPreviewJob | null> {
+  const row = await jobRunOf(shop, id);
+  if (!row || row.name !== "campaignPreview") return null;
+  let done: CampaignPreviewResult | null = null;
+  if (row.status === "completed" && row.result) done = JSON.parse(row.result) as CampaignPreviewResult;
+  return {
+    id: row.id,
+    status: row.status,
+    progress: row.progress,
+    message: row.message,
+    error: row.error,
+    preview: done ? preview(shop, done) : null,
+  };
 }
 
 function text(form: FormData | URLSearchParams, field: string): string {
@@ -63,15 +111,15 @@ export function specQuery(spec: CampaignSpec): string {
   return q.toString();
 }
 
-function preview(shop: string, result: CampaignResult, saved: { id: string; name: string } | null): CampaignPreview {
+function preview(shop: string, result: CampaignPreviewResult): CampaignPreview {
   const loc = shopLocale(shop);
   return {
-    campaignId: saved?.id ?? null,
-    name: saved?.name ?? null,
+    campaignId: result.campaignId,
+    name: result.name,
     spec: result.spec,
     generatedAt: result.generatedAt,
-    total: result.recipients.length,
-    products: result.recipients.reduce((s, r) => s + r.products.length, 0),
+    total: result.total,
+    products: result.products,
     skipped: result.skipped,
     query: specQuery(result.spec),
     recipients: result.recipients.slice(0, PREVIEW_RECIPIENTS).map((r) => ({
@@ -93,7 +141,14 @@ export async function campaignsAction(shop: string, form: FormData, now = system
       const saved = id ? await getCampaign(shop, id) : null;
       if (id && !saved) return { ok: false, message: `No campaign ${id} in this shop.` };
       const spec = saved ? saved.spec : specFromForm(form);
-      return { ok: true, message: "", preview: preview(shop, await buildCampaign(shop, spec, now), saved) };
+      if (spec.segment) parseSegmentFilter(spec.segment); // a bad filter is said at once, not by a failed job
+      // Ranking every customer of a big segment takes seconds: a job builds it, the page shows its progress.
+      const job = await (await queue()).enqueue(
+        "campaignPreview",
+        { shop, spec, sample: PREVIEW_RECIPIENTS, campaignId: saved?.id, name: saved?.name, now: now.toISOString() },
+        { jobId: `campaignPreview-${crypto.randomBytes(6).toString("hex")}`, attempts: 1 },
+      );
+      return { ok: true, message: "", previewJob: job.id };
     }
     if (intent === "save") {
       const row = await saveCampaign(shop, { name: text(form, "name"), spec: specFromForm(form), schedule: text(form, "schedule") || null });

@@ -5,6 +5,7 @@
  */
 import { promoteWinner } from "../experiments/actions.server";
 import { experimentResults } from "../experiments/results.server";
+import { announceServingChange } from "../queues/broadcast.server";
 import { createExperiment, getExperiment, listExperiments, setExperimentStatus, type ExperimentRow, type ExperimentVariant } from "../models/experiment.server";
 import { loadShopSettings } from "../models/settings.server";
 import { shopLocale } from "../models/storefrontShop.server";
@@ -148,6 +149,7 @@ async function changeStatus(shop: string, form: FormData): Promise<ActionResult>
   if (status !== "running" && status !== "paused" && status !== "stopped") return { ok: false, message: `Unknown status "${status}".` };
   try {
     const row = await setExperimentStatus(shop, id, status);
+    await announceServingChange(shop, "experiments"); // every web machine serves the new status at once
     return { ok: true, message: `"${row.name}" ${STATUS_VERB[status]}.` };
   } catch (e) {
     return { ok: false, message: (e as Error).message };

@@ -26,6 +26,7 @@ import { formatPrice } from "../storefront/fragment.server";
 import { imageSrc } from "../serving/images.server";
 import { refreshSnapshot } from "../serving/snapshot.server";
 import { storefrontList } from "../storefront/recommendations.server";
+import { onboardingSteps } from "./onboarding.server";
 import { placementFromForm } from "./settingsForm";
 import { EDITABLE_PLACEMENTS, type DashboardData, type EditablePlacement, type EvaluationData, type PreviewData, type SettingsData } from "./types";
 
@@ -87,6 +88,7 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
     visualNote: visualNote(shop),
     events,
     attributed,
+    onboarding: await onboardingSteps(shop, counts),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The data each admin page renders (serialisable: loaders return it as JSON to the same components in /app and /demo). */
 import type { PlacementSettings } from "../recommend/settings";
+import type { OnboardingStep } from "./OnboardingChecklist";
 
 export interface JobRow {
   id: string;
@@ -44,6 +45,8 @@ export interface DashboardData {
   events: { placement: string; type: string; count: number }[];
   /** The headline: revenue attributed to recommendation clicks (app/experiments/results.server.ts attributedRevenueHeadline). */
   attributed: { revenue: number; orders: number; currency: string; impressions: number; clicks: number; days: number; windowDays: number } | null;
+  /** The "Getting started" checklist (app/ui/onboarding.server.ts). */
+  onboarding: OnboardingStep[];
 }
 
 export const EDITABLE_PLACEMENTS = ["product", "home", "cart", "email", "general"] as const;

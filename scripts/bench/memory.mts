@@ -10,7 +10,7 @@ import { loadCatalog } from "../../app/models/catalog.server.ts";
 import { loadCustomerProfiles } from "../../app/models/customerProfile.server.ts";
 import { loadEventTable } from "../../app/models/events.server.ts";
 import { loadVisualSearch } from "../../app/embedding/search.server.ts";
-import { alignToCatalog, loadPublishedModel } from "../../app/serving/modelStore.server.ts";
+import { alignToCatalog, loadPublishedModel } from "../../app/artifacts/modelVersion.server.ts";
 import { buildSnapshot } from "../../app/serving/snapshot.server.ts";
 import { closeDb } from "../../app/db.server.ts";
 

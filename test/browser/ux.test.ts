@@ -85,7 +85,7 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: t
 
   it("every admin page has its own title", async () => {
     const titles: Record<string, string> = {};
-    for (const p of ["/demo", "/demo/settings", "/demo/preview", "/demo/evaluation", "/demo/experiments", "/demo/campaigns"]) {
+    for (const p of ["/demo", "/demo/settings", "/demo/preview", "/demo/evaluation", "/demo/experiments", "/demo/campaigns", "/demo/privacy"]) {
       const page = await open(`${p}?locale=en`);
       titles[p] = await page.title();
       await page.close();
@@ -97,6 +97,7 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: t
       "/demo/evaluation": "Evaluation · Facet",
       "/demo/experiments": "Experiments · Facet",
       "/demo/campaigns": "Campaigns · Facet",
+      "/demo/privacy": "Privacy · Facet",
     });
   });
 

@@ -18,6 +18,8 @@ import { matchesSegment, parseSegmentFilter } from "../../app/serving/batch.serv
 import { respond } from "../../app/serving/recommend.server";
 import { getSnapshot } from "../../app/serving/snapshot.server";
 import campaignJob from "../../app/jobs/campaign.server";
+import previewJob from "../../app/jobs/campaignPreview.server";
+import { suggestedCampaign } from "../../app/ui/campaigns.server";
 import { seedShop, DAY } from "../experiments/fixtures";
 
 useTempDatabase();
@@ -93,6 +95,30 @@ function checkoutPayload(id: string, customer: string, products: string[], updat
 
 let delivery = 0;
 const deliver = (topic: string, payload: unknown) => applyDelivery({ shop: SHOP, topic, webhookId: `wh-${++delivery}`, payload: JSON.stringify(payload) });
+
+describe("the admin's preview (issue 18 point 7)", () => {
+  it("suggests the largest group of consenting customers and days that take in the newest products: its preview has recipients", async () => {
+    const d = suggestedCampaign(SHOP, new Date(NOW));
+    expect(d.group).not.toBeNull();
+    expect(d.segment).toBe(`segment=${d.group!.segment};gender=${d.group!.gender}`);
+    expect(d.days).toBeGreaterThanOrEqual(30);
+    expect(d.days).toBeLessThanOrEqual(60); // never beyond newArrivalDays
+    const r = await buildCampaign(SHOP, { kind: "new-arrivals", segment: d.segment, days: d.days, k: d.k }, new Date(NOW));
+    expect(r.recipients.length).toBeGreaterThan(0);
+  });
+
+  it("runs as the campaignPreview job: progress, the counts of the whole campaign, the first recipients only", async () => {
+    const full = await buildCampaign(SHOP, { kind: "new-arrivals", days: 10 }, new Date(NOW));
+    const reports: number[] = [];
+    const ctx = { jobId: "t", attempt: 1, progress: (f: number) => void reports.push(f), log: () => undefined };
+    const out = await previewJob({ shop: SHOP, spec: { kind: "new-arrivals", days: 10 }, sample: 2, now: new Date(NOW).toISOString() }, ctx);
+    expect(out.total).toBe(full.recipients.length);
+    expect(out.skipped).toEqual(full.skipped);
+    expect(out.recipients).toEqual(full.recipients.slice(0, 2));
+    expect(reports[0]).toBe(0);
+    expect(reports.at(-1)).toBe(1);
+  });
+});
 
 describe("complete your look", () => {
   beforeAll(async () => {

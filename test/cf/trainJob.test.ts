@@ -10,7 +10,7 @@ import { loadCatalog } from "../../app/models/catalog.server";
 import { loadEventTable } from "../../app/models/events.server";
 import { listModelVersions, writeCfSettings } from "../../app/models/modelVersion.server";
 import { INTERACTION_TYPES } from "../../app/recommend/types";
-import { alignToCatalog, loadPublishedModel, writeModelVersion } from "../../app/serving/modelStore.server";
+import { alignToCatalog, loadPublishedModel, writeModelVersion } from "../../app/artifacts/modelVersion.server";
 import trainJob, { runTrain } from "../../app/jobs/train.server";
 import { useTempDatabase } from "../helpers/db";
 import { plantedWorld } from "./world";

@@ -164,3 +164,21 @@ describeIf(available, `PostgreSQL at ${TEST_PG_URL}`, "PostgreSQL provider", () 
     }
   }, 180_000);
 });
+
+// Needs no PostgreSQL: the list .ci/run runs on PostgreSQL keeps up with the suite. A new test file
+// that opens a database (useTempDatabase) must pass on both, so it belongs in the list.
+it("test/db/postgres-files.txt names every test file that opens a database through useTempDatabase()", () => {
+  const listed = new Set(fs.readFileSync(path.join(ROOT, "test/db/postgres-files.txt"), "utf8").split("\n").filter(Boolean));
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (/\.test\.tsx?$/.test(e.name) && /\buseTempDatabase\(\)/.test(fs.readFileSync(path.join(ROOT, rel), "utf8"))) files.push(rel);
+    }
+  };
+  walk("test");
+  expect(files.length).toBeGreaterThan(30);
+  expect(files.filter((f) => !listed.has(f)).sort()).toEqual([]);
+  expect([...listed].filter((f) => !fs.existsSync(path.join(ROOT, f)))).toEqual([]);
+});

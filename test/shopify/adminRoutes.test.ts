@@ -75,6 +75,8 @@ beforeAll(async () => {
     experiment: "app.experiments.$id",
     campaigns: "app.campaigns._index",
     campaignExport: "app.campaigns.$id.export",
+    privacy: "app.privacy._index",
+    privacyExport: "app.privacy.export",
   };
   for (const [name, file] of Object.entries(files)) routes[name] = (await import(`../../app/routes/${file}.tsx`).catch(() => import(`../../app/routes/${file}.ts`))) as RouteModule;
 
@@ -156,6 +158,27 @@ describe("embedded admin pages, authenticated by session token", () => {
     const res = await get("campaignExport", "/app/campaigns/new/export?kind=new-arrivals&format=csv", { id: "new" });
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/text\/csv/);
+  });
+
+  it("the privacy page shows what is held about this shop's customer and downloads it; a campaign preview runs as a job the page polls", async () => {
+    const customer = (await prisma().customer.findFirst({ where: { shop: SHOP }, orderBy: { id: "asc" } }))!;
+    const page = await get("privacy", `/app/privacy?q=${customer.id}`);
+    expect(page.status).toBe(200);
+    expect(await page.json()).toMatchObject({ shop: SHOP, customer: { valid: true, profile: { id: customer.id, optOut: false } } });
+    const doc = await get("privacyExport", `/app/privacy/export?q=${customer.id}`);
+    expect(doc.headers.get("Content-Disposition")).toContain(`facet-data-${customer.id}.json`);
+    expect(((await doc.json()) as { shop: string }).shop).toBe(SHOP);
+
+    const started = await post("campaigns", "/app/campaigns", { intent: "preview", kind: "new-arrivals", segment: "", days: "60", k: "4" });
+    expect(started.status).toBe(200);
+    const { previewJob } = (await started.json()) as { previewJob: string };
+    expect(previewJob).toMatch(/^campaignPreview-/);
+    await waitFor(async () => {
+      const polled = (await (await get("campaigns", `/app/campaigns?previewJob=${previewJob}`)).json()) as { previewJob: { status: string } | null };
+      return polled.previewJob?.status === "completed";
+    }, "the campaign preview job", 30_000);
+    const done = (await (await get("campaigns", `/app/campaigns?previewJob=${previewJob}`)).json()) as { previewJob: { progress: number; preview: { total: number; spec: { kind: string } } } };
+    expect(done.previewJob).toMatchObject({ progress: 1, preview: { spec: { kind: "new-arrivals" }, total: expect.any(Number) } });
   });
 
   it("the settings form POST saves, the page shows it, and serving uses it from the next request", async () => {

@@ -95,7 +95,9 @@ describe("one-click install (token exchange)", () => {
     const [frameRes, dashRes] = await openApp(() => documentRequest("/app", idToken));
     expect(frameRes.status).toBe(200);
     expect(dashRes.status).toBe(200);
-    expect(await frameRes.json()).toEqual({ apiKey: API_KEY });
+    // The frame's loader gives the embedded app its client id, the admin locale (Shopify passes
+    // ?locale=de here) and the time it rendered at (the clock passed in, not read by the page).
+    expect(await frameRes.json()).toEqual({ apiKey: API_KEY, locale: "de", nowMs: expect.any(Number) });
 
     // The token exchange as Shopify documents it (both loaders found no session: each exchanged).
     expect(fake.tokenExchanges.length).toBeGreaterThanOrEqual(1);

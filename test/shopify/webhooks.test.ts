@@ -23,7 +23,7 @@ import { scheduleRetrain } from "../../app/shopify/freshness.server";
 import { linkClient, storeInteractions } from "../../app/models/ingest.server";
 import { emailHmac } from "../../app/models/customer.server";
 import { findCustomerTraces } from "../../app/models/privacy.server";
-import { loadModelFolder } from "../../app/serving/modelStore.server";
+import { loadModelFolder } from "../../app/artifacts/modelVersion.server";
 import { deletePrefix, fixture, uniquePrefix, waitFor } from "./helpers";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -225,7 +225,7 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
       return { bytes: data.byteLength, sha256: crypto.createHash("sha256").update(data).digest("hex") };
     };
     const files = Object.fromEntries(["user_ids.json", "user_factors.f32", "item_factors.f32", "item_ids.json"].map((f) => [f, sha(f)]));
-    // The manifest as app/serving/modelStore.server.ts writes it.
+    // The manifest as app/artifacts/modelVersion.server.ts writes it.
     const manifest = { format: 1, version: "v1", created: new Date().toISOString(), shop: SHOP, parameters: null, metrics: {}, items: 3, users: 3, factors: 4, regularization: 0.1, alpha: 1, files };
     fs.writeFileSync(path.join(modelDir, "manifest.json"), JSON.stringify(manifest));
     const batchOut = path.join(db.dir(), "batch-home.csv");

@@ -114,10 +114,32 @@ describe("demo admin dashboard", () => {
     expect(html(data)).toMatch(/Product photos analysed (Success )?Completed 100 ?%.*Import of the shop's files (Success )?Completed 100 ?% .* imported/);
   });
 
-  it("says plainly that visual similarity uses the colour descriptor alone when no image model is configured", () => {
+  it("says in words that visual similarity uses colour alone when no image model is configured (the checklist's images step, no settings names)", () => {
     expect(data.visualNote).toBe(COLOUR_ONLY_NOTE);
-    expect(html(data)).toContain(COLOUR_ONLY_NOTE.replace(/`/g, "`"));
     expect(empty.visualNote).toBeNull();
+    const text = html(data);
+    expect(text).toContain("Photos compared by colour only: no image model is set up for your shop yet");
+    expect(text).not.toContain("IMAGE_MODEL_PATH");
+  });
+
+  it("shows the onboarding checklist with each step's state from the database", () => {
+    const state = (d: DashboardData) => Object.fromEntries(d.onboarding.map((s) => [s.key, s.state]));
+    expect(state(empty)).toEqual({ synced: "todo", images: "todo", model: "todo", blocks: "todo", impressions: "todo" });
+    // Imported and embedded (colour only), not trained, no block has reported yet.
+    expect(state(data)).toEqual({ synced: "done", images: "partial", model: "todo", blocks: "todo", impressions: "todo" });
+    const synced = data.onboarding.find((s) => s.key === "synced")!;
+    expect(synced.at).not.toBeNull();
+    expect(synced.vars).toMatchObject({ products: data.counts.products, orders: data.counts.orders });
+    // Without the Shopify app's key (the demo) the block links open the demo storefront's pages.
+    expect(data.onboarding.find((s) => s.key === "blocks")!.links).toEqual([
+      { placement: "product", href: "/demo/storefront" },
+      { placement: "home", href: "/demo/storefront" },
+      { placement: "cart", href: "/demo/storefront/cart" },
+    ]);
+    const text = html(data);
+    expect(text).toMatch(/Getting started 1 of 5 steps done/);
+    expect(text).toContain(`${data.counts.products} products, ${data.counts.customers} customers and ${data.counts.orders} orders are in Facet.`);
+    expect(text).toContain("Add the cart block");
   });
 
   it("speaks German when the admin's locale is de: labels, statuses, job names and numbers by Intl", () => {

@@ -1,21 +1,28 @@
 /**
- * Model versions on disk: `${dataDir()}/models/<shop>/<version>/` holding
- *   manifest.json            version, created, parameters, training metrics, shapes, file list
- *   item_ids.json            product ids, one per item row
- *   user_ids.json            customer ids, one per user row
+ * The model-version format (issue 19 point 4: its one owner; issue 16 point 3): write, read, redact
+ * users, garbage-collect. A version is an artifact of kind "model" in the artifact store
+ * (app/artifacts/store.server.ts: the data folder `${dataDir()}/models/<shop>/<version>/` by
+ * default, or the database shared by every machine), holding
+ *   manifest.json            format, version, created, parameters, training metrics, shapes, file list
+ *   item_ids.json            product ids, one per item row (a JSON array)
+ *   user_ids.json            customer ids, one per user row (a JSON array)
  *   user_factors.f32, item_factors.f32          row-major Float32, little-endian
  *   bought_together.{indptr,indices}.i32 + .scores.f32, the same for viewed_together and for
  *   ease (the item-based part of the collaborative model, cf/ease.ts; its weight and lambda in
  *   the manifest's parameters.ease)
- * A version is written into a temporary folder and renamed into place when complete, then its
- * ModelVersion row is published (the previous one superseded); a published folder is never
- * written again. Until then the previous version keeps serving.
+ * A version is written into a temporary folder and published to the store when complete, then its
+ * ModelVersion row is published (the previous one superseded); a published version is never written
+ * again except by `redactUsers` (a customer's id and factor row leave every version, atomically).
+ * Until then the previous version keeps serving. After each publication the shop keeps its newest
+ * FACET_MODEL_VERSIONS_KEEP versions (the published one always among them): `collectModelVersions`.
+ * app/models/privacy.server.ts calls `redactUsers` and `modelVersionsWithUsers`; nothing else
+ * reads or writes these files.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dataDir } from "../env.server";
+import { env } from "../env.server";
 import { publishModelVersion, publishedModelVersion } from "../models/modelVersion.server";
 import { gramOf } from "../recommend/cf/als";
 import { confidenceSettings, type ConfidenceSettings } from "../recommend/cf/confidence";
@@ -23,6 +30,8 @@ import { alignToCatalog as alignRows } from "../recommend/cf/align";
 import type { TrainArtifacts } from "../recommend/cf/train";
 import type { Catalog, CfModel, ItemNeighbours } from "../recommend/types";
 import { systemClock } from "../clock";
+import { announceServingChange } from "../queues/broadcast.server";
+import { artifactStore, collectArtifacts, localKindDir, sha256, stagingDir, type ArtifactRef } from "./store.server";
 
 export const MANIFEST_FORMAT = 1;
 
@@ -54,14 +63,12 @@ interface Manifest {
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
+/** The local backend's folder of a shop's versions (the database backend keeps them in the database). */
 export function modelsDir(shop: string): string {
-  return path.join(dataDir(), "models", safeSegment(shop));
+  return localKindDir(shop, "model");
 }
 
-function safeSegment(s: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(s) || s === "." || s === "..") throw new Error(`Not a safe folder name: ${JSON.stringify(s)}`);
-  return s;
-}
+const modelRef = (shop: string, version: string): ArtifactRef => ({ shop, kind: "model", name: version });
 
 /** Sortable, unique: 20261126T192233123Z-1a2b */
 function newVersion(now: Date): string {
@@ -69,7 +76,7 @@ function newVersion(now: Date): string {
 }
 
 function bytesOf(a: Float32Array | Int32Array): Buffer {
-  if (os.endianness() !== "LE") throw new Error("modelStore: big-endian platforms are not supported (files are little-endian)");
+  if (os.endianness() !== "LE") throw new Error("model version: big-endian platforms are not supported (files are little-endian)");
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -81,10 +88,9 @@ export async function writeModelVersion(
 ): Promise<{ version: string; path: string }> {
   const created = systemClock.now();
   const version = newVersion(created);
-  const root = modelsDir(shop);
-  const final = path.join(root, version);
-  const tmp = path.join(root, `.tmp-${version}`);
-  await fs.promises.mkdir(tmp, { recursive: true });
+  const ref = modelRef(shop, version);
+  const tmp = stagingDir(ref);
+  let final: string;
   try {
     const files: Manifest["files"] = {};
     const put = async (name: string, data: Buffer | string) => {
@@ -121,20 +127,34 @@ export async function writeModelVersion(
     };
     // The manifest last: a folder with a manifest is complete.
     await fs.promises.writeFile(path.join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));
-    await fs.promises.rename(tmp, final);
+    final = artifactStore().publish(ref, tmp, created);
   } catch (e) {
     await fs.promises.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  await publishModelVersion(shop, { version, path: final, params, metrics: artifacts.metrics, createdAt: created });
+  const where = artifactStore().shared ? `database:model/${version}` : final;
+  await publishModelVersion(shop, { version, path: where, params, metrics: artifacts.metrics, createdAt: created });
+  await collectModelVersions(shop);
+  await announceServingChange(shop, "models");
   return { version, path: final };
+}
+
+/**
+ * Garbage collection: keeps the shop's newest `keep` versions (FACET_MODEL_VERSIONS_KEEP, default 3)
+ * and the published one; removes the others from the store. Returns the versions removed.
+ */
+export async function collectModelVersions(shop: string, keep = env().FACET_MODEL_VERSIONS_KEEP): Promise<string[]> {
+  const published = (await publishedModelVersion(shop))?.version ?? null;
+  return collectArtifacts(shop, "model", keep, (name) => name === published);
 }
 
 /** The shop's published model, or null before the first training. Throws when its folder is damaged. */
 export async function loadPublishedModel(shop: string): Promise<LoadedModel | null> {
   const row = await publishedModelVersion(shop);
   if (!row) return null;
-  return loadModelFolder(row.path);
+  const dir = artifactStore().fetch(modelRef(shop, row.version));
+  if (!dir) throw new Error(`Model version ${row.version} of ${shop} is published but missing from the ${artifactStore().backend} artifact store: retrain with \`facet train --shop ${shop}\``);
+  return loadModelFolder(dir);
 }
 
 export async function loadModelFolder(dir: string): Promise<LoadedModel> {
@@ -208,4 +228,64 @@ function typed<T extends Float32Array | Int32Array>(
 /** Maps a loaded model's rows to the current catalogue's dense indices (see app/recommend/cf/align.ts). */
 export function alignToCatalog(model: LoadedModel, catalog: Catalog): LoadedModel {
   return alignRows(model, catalog);
+}
+
+// ---------------------------------------------------------------- redaction (issue 15, issue 19 point 4)
+
+function readUserIds(dir: string): string[] {
+  const v = JSON.parse(fs.readFileSync(path.join(dir, "user_ids.json"), "utf8")) as unknown;
+  if (!Array.isArray(v)) throw new Error(`${dir}/user_ids.json is not a JSON array: not a model version of format ${MANIFEST_FORMAT}`);
+  return v.map(String);
+}
+
+/** The shop's versions (names) whose users include one of `ids` (a data request lists them). */
+export function modelVersionsWithUsers(shop: string, ids: string[]): string[] {
+  if (!ids.length) return [];
+  const store = artifactStore();
+  const wanted = new Set(ids);
+  return store
+    .list(shop, "model")
+    .filter((v) => {
+      const dir = store.fetch(modelRef(shop, v.name));
+      return dir !== null && fs.existsSync(path.join(dir, "user_ids.json")) && readUserIds(dir).some((id) => wanted.has(id));
+    })
+    .map((v) => v.name);
+}
+
+/**
+ * Takes the customers out of every version of the shop, in the store (the database too, when that
+ * is the backend: the old contents leave it in the same transaction): their entry in user_ids.json
+ * and their row of user_factors.f32, with the manifest's user count and file list kept true. Each
+ * version is rewritten atomically (app/artifacts/store.server.ts `rewrite`). Returns where each
+ * rewritten version lives (`<backend>:<version>`). Safe to run twice.
+ */
+export function redactUsers(shop: string, ids: string[]): string[] {
+  if (!ids.length) return [];
+  const store = artifactStore();
+  const gone = new Set(ids);
+  const touched: string[] = [];
+  for (const v of store.list(shop, "model")) {
+    const ref = modelRef(shop, v.name);
+    const dir = store.fetch(ref);
+    if (!dir || !fs.existsSync(path.join(dir, "user_ids.json"))) continue;
+    const users = readUserIds(dir);
+    const keepRows = users.map((id, i) => (gone.has(id) ? -1 : i)).filter((i) => i >= 0);
+    if (keepRows.length === users.length) continue;
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as Manifest;
+    const replaced: Record<string, Buffer> = { "user_ids.json": Buffer.from(JSON.stringify(keepRows.map((i) => users[i]))) };
+    const factorsFile = path.join(dir, "user_factors.f32");
+    if (fs.existsSync(factorsFile)) {
+      const f = manifest.factors;
+      const src = typed(fs.readFileSync(factorsFile), Float32Array, users.length * f, factorsFile);
+      const out = new Float32Array(keepRows.length * f);
+      keepRows.forEach((row, j) => out.set(src.subarray(row * f, (row + 1) * f), j * f));
+      replaced["user_factors.f32"] = bytesOf(out);
+    }
+    manifest.users = keepRows.length;
+    for (const [name, data] of Object.entries(replaced)) manifest.files[name] = { bytes: data.byteLength, sha256: sha256(data) };
+    replaced["manifest.json"] = Buffer.from(JSON.stringify(manifest, null, 2));
+    store.rewrite(ref, replaced);
+    touched.push(`${store.backend}:${v.name}`);
+  }
+  return touched;
 }
