@@ -4,6 +4,7 @@
  * `translate`. Numbers, dates and money are formatted by app/i18n/format.ts (Intl), not here.
  * Pages with many strings keep theirs in app/i18n/catalogue/*.ts, spread in here.
  */
+import { deCampaigns, enCampaigns } from "./catalogue/campaigns";
 import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
 import { dePrivacy, enPrivacy } from "./catalogue/privacy";
 
@@ -82,6 +83,7 @@ export const en = {
   "time.never": "–",
   ...enPrivacy,
   ...enOnboarding,
+  ...enCampaigns,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -162,6 +164,7 @@ export const de = {
   "time.never": "–",
   ...dePrivacy,
   ...deOnboarding,
+  ...deCampaigns,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;

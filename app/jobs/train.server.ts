@@ -18,7 +18,7 @@ import { writeVisualBundle } from "../serving/bundle.server";
 import { monotonicMs, systemClock } from "../clock";
 import { loadCustomerProfiles } from "../models/customerProfile.server";
 import { loadShopSettings } from "../models/settings.server";
-import { loadVisualSearch } from "../embedding/search.server";
+import { describeVisualFusion, loadVisualSearch, visualFusionRecord } from "../embedding/search.server";
 import { tuneBlendOnSlice, type BlendTuning } from "../recommend/hybrid/tuneBlend";
 import type { InnerModel } from "../recommend/cf/tune";
 
@@ -109,8 +109,12 @@ export async function runTrain(
   const reference = artifacts.metrics.referenceTime;
   const referenceTime = Number.isFinite(reference) ? new Date(reference).toISOString() : null;
   ctx.log(`reference time: ${referenceTime ?? "none"} (decay and half-life measured from the shop's latest event)`);
-  // The manifest's parameters: what was trained (tuned values in place), plus the tuning report and reference time.
-  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}), ...(blend ? { blend } : {}) };
+  // The visual space's colour weight, chosen per shop by the embed job on its catalogue (app/embedding/fusion.ts).
+  const visualLine = describeVisualFusion(shop);
+  if (visualLine) ctx.log(visualLine);
+  const visual = visualFusionRecord(shop);
+  // The manifest's parameters: what was trained (tuned values in place), plus the tuning report, reference time and visual space.
+  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}), ...(blend ? { blend } : {}), ...(visual ? { visual } : {}) };
   const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, stored));
   // The serving bundle of the shop's current vectors, unless current already (the embed job writes it too).
   await timed("bundle", 0.95, "writing the serving bundle", () => writeVisualBundle(shop));

@@ -13,6 +13,22 @@ import { newClientCookie } from "./demoCheckout.server";
 import { orderSummary } from "../models/order.server";
 
 export const DEMO_ROOT = "/demo/storefront";
+
+/** The demo theme's checkout words, in the storefront's language (English for any other). */
+const CHECKOUT_TEXT = {
+  en: {
+    checkout: "Check out",
+    thanks: (id: string, items: number, total: string) =>
+      `Thank you! Order ${id} (${items} ${items === 1 ? "item" : "items"}, ${total}) is placed. Facet received it the way Shopify sends it, as an orders/create webhook:`,
+    dashboard: "see it on the dashboard",
+  },
+  de: {
+    checkout: "Zur Kasse",
+    thanks: (id: string, items: number, total: string) =>
+      `Vielen Dank! Die Bestellung ${id} (${items} Artikel, ${total}) ist aufgegeben. Facet hat sie so erhalten, wie Shopify sie schickt, als orders/create-Webhook:`,
+    dashboard: "in der Übersicht ansehen",
+  },
+} as const;
 export const DEMO_CART_COOKIE = "facet_demo_cart";
 
 /** `ordered`: the order the checkout just placed (the cart page then thanks the shopper for it). */
@@ -126,13 +142,14 @@ ${await theme.renderBlock(blockName, { ...globals, product: liquidProduct(p) }, 
   } else if (page.kind === "cart") {
     blockName = "cart-recommendations";
     title = "Cart";
+    const words = lang === "de" ? CHECKOUT_TEXT.de : CHECKOUT_TEXT.en;
     const lines = cartItems.length
       ? `<ul class="cart-lines">${cartItems.map((p) => `<li><img src="${escapeHtml(img(p))}" alt="${escapeHtml(p.title)}" width="64" height="64"><a href="${productPath(p)}">${escapeHtml(p.title)}</a> <span>${price(p)}</span></li>`).join("")}</ul>
-<form method="post" action="${DEMO_ROOT}/checkout"><button class="btn" type="submit" data-checkout>Check out</button></form>`
+<form method="post" action="${DEMO_ROOT}/checkout"><button class="btn" type="submit" data-checkout>${escapeHtml(words.checkout)}</button></form>`
       : `<p>Your cart is empty.</p>`;
     const order = page.ordered ? orderSummary(shop, page.ordered) : null;
     const thanks = order
-      ? `<p class="thanks" role="status" data-order="${escapeHtml(order.id)}">Thank you! Order ${escapeHtml(order.id)} (${order.items} ${order.items === 1 ? "item" : "items"}, ${escapeHtml(formatPrice(order.totalAmount, loc.currency, loc.locale))}) is placed. Facet received it the way Shopify sends it, as an orders/create webhook: <a href="/demo">see it on the dashboard</a>.</p>`
+      ? `<p class="thanks" role="status" data-order="${escapeHtml(order.id)}">${escapeHtml(words.thanks(order.id, order.items, formatPrice(order.totalAmount, loc.currency, loc.locale)))} <a href="/demo">${escapeHtml(words.dashboard)}</a>.</p>`
       : "";
     body = `<h1>Cart</h1>${thanks}${lines}\n${await theme.renderBlock(blockName, globals, {}, "cart-block")}`;
   } else {
