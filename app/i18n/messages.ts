@@ -7,6 +7,8 @@
 import { deCampaigns, enCampaigns } from "./catalogue/campaigns";
 import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
 import { dePrivacy, enPrivacy } from "./catalogue/privacy";
+import { deSettings, enSettings } from "./catalogue/settings";
+import { deEvaluation, enEvaluation } from "./catalogue/evaluation";
 
 export const en = {
   "nav.dashboard": "Dashboard",
@@ -83,6 +85,8 @@ export const en = {
   "time.never": "–",
   ...enPrivacy,
   ...enOnboarding,
+  ...enSettings,
+  ...enEvaluation,
   ...enCampaigns,
 } as const;
 
@@ -164,6 +168,8 @@ export const de = {
   "time.never": "–",
   ...dePrivacy,
   ...deOnboarding,
+  ...deSettings,
+  ...deEvaluation,
   ...deCampaigns,
 } as const satisfies Catalogue;
 
