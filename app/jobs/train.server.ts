@@ -19,9 +19,7 @@ import { monotonicMs, systemClock } from "../clock";
 import { loadCustomerProfiles } from "../models/customerProfile.server";
 import { loadShopSettings } from "../models/settings.server";
 import { describeVisualFusion, loadVisualSearch, visualFusionRecord } from "../embedding/search.server";
-import { buildWorld } from "../recommend/world";
-import { tuneBlends, type BlendTuning } from "../recommend/hybrid/tuneBlend";
-import { sampleWithoutReplacement } from "../recommend/eval/bootstrap";
+import { tuneBlendOnSlice, type BlendTuning } from "../recommend/hybrid/tuneBlend";
 import type { InnerModel } from "../recommend/cf/tune";
 
 export interface TrainResult {
@@ -42,9 +40,6 @@ export interface TrainResult {
   /** The placements' blend weights and guards chosen on the same validation slice (null without tuning). */
   blend: BlendTuning | null;
 }
-
-/** Validation customers the blend tuner scores (a seeded sample of the slice's). */
-export const BLEND_TUNE_USERS = 400;
 
 /** Settings over defaults, then overrides over settings (one level deep per section). */
 export function mergeTrainParams(base: TrainParams, over: TrainParams = {}): TrainParams {
@@ -106,24 +101,9 @@ export async function runTrain(
   if (innerModel && params.tune?.blend !== false) {
     const ready = innerModel;
     blend = await timed("tuneBlend", 0.86, "tuning the blend weights", async () => {
-      const world = buildWorld({
-        catalog,
-        events: ready.slice.train,
-        customers: loadCustomerProfiles(shop),
-        cf: ready.artifacts.cf,
-        boughtTogether: ready.artifacts.boughtTogether,
-        viewedTogether: ready.artifacts.viewedTogether,
-        visual: await loadVisualSearch(shop, catalog).catch(() => null),
-        now: ready.slice.cut,
-        settings: loadShopSettings(shop),
-      });
-      let users = ready.slice.users;
-      if (users.length > BLEND_TUNE_USERS) {
-        const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
-        users = users.filter((_, i) => keep.has(i));
-      }
+      const visual = await loadVisualSearch(shop, catalog).catch(() => null);
       const budgetSeconds = (tuning as CfTuningReport | null)?.budgetSeconds ?? 60;
-      return tuneBlends(world, users, ready.slice.cut, { clock: monotonicMs, budgetSeconds, log: ctx.log });
+      return tuneBlendOnSlice(ready, { catalog, customers: loadCustomerProfiles(shop), visual, settings: loadShopSettings(shop) }, { clock: monotonicMs, budgetSeconds, log: ctx.log });
     });
   }
   const reference = artifacts.metrics.referenceTime;
