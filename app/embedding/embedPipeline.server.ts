@@ -32,7 +32,7 @@ import { loadImageModel, validateConfig, type ImageModel, type ImageModelConfig 
 import { poolProductVector } from "./pool";
 import { MIN_CENTRE_PRODUCTS } from "./space";
 import { decodeToSquare, toTensor, type Framing, type SquareRgb } from "./preprocess";
-import { activeVisualModel, recordFusionWeight, refreshVisualIndex, visualFingerprint } from "./search.server";
+import { activeVisualModel, describeVisualFusion, recordFusionWeight, refreshVisualIndex, visualFingerprint } from "./search.server";
 import { systemClock } from "../clock";
 
 /** Bumped when decoding or pooling changes: every product is then embedded again (p2: trimmed backdrop, preprocess.ts). */
@@ -383,7 +383,8 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
   // The colour weight against the image model, chosen on this shop's catalogue (fusion.ts); the index key carries it.
   const fusion = recordFusionWeight(shop);
   if (fusion) {
-    log(`visual fusion: colour weight ${fusion.weight} (${fusion.chosenBy === "validation" ? `chosen on ${fusion.products} products by same-category agreement of nearest neighbours` : `default: too few labelled products (${fusion.products}) to measure`})`);
+    const line = describeVisualFusion(shop);
+    if (line) log(line);
     log(`visual space: image-model vectors power-normalised, ${fusion.centre ? `centred on the mean of ${fusion.centre.products} products (${fusion.centreRefitted ? "fitted now" : "kept from an earlier run"})` : `not centred (fewer than ${MIN_CENTRE_PRODUCTS} products)`}`);
   }
 

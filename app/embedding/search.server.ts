@@ -8,10 +8,13 @@
  * space() = power-normalised and centred on the shop's catalogue mean (space.ts; the centre is
  * fitted by the embed job with the weight and named in the index key),
  * w = the shop's colour weight chosen on its own catalogue by the embed job (fusion.ts,
- * chooseColourWeight: same-category agreement of nearest neighbours; stored in the visual status),
+ * chooseColourWeight: mean average precision of the shop's categories over leave-one-out
+ * rankings; stored in the visual status, named in the index key and the serving bundle),
  * COLOUR_WEIGHT_WITH_MODEL until it has been measured,
  * L2-normalised, so that cosine = (1 - w) * model cosine + w * colour cosine: the model decides
  * shape and kind, the colour descriptor adds the metal/stone colour the model is partly blind to.
+ * Then, when the embed job chose it on the shop's catalogue (same criterion, augment.ts), each
+ * product's fused vector is averaged with its k nearest neighbours' (database-side augmentation).
  * Without an image model the colour descriptor alone is the space, and this is said once in the
  * log and stored for the admin (visualStatus(shop).note).
  */
@@ -23,6 +26,7 @@ import { patchIndex, ProductVectorIndex, syncIndex, type SyncStats } from "./ind
 import { concatWeighted } from "./pool";
 import { installSharedIndex, publishSharedIndex } from "./sharedIndex.server";
 import { chooseColourWeight, DEFAULT_COLOUR_WEIGHT, type FusionChoice } from "./fusion";
+import { augmentWithNeighbours, MAX_AUGMENT_PRODUCTS } from "./augment";
 import { centreStillFits, decodeCentre, encodeCentre, fitCentre, SPACE_VERSION, toSearchSpace, type Centre } from "./space";
 
 /** Share of the colour descriptor in the combined cosine when an image model is present and the shop's own weight was not measured yet. */
@@ -39,6 +43,8 @@ export interface ActiveVisualModel {
   colourWeight: number;
   /** The shop's catalogue mean the model vectors are centred on (space.ts); null when none was fitted. */
   centre: Centre | null;
+  /** Neighbours each fused vector is averaged with (augment.ts), chosen by the embed job; 0 = none. */
+  augment: number;
 }
 
 /**
@@ -56,10 +62,11 @@ export function activeVisualModel(shop: string): ActiveVisualModel | null {
   const colourWeight = typeof measured === "number" && measured >= 0 && measured <= 1 ? measured : COLOUR_WEIGHT_WITH_MODEL;
   if (image) {
     const centre = status?.centre?.modelId === image.modelId ? decodeCentre(status.centre) : null;
-    return { modelId: image.modelId, kind: "onnx", dim: image.dim, colourWeight, centre: centre && centre.dim === image.dim ? centre : null };
+    const augment = Number.isInteger(status?.augment) && status!.augment! > 0 ? status!.augment! : 0;
+    return { modelId: image.modelId, kind: "onnx", dim: image.dim, colourWeight, centre: centre && centre.dim === image.dim ? centre : null, augment };
   }
   const colour = models.find((m) => m.modelId === COLOUR_MODEL_ID);
-  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim, colourWeight: 1, centre: null } : null;
+  return colour ? { modelId: COLOUR_MODEL_ID, kind: "colour", dim: colour.dim, colourWeight: 1, centre: null, augment: 0 } : null;
 }
 
 /** The fusion choice with the centre of the model's space it was made in. */
@@ -67,12 +74,14 @@ export interface VisualSpaceChoice extends FusionChoice {
   centre: Centre | null;
   /** True when the centre was fitted in this call (false: kept from an earlier run, or none). */
   centreRefitted: boolean;
+  /** False when the shop has more than MAX_AUGMENT_PRODUCTS products (no augmentation measured or used). */
+  augmentable: boolean;
 }
 
 /**
  * Fits (or keeps) the centre of the image model's space on the shop's live products (space.ts),
- * then chooses the shop's colour weight in that space (same-category agreement of nearest
- * neighbours, fusion.ts), and stores both with the visual status; null when the shop has no
+ * then chooses the shop's colour weight in that space (fusion.ts: mean average precision of the
+ * shop's categories over leave-one-out rankings), and stores both with the visual status; null when the shop has no
  * image-model vectors.
  */
 export function recordFusionWeight(shop: string): VisualSpaceChoice | null {
@@ -90,25 +99,69 @@ export function recordFusionWeight(shop: string): VisualSpaceChoice | null {
   const catalog = loadCatalog(shop);
   const ids = catalog.ids.filter((id) => image.has(id) && colour.has(id));
   const category = new Map(catalog.ids.map((id, i) => [id, catalog.category[i] || null]));
+  // Neighbour augmentation scans all live products per product: only up to MAX_AUGMENT_PRODUCTS.
+  const augmentable = image.size <= MAX_AUGMENT_PRODUCTS;
   const choice = chooseColourWeight(
     ids.map((id) => toSearchSpace(image.get(id)!.vector, centre)),
     ids.map((id) => colour.get(id)!.vector),
     ids.map((id) => category.get(id) ?? null),
+    augmentable ? {} : { augmentGrid: [0] },
   );
-  const { updatedAt: _, centre: __, ...rest } = status;
+  const { updatedAt: _, centre: __, augment: ___, ...rest } = status;
   saveVisualStatus(shop, {
     ...rest,
     colourWeight: choice.weight,
-    fusion: { chosenBy: choice.chosenBy, products: choice.products, sweep: choice.sweep },
+    augment: choice.augment,
+    fusion: { chosenBy: choice.chosenBy, criterion: choice.criterion, products: choice.products, sweep: choice.sweep, augmentSweep: choice.augmentSweep },
     ...(centre ? { centre: encodeCentre(centre) } : {}),
   });
-  return { ...choice, centre, centreRefitted };
+  return { ...choice, centre, centreRefitted, augmentable };
+}
+
+/**
+ * One line for the embed and train logs: the shop's colour weight and how it was chosen (from the
+ * stored visual status); null without image-model vectors.
+ */
+export function describeVisualFusion(shop: string): string | null {
+  const active = activeVisualModel(shop);
+  if (!active || active.kind !== "onnx") return null;
+  const f = visualStatus(shop)?.fusion;
+  const pct = (x: number | undefined) => (x === undefined ? "?" : `${(x * 100).toFixed(1)} %`);
+  let how: string;
+  if (!f) how = "default: not measured yet (run `facet embed`)";
+  else if (f.chosenBy === "default") how = `default: too few labelled products (${f.products}) or a single category to measure`;
+  else {
+    const at = (w: number) => f.sweep.find((s) => s.weight === w);
+    const chosen = at(active.colourWeight);
+    const zero = at(0);
+    const criterion = f.criterion === "category-map" ? "mean average precision of the shop's categories" : "same-category agreement of nearest neighbours";
+    how =
+      `chosen on ${f.products} products by ${criterion} (leave-one-out): mAP ${pct(chosen?.map)}, nearest neighbour same category ${pct(chosen?.agreement)}` +
+      (zero && active.colourWeight !== 0 ? `; image model alone: mAP ${pct(zero.map)}, nearest ${pct(zero.agreement)}` : "");
+  }
+  const aug = f?.augmentSweep?.find((s) => s.weight === active.augment);
+  const plain = f?.augmentSweep?.find((s) => s.weight === 0);
+  const augment =
+    active.augment > 0
+      ? `; each vector averaged with its ${active.augment} nearest neighbours (mAP ${pct(aug?.map)} against ${pct(plain?.map)} without, nearest ${pct(aug?.agreement)})`
+      : f?.augmentSweep && f.augmentSweep.length > 1
+        ? "; no neighbour augmentation (it did not raise the mAP)"
+        : `; no neighbour augmentation (not measured: more than ${MAX_AUGMENT_PRODUCTS} products, or too few labelled)`;
+  return `visual fusion: colour weight ${active.colourWeight} (${how})${augment}`;
+}
+
+/** What the model version stores about the visual space it was trained with (train job); null without image-model vectors. */
+export function visualFusionRecord(shop: string): { key: string; colourWeight: number; augment: number; chosenBy: string; criterion: string | null; products: number } | null {
+  const active = activeVisualModel(shop);
+  if (!active || active.kind !== "onnx") return null;
+  const f = visualStatus(shop)?.fusion;
+  return { key: visualKey(active), colourWeight: active.colourWeight, augment: active.augment, chosenBy: f?.chosenBy ?? "default", criterion: f?.criterion ?? null, products: f?.products ?? 0 };
 }
 
 /** The index key (file name) of a space. */
 export function visualKey(active: ActiveVisualModel): string {
   if (active.kind === "colour") return COLOUR_MODEL_ID;
-  const space = `${SPACE_VERSION}${active.centre ? `-c${active.centre.hash}` : ""}`;
+  const space = `${SPACE_VERSION}${active.centre ? `-c${active.centre.hash}` : ""}${active.augment > 0 ? `-a${active.augment}` : ""}`;
   return `${active.modelId}~${space}+${COLOUR_MODEL_ID}@${active.colourWeight}`;
 }
 
@@ -118,24 +171,33 @@ export function visualNote(shop: string): string | null {
   return active?.kind === "colour" ? COLOUR_ONLY_NOTE : null;
 }
 
-/** The live products' vectors (of `productIds` only, when given) in the space of `active`. */
+/**
+ * The live products' vectors (of `productIds` only, when given) in the space of `active`. With
+ * neighbour augmentation the neighbours are searched among all live products, so all are read;
+ * a product patched in alone is augmented with its current neighbours, while the others keep
+ * theirs until the next full rebuild (as with the centre: the index is patched, not rebuilt).
+ */
 export function visualVectors(shop: string, active: ActiveVisualModel, productIds?: string[]): { productId: string; vector: Float32Array }[] {
-  const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID, productIds);
+  const augment = active.kind === "onnx" ? active.augment : 0;
+  const read = augment > 0 ? undefined : productIds;
+  const colour = loadLiveEmbeddings(shop, COLOUR_MODEL_ID, read);
   if (active.kind === "colour") return [...colour.values()].map((e) => ({ productId: e.productId, vector: e.vector }));
-  const image = loadLiveEmbeddings(shop, active.modelId, productIds);
+  const image = loadLiveEmbeddings(shop, active.modelId, read);
   const w = active.colourWeight;
   const ids = [...new Set([...image.keys(), ...colour.keys()])].sort();
-  return ids.map((productId) => {
+  const fused = ids.map((productId) => {
     const model = image.get(productId)?.vector;
-    return {
-      productId,
-      vector: concatWeighted(
-        [model && model.length === active.dim ? toSearchSpace(model, active.centre) : null, colour.get(productId)?.vector ?? null],
-        [active.dim, COLOUR_DIM],
-        [1 - w, w],
-      ),
-    };
+    return concatWeighted(
+      [model && model.length === active.dim ? toSearchSpace(model, active.centre) : null, colour.get(productId)?.vector ?? null],
+      [active.dim, COLOUR_DIM],
+      [1 - w, w],
+    );
   });
+  if (augment === 0) return ids.map((productId, i) => ({ productId, vector: fused[i] }));
+  const wanted = productIds ? new Set(productIds) : null;
+  const rows = ids.flatMap((id, i) => (!wanted || wanted.has(id) ? [i] : []));
+  const augmented = augmentWithNeighbours(fused, augment, rows);
+  return rows.map((i, r) => ({ productId: ids[i], vector: augmented[r] }));
 }
 
 function fingerprintOf(shop: string, active: ActiveVisualModel): string {

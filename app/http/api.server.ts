@@ -2,7 +2,7 @@
  * The handler of GET /api/recommendations (served by app/http/front.server.ts; the Remix route
  * app/routes/api.recommendations.ts wraps the same functions): recommendations for headless storefronts and direct callers.
  *   ?placement=product|home|cart|email|general &customer_id= &product_id= &cart=<ids,> &limit=
- *   &locale=de|en &gift=1 &recent=<viewed ids, oldest first> &shop=<domain>
+ *   &locale=en|de|fr|it (the reasons' language; a region such as fr-CH is fine) &gift=1 &recent=<viewed ids, oldest first> &shop=<domain>
  *   &client_id=<the anonymous shopper's stable id> (assigns an experiment's variant without customer_id)
  * Authentication (app/shopify/identity.server.ts): a per-shop API key created in the admin, in a
  * header (`Authorization: Bearer <key>` or `X-Facet-Key`; in the query string: 400). A key of
@@ -17,6 +17,7 @@ import { systemClock } from "../clock";
 import { authenticateApiRequest } from "../shopify/identity.server";
 import { RecommendInputError, recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
+import { SHOPPER_LANGUAGES, shopperLanguage } from "../serving/reasonText";
 
 const CORS = {
   "Access-Control-Allow-Origin": "*",
@@ -55,8 +56,8 @@ export async function handleApiRecommendations(request: Request): Promise<Respon
   if (!caller.ok) return json({ error: caller.error, message: caller.message }, caller.status);
   try {
     const limitRaw = q.get("limit");
-    const locale = q.get("locale") ?? "en";
-    if (locale !== "de" && locale !== "en") throw new RecommendInputError(`locale must be de or en (got ${JSON.stringify(locale)})`);
+    const locale = shopperLanguage(q.get("locale") ?? "en");
+    if (!locale) throw new RecommendInputError(`locale must be one of ${SHOPPER_LANGUAGES.join(", ")} (got ${JSON.stringify(q.get("locale"))})`);
     const one = (name: string) => {
       const v = q.get(name);
       if (v !== null && !ID.test(v)) throw new RecommendInputError(`${name} is not a valid id (got ${JSON.stringify(v)})`);

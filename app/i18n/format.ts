@@ -9,6 +9,8 @@ const INTL: Record<AdminLocale, string> = { en: "en-GB", de: "de-DE" };
 export interface Formatter {
   locale: AdminLocale;
   number(n: number, digits?: number): string;
+  /** Exactly `digits` decimals (axis and table values that line up: 0.30, not 0.3). */
+  fixed(n: number, digits: number): string;
   percent(fraction: number, digits?: number): string;
   money(amount: number, currency: string): string;
   date(iso: string | null): string;
@@ -24,6 +26,7 @@ export function formatter(locale: AdminLocale, nowMs: number, timeZone = "UTC"):
   return {
     locale,
     number: (n, digits = 0) => new Intl.NumberFormat(tag, { maximumFractionDigits: digits }).format(n),
+    fixed: (n, digits) => new Intl.NumberFormat(tag, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n),
     percent: (f, digits = 1) => new Intl.NumberFormat(tag, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(f),
     money: (amount, currency) => {
       try {

@@ -4,8 +4,11 @@
  * `translate`. Numbers, dates and money are formatted by app/i18n/format.ts (Intl), not here.
  * Pages with many strings keep theirs in app/i18n/catalogue/*.ts, spread in here.
  */
+import { deCampaigns, enCampaigns } from "./catalogue/campaigns";
 import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
 import { dePrivacy, enPrivacy } from "./catalogue/privacy";
+import { deSettings, enSettings } from "./catalogue/settings";
+import { deEvaluation, enEvaluation } from "./catalogue/evaluation";
 
 export const en = {
   "nav.dashboard": "Dashboard",
@@ -82,6 +85,9 @@ export const en = {
   "time.never": "–",
   ...enPrivacy,
   ...enOnboarding,
+  ...enSettings,
+  ...enEvaluation,
+  ...enCampaigns,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -162,6 +168,9 @@ export const de = {
   "time.never": "–",
   ...dePrivacy,
   ...deOnboarding,
+  ...deSettings,
+  ...deEvaluation,
+  ...deCampaigns,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;

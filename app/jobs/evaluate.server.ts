@@ -17,7 +17,7 @@ import { hybridDeps } from "../recommend/eval/hybrid";
 import { runEvaluation, type EvaluationResult } from "../recommend/eval/run";
 import { parseHoldoutCsv, type SplitKind } from "../recommend/eval/splits";
 import type { Placement } from "../recommend/types";
-import type { JobContext } from "../queues/jobs";
+import type { JobContext, JobPayloads } from "../queues/jobs";
 import { systemClock } from "../clock";
 
 export interface EvaluateShopOptions {
@@ -113,9 +113,10 @@ function readHoldout(file: string | undefined) {
   return parseHoldoutCsv(fs.readFileSync(file, "utf8"), file);
 }
 
-/** As a queue job (payload {shop, k?, split?, tune?}); register "evaluate" in app/queues/jobs.ts to use it. */
-export default async function evaluateJob(payload: { shop: string } & EvaluateShopOptions, ctx: JobContext): Promise<unknown> {
-  const { shop, ...opts } = payload;
+/** As a queue job (payload {shop, k?, tune?}: the admin's Tune button). */
+export default async function evaluateJob(payload: JobPayloads["evaluate"], ctx: JobContext): Promise<unknown> {
+  const { shop, tune, k } = payload;
+  const opts: EvaluateShopOptions = { tune, k };
   const out = await evaluateShop(shop, { ...opts, log: ctx.log, progress: (f, m) => ctx.progress(f, m) });
   return { id: out.id, modelVersionId: out.modelVersionId, seconds: out.seconds, cpuSeconds: out.cpuSeconds, headline: out.result.headline };
 }

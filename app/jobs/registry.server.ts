@@ -15,6 +15,7 @@ const loaders: Record<JobName, () => Promise<{ default: JobFunction<never> }>> =
   retrainCheck: () => import("./retrainCheck.server"),
   ping: () => import("./ping.server"),
   campaign: () => import("./campaign.server"),
+  evaluate: () => import("./evaluate.server"),
   campaignPreview: () => import("./campaignPreview.server"),
 };
 

@@ -18,10 +18,8 @@ import { writeVisualBundle } from "../serving/bundle.server";
 import { monotonicMs, systemClock } from "../clock";
 import { loadCustomerProfiles } from "../models/customerProfile.server";
 import { loadShopSettings } from "../models/settings.server";
-import { loadVisualSearch } from "../embedding/search.server";
-import { buildWorld } from "../recommend/world";
-import { tuneBlends, type BlendTuning } from "../recommend/hybrid/tuneBlend";
-import { sampleWithoutReplacement } from "../recommend/eval/bootstrap";
+import { describeVisualFusion, loadVisualSearch, visualFusionRecord } from "../embedding/search.server";
+import { tuneBlendOnSlice, type BlendTuning } from "../recommend/hybrid/tuneBlend";
 import type { InnerModel } from "../recommend/cf/tune";
 
 export interface TrainResult {
@@ -42,9 +40,6 @@ export interface TrainResult {
   /** The placements' blend weights and guards chosen on the same validation slice (null without tuning). */
   blend: BlendTuning | null;
 }
-
-/** Validation customers the blend tuner scores (a seeded sample of the slice's). */
-export const BLEND_TUNE_USERS = 400;
 
 /** Settings over defaults, then overrides over settings (one level deep per section). */
 export function mergeTrainParams(base: TrainParams, over: TrainParams = {}): TrainParams {
@@ -106,31 +101,20 @@ export async function runTrain(
   if (innerModel && params.tune?.blend !== false) {
     const ready = innerModel;
     blend = await timed("tuneBlend", 0.86, "tuning the blend weights", async () => {
-      const world = buildWorld({
-        catalog,
-        events: ready.slice.train,
-        customers: loadCustomerProfiles(shop),
-        cf: ready.artifacts.cf,
-        boughtTogether: ready.artifacts.boughtTogether,
-        viewedTogether: ready.artifacts.viewedTogether,
-        visual: await loadVisualSearch(shop, catalog).catch(() => null),
-        now: ready.slice.cut,
-        settings: loadShopSettings(shop),
-      });
-      let users = ready.slice.users;
-      if (users.length > BLEND_TUNE_USERS) {
-        const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
-        users = users.filter((_, i) => keep.has(i));
-      }
+      const visual = await loadVisualSearch(shop, catalog).catch(() => null);
       const budgetSeconds = (tuning as CfTuningReport | null)?.budgetSeconds ?? 60;
-      return tuneBlends(world, users, ready.slice.cut, { clock: monotonicMs, budgetSeconds, log: ctx.log });
+      return tuneBlendOnSlice(ready, { catalog, customers: loadCustomerProfiles(shop), visual, settings: loadShopSettings(shop) }, { clock: monotonicMs, budgetSeconds, log: ctx.log });
     });
   }
   const reference = artifacts.metrics.referenceTime;
   const referenceTime = Number.isFinite(reference) ? new Date(reference).toISOString() : null;
   ctx.log(`reference time: ${referenceTime ?? "none"} (decay and half-life measured from the shop's latest event)`);
-  // The manifest's parameters: what was trained (tuned values in place), plus the tuning report and reference time.
-  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}), ...(blend ? { blend } : {}) };
+  // The visual space's colour weight, chosen per shop by the embed job on its catalogue (app/embedding/fusion.ts).
+  const visualLine = describeVisualFusion(shop);
+  if (visualLine) ctx.log(visualLine);
+  const visual = visualFusionRecord(shop);
+  // The manifest's parameters: what was trained (tuned values in place), plus the tuning report, reference time and visual space.
+  const stored = { ...used, referenceTime, ...(tuning ? { tuning } : {}), ...(blend ? { blend } : {}), ...(visual ? { visual } : {}) };
   const written = await timed("write", 0.9, "writing the model version", () => writeModelVersion(shop, catalog, artifacts, stored));
   // The serving bundle of the shop's current vectors, unless current already (the embed job writes it too).
   await timed("bundle", 0.95, "writing the serving bundle", () => writeVisualBundle(shop));

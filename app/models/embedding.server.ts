@@ -115,8 +115,21 @@ export interface VisualStatus {
    * embed job (app/embedding/fusion.ts); absent until measured (the default applies).
    */
   colourWeight?: number;
-  /** How it was chosen: "validation" or "default", on how many products, and the agreement per weight. */
-  fusion?: { chosenBy: "validation" | "default"; products: number; sweep: { weight: number; agreement: number }[] };
+  /**
+   * How it was chosen: "validation" or "default", by which criterion ("category-map"; absent in
+   * statuses written before it: nearest-neighbour agreement decided), on how many products, and per
+   * weight the nearest-neighbour agreement and the mean average precision of the category.
+   */
+  fusion?: {
+    chosenBy: "validation" | "default";
+    criterion?: string;
+    products: number;
+    sweep: { weight: number; agreement: number; map?: number }[];
+    /** Per number of neighbours of the augmentation (in `weight`), the same figures. */
+    augmentSweep?: { weight: number; agreement: number; map?: number }[];
+  };
+  /** Neighbours each product's visual vector is averaged with (app/embedding/augment.ts); absent or 0: none. */
+  augment?: number;
   /**
    * The catalogue mean the image model's vectors are centred on (app/embedding/space.ts; the
    * vector as base64 of float32); absent until fitted or for shops too small to fit one.

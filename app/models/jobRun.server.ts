@@ -128,6 +128,11 @@ export async function unfinishedJobs(): Promise<{ id: string; name: string; stat
   return rows.filter((r) => r.payload !== null).map((r) => ({ id: r.id, name: r.name, status: r.status as "queued" | "running", attempts: r.attempts, payload: JSON.parse(r.payload!) }));
 }
 
+/** The shop's newest run of one job (the evaluation page's Tune progress), or null. */
+export async function latestJobRun(shop: string, name: string) {
+  return prisma().jobRun.findFirst({ where: { shop, name }, orderBy: { createdAt: "desc" } });
+}
+
 /** The newest completed job of one of `names` (the onboarding checklist's "data synced"), or null. */
 export async function lastCompletedJob(shop: string, names: string[]) {
   return prisma().jobRun.findFirst({ where: { shop, name: { in: names }, status: "completed" }, orderBy: { finishedAt: "desc" }, select: { name: true, finishedAt: true } });

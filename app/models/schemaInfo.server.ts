@@ -31,3 +31,35 @@ export function tableColumns(table: string): ColumnInfo[] {
   }
   return (db.prepare(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).all() as ColumnInfo[]).map((c) => ({ name: c.name, type: c.type.toLowerCase() }));
 }
+
+export interface TableFootprint {
+  table: string;
+  rows: number;
+  /** On disk, the table with its indexes (and on PostgreSQL its TOAST): dbstat / pg_total_relation_size. */
+  bytes: number;
+}
+
+/** Rows and bytes of every application table (what the database costs as shops grow; the bench's growth step). */
+export function tableFootprint(): TableFootprint[] {
+  const db = rawDb();
+  const pg = rawDialect() === "postgres";
+  const bytesOf = new Map<string, number>();
+  if (pg) {
+    const rows = db
+      .prepare(`SELECT relname AS "table", pg_total_relation_size(oid) AS bytes FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace`)
+      .all() as { table: string; bytes: number }[];
+    for (const r of rows) bytesOf.set(r.table, Number(r.bytes));
+  } else {
+    // dbstat lists every b-tree (table or index) by name; an index counts for its table.
+    const owner = new Map((db.prepare(`SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type IN ('table', 'index')`).all() as { name: string; tbl: string }[]).map((r) => [r.name, r.tbl]));
+    for (const r of db.prepare(`SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name`).all() as { name: string; bytes: number }[]) {
+      const t = owner.get(r.name) ?? r.name;
+      bytesOf.set(t, (bytesOf.get(t) ?? 0) + Number(r.bytes));
+    }
+  }
+  return listTables().map((table) => ({
+    table,
+    rows: Number(db.prepare(`SELECT COUNT(*) FROM "${table.replace(/"/g, '""')}"`).pluck().get()),
+    bytes: bytesOf.get(table) ?? 0,
+  }));
+}

@@ -22,6 +22,8 @@ interface JobPayloadFields {
   ping: { shop: string; failUntilAttempt?: number; unrecoverable?: boolean };
   /** Builds a stored email campaign and writes its CSV and JSON exports (scheduled or on demand). */
   campaign: { shop: string; campaignId: string };
+  /** Offline evaluation (app/jobs/evaluate.server.ts); `tune` also tunes the blends and stores a proposal (the admin's Tune button). */
+  evaluate: { shop: string; tune?: boolean; k?: number };
   /** Builds a campaign for the admin's preview (nothing written): the counts and the first `sample` recipients, with progress. */
   campaignPreview: { shop: string; spec: { kind: string; segment?: string; days?: number; k?: number }; sample: number; campaignId?: string; name?: string };
 }
@@ -30,7 +32,7 @@ interface JobPayloadFields {
 export type JobPayloads = { [N in keyof JobPayloadFields]: JobPayloadFields[N] & Timed };
 
 export type JobName = keyof JobPayloads;
-export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign", "campaignPreview"];
+export const JOB_NAMES: JobName[] = ["import", "embed", "train", "batch", "sync", "bulkSync", "redact", "ping", "retrainCheck", "campaign", "campaignPreview", "evaluate"];
 
 /** What a running job may report back. */
 export interface JobContext {

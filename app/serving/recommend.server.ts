@@ -12,7 +12,7 @@
  * that flushes off the request path.
  */
 import { randomUUID } from "node:crypto";
-import { renderReasons, renderReason } from "../recommend/explain";
+import { reasonText, reasonTexts, type ShopperLanguage } from "./reasonText";
 import type { Placement, Reason } from "../recommend/types";
 import { PLACEMENTS } from "../recommend/types";
 import { contextFor, recommend } from "../recommend/world";
@@ -34,7 +34,8 @@ export interface RecommendRequest {
   productId?: string | null;
   cart?: string[];
   limit?: number;
-  locale?: "de" | "en";
+  /** The language of the reasons: en, de, fr or it (app/serving/reasonText.ts). */
+  locale?: ShopperLanguage;
   gift?: boolean;
   /** An anonymous session's latest viewed product ids, oldest first. */
   recent?: string[];
@@ -47,6 +48,11 @@ export interface RecommendRequest {
   clientId?: string | null;
   /** false: answer with the placement's own settings, outside any experiment (batch exports, campaigns). Default true. */
   experiments?: boolean;
+  /**
+   * Unsaved settings of the placement (the admin's live preview beside its settings form): used
+   * instead of the saved ones, outside experiments, never cached.
+   */
+  settings?: Partial<PlacementSettings>;
 }
 
 export interface ReasonOut {
@@ -74,7 +80,7 @@ export interface RecommendedProduct {
 export interface RecommendResponse {
   shop: string;
   placement: Placement;
-  locale: "de" | "en";
+  locale: ShopperLanguage;
   modelVersion: string | null;
   recommendationId: string;
   products: RecommendedProduct[];
@@ -111,7 +117,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
   }
   const locale = req.locale ?? "en";
   const now = req.now ?? w.now;
-  const exp = req.experiments === false ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  const exp = req.experiments === false || req.settings ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
   const assigned = assignmentFor(exp, req.customerId, req.clientId);
   const experiment = assigned ? { id: assigned.experimentId, variant: assigned.variant.id, holdout: assigned.variant.holdout === true } : null;
   const id = experimentRecommendationId(recommendationId, assigned && { experimentId: assigned.experimentId, variant: assigned.variant.id });
@@ -123,14 +129,14 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
     cart,
     now: req.now,
     gift: req.gift,
-    locale,
+    locale: locale === "de" ? "de" : "en", // the engine's own languages; fr and it are rendered from the same codes
     recent: req.recent,
     liveEvents: req.customerId ? snapshot.live.get(req.customerId) : undefined,
   });
-  const overrides = assigned?.variant.settings as Partial<PlacementSettings> | undefined;
+  const overrides = req.settings ?? (assigned?.variant.settings as Partial<PlacementSettings> | undefined);
   const k = req.limit ?? DEFAULT_LIMIT;
   // Answers that are not personal come from the cache (app/serving/answerCache.server.ts).
-  const key = experiment?.holdout
+  const base = experiment?.holdout || req.settings
     ? null
     : answerKey(w, ctx, {
         shop: snapshot.shop,
@@ -142,6 +148,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
         cart,
         productId: req.productId,
       });
+  const key = base && locale !== ctx.locale ? `${base}\u0000${locale}` : base;
   const cacheNow = ctx.now;
   let products = key ? cachedAnswer<RecommendedProduct[]>(key, snapshot.shop, snapshot, cacheNow) : undefined;
   if (!products) {
@@ -159,7 +166,7 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
   };
 }
 
-function productsOf(snapshot: Snapshot, recs: ReturnType<typeof recommend>, locale: "de" | "en"): RecommendedProduct[] {
+function productsOf(snapshot: Snapshot, recs: ReturnType<typeof recommend>, locale: ShopperLanguage): RecommendedProduct[] {
   const c = snapshot.world.catalog;
   return recs.map((r) => ({
       id: c.ids[r.item],
@@ -170,8 +177,8 @@ function productsOf(snapshot: Snapshot, recs: ReturnType<typeof recommend>, loca
       handle: c.handle[r.item],
       url: c.handle[r.item] ? `/products/${c.handle[r.item]}` : null,
       score: roundScore(r.score),
-      reasons: renderReasons(r.reasons, locale),
-      reasonCodes: distinctReasons(r.reasons).map((x) => ({ code: x.code, source: x.source, text: renderReason(x, locale), ...(x.params ? { params: x.params } : {}) })),
+      reasons: reasonTexts(r.reasons, locale),
+      reasonCodes: distinctReasons(r.reasons).map((x) => ({ code: x.code, source: x.source, text: reasonText(x, locale), ...(x.params ? { params: x.params } : {}) })),
     }));
 }
 

@@ -3,10 +3,12 @@
  * settings, precomputed segment lists) held in memory, so that the request path touches no database.
  *
  * - Loaded lazily on a shop's first request (concurrent first requests share one build).
- * - At most every CHECK_INTERVAL_MS a request triggers a cheap freshness check (servingStamp: a few
- *   indexed aggregates). A change of model version, settings, catalogue, vectors or customers starts a
- *   rebuild at once; new orders at most every BEHAVIOUR_REBUILD_MS; new interactions never (the live
- *   tail carries them), so a busy storefront does not rebuild continuously.
+ * - Without the change watch (CLI, tests, the demo), at most every CHECK_INTERVAL_MS a request
+ *   triggers a cheap freshness check (servingStamp: one primary-key read); with it (the web server)
+ *   its timer does that read for every served shop and requests read nothing. A change of model
+ *   version, settings, catalogue, vectors or customers starts a rebuild at once; new orders at most
+ *   every BEHAVIOUR_REBUILD_MS; new interactions never (the live tail carries them), so a busy
+ *   storefront does not rebuild continuously.
  * - Running experiments are held in the snapshot too; the shop's experiments' stamp (count, latest
  *   change) is compared at every freshness check and the list reloaded when it moved, without a
  *   rebuild, so starting, pausing and stopping an experiment take effect within CHECK_INTERVAL_MS.
@@ -31,13 +33,16 @@ import { impressionCounts, interactionsSince, latestInteractionTime, servingStam
 import { parseStoredTime } from "../models/events.server";
 import type { Event, InteractionType } from "../recommend/types";
 import { INTERACTION_TYPES } from "../recommend/types";
-import { loadShopSettings } from "../models/settings.server";
+import { loadSettingsOverride, loadShopSettings } from "../models/settings.server";
 import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../models/experiment.server";
 import { loadVisualSearch } from "../embedding/search.server";
 import { loadVisualBundle } from "./bundle.server";
 import { buildWorld, type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "../artifacts/modelVersion.server";
 import { blendGuardsOf, tunedSettings } from "../recommend/hybrid/tuneBlend";
+import type { PlacementGuard } from "../recommend/blendGuard";
+import type { ShopSettings } from "../recommend/settings";
+import type { Placement } from "../recommend/types";
 import { systemClock } from "../clock";
 import { env } from "../env.server";
 import { servingStamps } from "../models/servingStamp.server";
@@ -81,6 +86,29 @@ export interface Snapshot {
   signals: { visual: boolean; collaborative: boolean; boughtTogether: boolean; events: number; customers: number; products: number };
 }
 
+/** The placements whose weights the merchant saved (the settings page; Apply of "Recommended by your data"). */
+function ownWeights(shop: string): Set<Placement> {
+  const own = loadSettingsOverride(shop)?.placements ?? {};
+  return new Set((Object.keys(own) as Placement[]).filter((p) => own[p]?.weights !== undefined));
+}
+
+/**
+ * What is served: the model version's tuned weights and guards (parameters.blend) for the placements
+ * whose weights the merchant left alone; the merchant's own saved weights, unguarded, for the rest
+ * (the admin offers the tuned ones as "Recommended by your data" to apply).
+ */
+export function servedSettings(settings: ShopSettings, own: ReadonlySet<Placement>, params: unknown): { settings: ShopSettings; guards: Partial<Record<Placement, PlacementGuard>> | null } {
+  if (params === null) return { settings, guards: null };
+  const tuned = tunedSettings(settings, params);
+  const guards = blendGuardsOf(params);
+  const placements = { ...tuned.placements };
+  for (const p of own) {
+    placements[p] = settings.placements[p];
+    delete guards[p];
+  }
+  return { settings: { ...tuned, placements }, guards };
+}
+
 /** Loads everything from the database and disk and builds the world. */
 export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Promise<Snapshot> {
   const t0 = performance.now();
@@ -112,9 +140,9 @@ export async function buildSnapshot(shop: string, now = systemClock.nowMs()): Pr
     impressions,
     visual,
     now,
-    // The blend weights and guards the train job chose on validation (issue 14), over the shop's settings.
-    settings: model ? tunedSettings(settings, model.params) : settings,
-    guards: model ? blendGuardsOf(model.params) : null,
+    // The blend weights and guards the train job chose on validation (issue 14), over the shop's
+    // settings, except where the merchant saved weights of their own (servedSettings).
+    ...servedSettings(settings, ownWeights(shop), model?.params ?? null),
     // Requests never read the raw events; the world keeps what it derived from them.
     keepEvents: false,
   });
@@ -202,6 +230,8 @@ export async function getSnapshot(shop: string, now = systemClock.nowMs()): Prom
     );
     return e.first;
   }
+  // With the change watch running (the web server), the counters are read by its timer, never on the request path.
+  if (watch) return entry.current;
   if (now - (entry.experimentsCheckedAt ?? entry.checkedAt) >= CHECK_INTERVAL_MS) {
     entry.experimentsCheckedAt = now;
     refreshExperiments(entry.current);

@@ -37,7 +37,9 @@ export function renderCards(list: StorefrontList, opts: { reasons: boolean }): s
       `<a class="facet-card__link" href="${escapeHtml(p.url)}" data-product-id="${escapeHtml(p.id)}" data-position="${i + 1}">` +
       `<span class="facet-card__media">${img}</span>` +
       `<span class="facet-card__title">${escapeHtml(p.title)}</span>` +
-      `<span class="facet-card__price">${escapeHtml(formatPrice(p.price, list.currency, list.locale))}</span>` +
+      // The amount and its currency ride along: facet.js re-renders it in the shopper's market currency and the
+      // theme's money format (Shopify.currency, the Liquid money filter's sample); this text is the fallback.
+      `<span class="facet-card__price" data-amount="${p.price}" data-currency="${escapeHtml(list.currency)}">${escapeHtml(formatPrice(p.price, list.currency, list.locale))}</span>` +
       reason +
       `</a></li>`
     );

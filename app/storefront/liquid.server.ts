@@ -3,7 +3,7 @@
  * theme editor would: the {% schema %} is read for the settings' defaults, the block's stylesheet
  * and script; the Liquid itself is the very file Shopify renders. The demo storefront uses this, so a
  * newcomer sees what a shopper would see without a store.
- * Shopify-only filters are provided in the small subset the blocks use (t, asset_url).
+ * Shopify-only filters are provided in the small subset the blocks use (t, asset_url, money).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -73,7 +73,11 @@ export interface ThemeRenderer {
   dir: string;
 }
 
-export function themeRenderer(opts: { language: string; assetBase: string; dir?: string }): ThemeRenderer {
+/**
+ * `money`: Shopify's Liquid money filter (cents in, the shopper's currency and format out); the
+ * demo passes one for its market, the default formats euros in the language's own way.
+ */
+export function themeRenderer(opts: { language: string; assetBase: string; dir?: string; money?: (cents: number) => string }): ThemeRenderer {
   const dir = opts.dir ?? extensionDir();
   const engine = new Liquid({
     root: [path.join(dir, "snippets")],
@@ -85,6 +89,8 @@ export function themeRenderer(opts: { language: string; assetBase: string; dir?:
   const primary = loadLocale(dir, opts.language);
   const fallback = loadLocale(dir, "en");
   engine.registerFilter("t", (key: string) => lookup(primary, key) ?? lookup(fallback, key) ?? `translation missing: ${opts.language}.${key}`);
+  const money = opts.money ?? ((cents: number) => new Intl.NumberFormat(opts.language, { style: "currency", currency: "EUR" }).format(cents / 100));
+  engine.registerFilter("money", (cents: unknown) => money(Number(cents)));
   engine.registerFilter("asset_url", (file: string) => `${opts.assetBase}/${encodeURIComponent(file)}`);
 
   const blocks = new Map<string, ParsedBlock>();

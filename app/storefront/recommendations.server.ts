@@ -6,7 +6,9 @@
 import { shopLocale } from "../models/storefrontShop.server";
 import { recommendFor } from "../serving/recommend.server";
 import type { Placement } from "../recommend/types";
+import type { PlacementSettings } from "../recommend/settings";
 import { imageSrc } from "../serving/images.server";
+import { shopperLanguage } from "../serving/reasonText";
 import type { StorefrontList } from "./types";
 
 export interface StorefrontRequest {
@@ -25,6 +27,8 @@ export interface StorefrontRequest {
   nowMs: number;
   /** false: the placement's own settings, outside running experiments, no exposure (the admin's preview). Default true. */
   experiments?: boolean;
+  /** Unsaved settings of the placement (the admin's live preview): app/serving's RecommendRequest.settings. */
+  settings?: Partial<PlacementSettings>;
 }
 
 /** "en" in a shop whose locale is de-DE formats as en-DE: English words, the shop's region. */
@@ -43,10 +47,11 @@ export async function storefrontList(req: StorefrontRequest): Promise<Storefront
     customerId: req.customerId,
     clientId: req.clientId ?? null,
     experiments: req.experiments,
+    settings: req.settings,
     productId: req.productId,
     cart: req.cart,
     limit: req.limit,
-    locale: locale.startsWith("de") ? "de" : "en",
+    locale: shopperLanguage(locale) ?? "en",
     now: req.nowMs,
   });
   const root = req.root.endsWith("/") ? req.root : `${req.root}/`;

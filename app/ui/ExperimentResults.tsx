@@ -5,6 +5,7 @@
  * with its interval against zero), and the per-variant tables. The numbers come from
  * app/experiments/results.server.ts; this file only draws them.
  */
+import { ChartFrame, Whisker } from "./chartParts";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { Form, useNavigation } from "@remix-run/react";
 import type { Comparison, VariantMetrics } from "../recommend/experiments/report";
@@ -71,9 +72,7 @@ export function IntervalChart({ id, title, bars, format, width = 420, height = 2
   const slot = plotW / Math.max(1, bars.length);
   const barW = Math.min(64, slot * 0.55);
   return (
-    <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} data-chart={id}>
-        <title>{title}</title>
+    <ChartFrame id={id} title={title} width={width} height={height}>
         {ticks.map((t) => (
           <g key={t}>
             <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} stroke="#e3e3e3" />
@@ -90,19 +89,14 @@ export function IntervalChart({ id, title, bars, format, width = 420, height = 2
                 <title>{`${b.label}: ${format(b.value)}${whisker ? ` (95 % CI ${format(whisker[0])} to ${format(whisker[1])})` : ""}`}</title>
               </rect>
               {whisker ? (
-                <g stroke="#1a1a1a" strokeWidth="1.5" aria-hidden="true">
-                  <line x1={cx} x2={cx} y1={y(whisker[0])} y2={y(whisker[1])} />
-                  <line x1={cx - 8} x2={cx + 8} y1={y(whisker[0])} y2={y(whisker[0])} />
-                  <line x1={cx - 8} x2={cx + 8} y1={y(whisker[1])} y2={y(whisker[1])} />
-                </g>
+                <Whisker from={y(whisker[0])} to={y(whisker[1])} at={cx} cap={8} vertical />
               ) : null}
               <text x={cx} y={top - 6} fontSize="11" textAnchor="middle" fill="#1a1a1a">{format(b.value)}</text>
               <text x={cx} y={height - pad.bottom + 16} fontSize="12" textAnchor="middle" fill="#303030">{b.label.length > 18 ? b.label.slice(0, 17) + "…" : b.label}</text>
             </g>
           );
         })}
-      </svg>
-    </figure>
+    </ChartFrame>
   );
 }
 
@@ -117,9 +111,7 @@ export function DifferenceChart({ id, title, rows, format, width = 860 }: { id: 
   const ticks = [...half.slice(1).reverse().map((t) => -t), ...half];
   const x = (v: number) => pad.left + ((v + extent) / (2 * extent)) * plotW;
   return (
-    <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} data-chart={id}>
-        <title>{title}</title>
+    <ChartFrame id={id} title={title} width={width} height={height}>
         {ticks.map((t) => (
           <g key={t}>
             <line x1={x(t)} x2={x(t)} y1={pad.top} y2={height - pad.bottom} stroke={t === 0 ? "#4a4a4a" : "#e3e3e3"} strokeDasharray={t === 0 ? "4 3" : undefined} />
@@ -139,8 +131,7 @@ export function DifferenceChart({ id, title, rows, format, width = 860 }: { id: 
             </g>
           );
         })}
-      </svg>
-    </figure>
+    </ChartFrame>
   );
 }
 

@@ -139,7 +139,7 @@ export async function campaignsAction(shop: string, form: FormData, now = system
   try {
     if (intent === "preview") {
       const saved = id ? await getCampaign(shop, id) : null;
-      if (id && !saved) return { ok: false, message: `No campaign ${id} in this shop.` };
+      if (id && !saved) return { ok: false, message: `No campaign ${id} in this shop.`, key: "camp.msg.missing", vars: { id } };
       const spec = saved ? saved.spec : specFromForm(form);
       if (spec.segment) parseSegmentFilter(spec.segment); // a bad filter is said at once, not by a failed job
       // Ranking every customer of a big segment takes seconds: a job builds it, the page shows its progress.
@@ -152,14 +152,24 @@ export async function campaignsAction(shop: string, form: FormData, now = system
     }
     if (intent === "save") {
       const row = await saveCampaign(shop, { name: text(form, "name"), spec: specFromForm(form), schedule: text(form, "schedule") || null });
-      return { ok: true, message: `Campaign "${row.name}" saved${row.schedule ? `; it runs ${row.schedule} and writes its export each time` : ""}.` };
+      return {
+        ok: true,
+        message: `Campaign "${row.name}" saved${row.schedule ? `; it runs ${row.schedule} and writes its export each time` : ""}.`,
+        key: row.schedule ? `camp.msg.saved.${row.schedule}` : "camp.msg.saved",
+        vars: { name: row.name },
+      };
     }
     if (intent === "run") {
       const run = await runCampaign(shop, id, now);
-      return { ok: true, message: `Built ${run.recipients} recipients (skipped: ${run.skipped.noConsent} without consent, ${run.skipped.outsideSegment} outside the segment, ${run.skipped.noProducts} without products). Export written to ${run.path} and ${run.csvPath}.` };
+      return {
+        ok: true,
+        message: `Built ${run.recipients} recipients (skipped: ${run.skipped.noConsent} without consent, ${run.skipped.outsideSegment} outside the segment, ${run.skipped.noProducts} without products). Export written to ${run.path} and ${run.csvPath}.`,
+        key: "camp.msg.built",
+        vars: { recipients: run.recipients, noConsent: run.skipped.noConsent, outside: run.skipped.outsideSegment, noProducts: run.skipped.noProducts, json: run.path, csv: run.csvPath },
+      };
     }
     if (intent === "delete") {
-      return (await deleteCampaign(shop, id)) ? { ok: true, message: "Campaign deleted." } : { ok: false, message: `No campaign ${id} in this shop.` };
+      return (await deleteCampaign(shop, id)) ? { ok: true, message: "Campaign deleted.", key: "camp.msg.deleted" } : { ok: false, message: `No campaign ${id} in this shop.`, key: "camp.msg.missing", vars: { id } };
     }
     return { ok: false, message: `Unknown action "${intent}".` };
   } catch (e) {

@@ -27,11 +27,17 @@ export const NUMBER_FIELDS = [
 /** Empty means "no cap". */
 export const NULLABLE_NUMBER_FIELDS = ["diversity.maxPerCategory", "diversity.maxPerCollection"] as const;
 
+/** Reads a dotted path of a settings object (undefined when absent). */
+export function getPath(target: unknown, dotted: string): unknown {
+  return dotted.split(".").reduce<unknown>((node, k) => (node as Record<string, unknown> | null)?.[k], target);
+}
+
 export class SettingsFormError extends Error {}
 
-function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+/** Sets a dotted path ("rules.priceBand.enabled") of a settings object. */
+export function setPath(target: object, dotted: string, value: unknown): void {
   const parts = dotted.split(".");
-  let node = target;
+  let node = target as Record<string, unknown>;
   for (const p of parts.slice(0, -1)) node = node[p] as Record<string, unknown>;
   node[parts[parts.length - 1]] = value;
 }

@@ -1,5 +1,6 @@
 /** The data each admin page renders (serialisable: loaders return it as JSON to the same components in /app and /demo). */
 import type { PlacementSettings } from "../recommend/settings";
+import type { SourceName } from "../recommend/types";
 import type { OnboardingStep } from "./OnboardingChecklist";
 
 export interface JobRow {
@@ -52,13 +53,59 @@ export interface DashboardData {
 export const EDITABLE_PLACEMENTS = ["product", "home", "cart", "email", "general"] as const;
 export type EditablePlacement = (typeof EDITABLE_PLACEMENTS)[number];
 
+/** A product as the settings page's picker and lists show it. */
+export interface ProductOption {
+  id: string;
+  title: string;
+  image: string | null;
+  price: string;
+}
+
+/** The list a placement would show with the form's settings (saved or not). */
+export interface SettingsPreview {
+  /** The customer the list is for (null: a visitor without history). */
+  customerId: string | null;
+  /** The product viewed (product placement) or in the cart (cart placement). */
+  product: ProductOption | null;
+  products: ProductOption[];
+  error: string | null;
+}
+
 export interface SettingsData {
   placement: EditablePlacement;
   current: PlacementSettings;
   defaults: PlacementSettings;
   /** The override saved for this placement, or null when the shop uses the defaults. */
   customised: boolean;
+  /** Product ids never recommended anywhere (the shop's global setting). */
+  hidden: string[];
+  /** The pinned and hidden products as cards (title, photo, price). */
+  cards: ProductOption[];
+  /** What the last training's tuning chose for this placement (parameters.blend of the published model version). */
+  recommended:
+    | { kind: "no-model" }
+    | { kind: "not-tuned" }
+    | {
+        kind: "tuned";
+        version: string;
+        trainedAt: string;
+        validationUsers: number;
+        weights: Partial<Record<SourceName, number>>;
+        /** Relative gain in validation NDCG over the starting mix (0.25 = 25 % more), null when unknown. */
+        gain: number | null;
+        /** Set when one source alone beat every mix (the blend guard). */
+        guardSource: SourceName | null;
+        /** Served now: the merchant has not saved weights of their own for this placement. */
+        inUse: boolean;
+      };
+  preview: SettingsPreview;
 }
+
+/** The settings page's action: a save (or reset), the live preview, or the picker's search. */
+export type SettingsActionResult =
+  | { intent: "save"; placement: EditablePlacement; error: string | null }
+  | { intent: "preview"; preview: SettingsPreview }
+  | { intent: "search"; query: string; results: ProductOption[] };
 
 export interface PreviewProduct {
   id: string;
@@ -82,23 +129,46 @@ export interface PreviewData {
   anchor: PreviewProduct | null;
 }
 
-export interface MetricRow {
-  /** Which variant: a model version, a baseline ("popularity"), or the tuned blend. */
+/** One recommender of the saved evaluation: a baseline, a single source, or a placement's blend. */
+export interface EvaluationRow {
+  /** "popularity", "visual", "blend:product", ... */
   name: string;
+  kind: "baseline" | "source" | "blend";
   metrics: Record<string, number>;
+  /** Bootstrap 95 % intervals of the ranking metrics (hit_rate, recall, ndcg, ...). */
+  ci: Record<string, [number, number]>;
 }
+
+/** The evaluate job's row (the Tune button's progress). */
+export type EvaluationJob = Omit<JobRow, "name">;
 
 export interface EvaluationData {
   evaluatedAt: string | null;
   k: number | null;
-  rows: MetricRow[];
+  /** Test customers evaluated, and the time the test period starts (temporal split). */
+  users: number | null;
+  cut: string | null;
+  rows: EvaluationRow[];
   /** Metric names in display order. */
   metricNames: string[];
+  /** The best blend against best-sellers on the share of future purchases found (recall@k). */
+  headline: { blend: string; blendRecall: number; popularRecall: number; ratio: number | null; significant: boolean | null } | null;
   proposal: {
     placement: string;
     current: Record<string, number>;
     proposed: Record<string, number>;
-    gain: string | null;
+    /** The objective on the test split before and after (e.g. NDCG@10), and the relative gain. */
+    before: number;
+    after: number;
+    relativeGain: number | null;
+    warning: string | null;
   }[] | null;
-  notice: string | null;
+  /** What the published model's training tuned (rows chosen vs default, sentences), null without tuning. */
+  tuned: { rows: { name: string; chosen: string; default: string }[]; notes: string[] } | null;
+  tunedVersion: string | null;
+  /** The newest evaluation job (the Tune button's), null when none ran. */
+  job: EvaluationJob | null;
 }
+
+/** The evaluation page's action: the Tune job started (or the one already running), or the proposal adopted. */
+export type EvaluationActionResult = { intent: "accept"; accepted: boolean } | { intent: "tune"; jobId: string };

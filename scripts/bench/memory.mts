@@ -18,7 +18,7 @@ const parts = process.argv[2] === "parts";
 const shop = process.argv[parts ? 3 : 2] ?? "bench.myshopify.com";
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
-const mb = (x: number) => Math.round(x / 2 ** 20);
+const mb = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;
 const rows: Record<string, unknown>[] = [];
 const measure = (after: string) => {
   gc();

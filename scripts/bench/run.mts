@@ -6,7 +6,11 @@
  *
  *   npm run bench [-- --quick] [--only=step,step] [--regenerate] [--profile] [--no-write]
  *
- * Steps: generate, import, als, train, visual-index, images, index, serve, demo, batch.
+ * Steps: generate, import, als, train, visual-index, images, index, serve, demo, batch, growth.
+ * growth     the cost of growth on SQLite and PostgreSQL: two shops of its own (2,500 and 10,000
+ *            customers, whatever the size flag), rows and bytes per 1,000 customers, memory per shop
+ *            served, train time per million interactions, and where the next limit is
+ * --window-hours=<h>  the nightly training window the growth step's limit is computed for (default 4)
  * --quick      a smaller shop (5,000 products, 20,000 customers, 200,000 interactions), 10 s load runs
  * --medium     the profile's shop (20,000 products, 80,000 customers, 800,000 interactions), 20 s load runs
  * --help       print this and exit
@@ -48,7 +52,7 @@ const profile = process.argv.includes("--profile");
 const merge = process.argv.includes("--merge");
 /** --render: run no step; write docs/BENCHMARKS.md again from docs/benchmarks.json and the notes (after editing the notes). */
 const render = process.argv.includes("--render");
-const STEPS = ["generate", "import", "als", "train", "visual-index", "images", "index", "serve", "demo", "batch"];
+const STEPS = ["generate", "import", "als", "train", "visual-index", "images", "index", "serve", "demo", "batch", "growth"];
 const write = !process.argv.includes("--no-write");
 const OUT = path.join(ROOT, "bench-out", quick ? "quick" : medium ? "medium" : "full");
 const SHOP = "bench.myshopify.com";
@@ -152,7 +156,7 @@ class StepTimeout extends Error {
   }
 }
 
-function timed(cmd: string[], env: NodeJS.ProcessEnv = baseEnv, budgetSeconds?: number): { seconds: number; cpuSeconds: number; stdout: string } {
+function timed(cmd: string[], env: NodeJS.ProcessEnv = baseEnv, budgetSeconds?: number): { seconds: number; cpuSeconds: number; stdout: string; stderr: string } {
   const t = process.hrtime.bigint();
   const c0 = childrenCpuSeconds();
   const r = spawnSync(cmd[0], cmd.slice(1), {
@@ -167,7 +171,7 @@ function timed(cmd: string[], env: NodeJS.ProcessEnv = baseEnv, budgetSeconds?: 
   const cpuSeconds = childrenCpuSeconds() - c0;
   if (budgetSeconds && r.signal === "SIGKILL") throw new StepTimeout(seconds, cpuSeconds, r.stderr ?? "");
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status ?? r.signal}: ${(r.stderr ?? "").split("\n").slice(-8).join("\n")}`);
-  return { seconds, cpuSeconds, stdout: r.stdout };
+  return { seconds, cpuSeconds, stdout: r.stdout, stderr: r.stderr };
 }
 
 const facet = (...args: string[]) => [process.execPath, path.join(ROOT, "bin/facet.mjs"), ...args];
@@ -302,6 +306,155 @@ async function openLoadOn(port: number, pid: number, rate: number, seconds: numb
   return { ...r, serverCpuMsPerRequest: r.requests ? +((cpu * 1000) / r.requests).toFixed(2) : 0, serverCores: +(cpu / wall).toFixed(2) };
 }
 
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * Runs fn with the URL of a fresh PostgreSQL database (created on BENCH_PG_URL's server, dropped
+ * after); returns false, logged, when no PostgreSQL answers there.
+ */
+async function withPgDatabase(what: string, fn: (url: string) => Promise<void> | void): Promise<boolean> {
+  const pg = (await import("pg")).default;
+  const name = `facet_bench_${Math.random().toString(16).slice(2, 10)}`;
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await c.connect();
+  } catch (e) {
+    log(`  ${what} skipped: ${PG_ADMIN_URL} does not answer (${(e as Error).message})`);
+    return false;
+  }
+  await c.query(`CREATE DATABASE "${name}"`);
+  try {
+    const u = new URL(PG_ADMIN_URL);
+    u.pathname = `/${name}`;
+    await fn(u.toString());
+    return true;
+  } finally {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  }
+}
+
+/** The growth step's two shops: the same proportions (20 interactions per customer), 4x apart. */
+const GROWTH_SHOPS = [
+  { products: 500, customers: 2500, interactions: 50_000 },
+  { products: 2000, customers: 10_000, interactions: 200_000 },
+];
+/** --window-hours: the nightly window one worker has to retrain a shop in. */
+const windowHours = Number(process.argv.find((a) => a.startsWith("--window-hours="))?.slice(15) ?? 4) || 4;
+
+interface GrowthRun {
+  customers: number;
+  interactions: number;
+  importRows: number;
+  importSeconds: number;
+  footprint: { tables: { table: string; rows: number; bytes: number }[]; rows: number; bytes: number };
+  train: { seconds: number; cpuSeconds: number; peakRssMb: number };
+  servedMb: number;
+}
+
+/** Imports, measures, trains and loads one growth shop into the database at `url`. */
+function growthRun(shop: (typeof GROWTH_SHOPS)[number], shopDir: string, vectorDir: string, url: string, dataDir: string): GrowthRun {
+  const env = { ...baseEnv, DATABASE_URL: url, FACET_DATA_DIR: dataDir };
+  const files = ["products", "customers", "orders", "order_items", "interactions"];
+  const importRows = files.reduce((n, f) => n + countLines(path.join(shopDir, `${f}.csv`)), 0);
+  const imp = timed(facet("import", shopDir, "--shop", SHOP), env);
+  timed(facet("import", vectorDir, "--shop", SHOP), env);
+  timed(script("visual-index.mts", SHOP), env);
+  // GNU time's peak resident set of the train process (the worker's memory need for this shop).
+  const tr = timed(["/usr/bin/time", "-f", "facet-bench-maxrss-kb %M", ...facet("train", "--shop", SHOP, "--json")], env);
+  const peakKb = Number(/facet-bench-maxrss-kb (\d+)/.exec(tr.stderr)?.[1] ?? NaN);
+  const footprint = lastJson(timed(script("footprint.mts"), env).stdout) as GrowthRun["footprint"];
+  // The serving snapshot of the shop in a process of its own: resident memory after it, less before.
+  const mem = timed([process.execPath, "--expose-gc", "--import", "tsx", path.join(ROOT, "scripts/bench/memory.mts"), SHOP], env).stdout.trim().split("\n").map((l) => JSON.parse(l) as { after: string; rssMB: number });
+  const servedMb = mem.find((r) => r.after === "buildSnapshot")!.rssMB - mem.find((r) => r.after === "start")!.rssMB;
+  return { customers: shop.customers, interactions: shop.interactions, importRows, importSeconds: imp.seconds, footprint, train: { seconds: tr.seconds, cpuSeconds: tr.cpuSeconds, peakRssMb: peakKb / 1024 }, servedMb };
+}
+
+/** Per unit of growth between the two shops: (b - a) / (units b - units a) * per. */
+const slope = (a: number, b: number, ua: number, ub: number, per: number) => ((b - a) / (ub - ua)) * per;
+
+async function growthStep(): Promise<void> {
+  const root = path.join(OUT, "growth");
+  const runs: Record<string, GrowthRun[]> = { SQLite: [], PostgreSQL: [] };
+  for (const g of GROWTH_SHOPS) {
+    const dir = path.join(root, `${g.customers}`);
+    const shopDir = path.join(dir, "shop");
+    const vectorDir = path.join(dir, "vectors");
+    if (!fs.existsSync(path.join(vectorDir, "product_embeddings.npy")) || process.argv.includes("--regenerate")) {
+      timed(facet("generate-demo", "--out", shopDir, "--products", String(g.products), "--customers", String(g.customers), "--interactions", String(g.interactions), "--no-images", "--seed", "7"));
+      timed(script("vectors.mts", shopDir, vectorDir, "--dim", String(size.vectorDim)));
+    }
+    for (const f of ["growth.db", "growth.db-wal", "growth.db-shm"]) fs.rmSync(path.join(dir, f), { force: true });
+    fs.rmSync(path.join(dir, "data"), { recursive: true, force: true });
+    runs.SQLite.push(growthRun(g, shopDir, vectorDir, `file:${path.join(dir, "growth.db")}`, path.join(dir, "data")));
+    log(`  SQLite, ${int(g.customers)} customers: ${JSON.stringify({ ...runs.SQLite.at(-1), footprint: undefined })}`);
+    fs.rmSync(path.join(dir, "data-pg"), { recursive: true, force: true });
+    await withPgDatabase("growth on PostgreSQL", (url) => {
+      runs.PostgreSQL.push(growthRun(g, shopDir, vectorDir, url, path.join(dir, "data-pg")));
+      log(`  PostgreSQL, ${int(g.customers)} customers: ${JSON.stringify({ ...runs.PostgreSQL.at(-1), footprint: undefined })}`);
+    });
+  }
+  raw.growth = { shops: GROWTH_SHOPS, windowHours, runs };
+  const [ga, gb] = GROWTH_SHOPS;
+  const shops = `two shops of ${int(ga.customers)} and ${int(gb.customers)} customers (${int(ga.products)} / ${int(gb.products)} products, ${int(ga.interactions)} / ${int(gb.interactions)} interactions, ${size.vectorDim}-d product vectors), slope between them`;
+  const limits: string[] = [];
+  for (const [db, [a, b]] of Object.entries(runs)) {
+    if (!b) continue;
+    const perK = (fa: (r: GrowthRun) => number) => slope(fa(a), fa(b), a.customers, b.customers, 1000);
+    const top = b.footprint.tables
+      .map((t) => ({ ...t, per: slope(a.footprint.tables.find((x) => x.table === t.table)?.bytes ?? 0, t.bytes, a.customers, b.customers, 1000) }))
+      .sort((x, y) => y.per - x.per)
+      .slice(0, 4)
+      .map((t) => `${t.table} ${s1(t.per / 2 ** 20)} MB`)
+      .join(", ");
+    add({
+      figure: `growth, ${db}: rows and bytes per 1,000 customers`,
+      value: `${int(perK((r) => r.footprint.rows))} rows, ${s1(perK((r) => r.footprint.bytes) / 2 ** 20)} MB per 1,000 customers (largest: ${top}); the ${int(b.customers)}-customer shop holds ${int(b.footprint.rows)} rows in ${s1(b.footprint.bytes / 2 ** 20)} MB`,
+      how: `${shops}; ${db === "SQLite" ? "dbstat (tables with their indexes)" : "pg_total_relation_size (tables with indexes and TOAST)"} after facet import + vectors + visual index + facet train (scripts/bench/footprint.mts)`,
+    });
+    add({
+      figure: `growth, ${db}: import rows per second`,
+      value: `${int(b.importRows / b.importSeconds)} rows/s at ${int(b.customers)} customers (${int(b.importRows)} rows in ${s1(b.importSeconds)} s), ${int(a.importRows / a.importSeconds)} rows/s at ${int(a.customers)}`,
+      how: `facet import of the five CSV files into a fresh ${db} database; ${shops}`,
+    });
+    const perM = (fa: (r: GrowthRun) => number) => slope(fa(a), fa(b), a.interactions, b.interactions, 1e6);
+    const wallPerM = perM((r) => r.train.seconds);
+    const cpuPerM = perM((r) => r.train.cpuSeconds);
+    const ramPerM = perM((r) => r.train.peakRssMb);
+    // How the cost grows: CPU ~ n^k between the two shops (k = 1 is linear). CPU, not wall: the
+    // wall time on this shared machine measures the neighbours too.
+    const k = Math.log(b.train.cpuSeconds / a.train.cpuSeconds) / Math.log(b.interactions / a.interactions);
+    add({
+      figure: `growth, ${db}: train time per million interactions`,
+      value: `${s1(wallPerM)} s wall, ${s1(cpuPerM)} CPU s per million interactions (train ${s1(a.train.seconds)} s wall / ${s1(a.train.cpuSeconds)} CPU s at ${int(a.interactions)}, ${s1(b.train.seconds)} s / ${s1(b.train.cpuSeconds)} CPU s at ${int(b.interactions)}: CPU ~ interactions^${k.toFixed(2)}); train peak memory ${int(a.train.peakRssMb)} / ${int(b.train.peakRssMb)} MB, +${int(ramPerM)} MB per million interactions`,
+      how: `facet train --json under GNU time (wall, CPU of the process, peak RSS); ${shops}`,
+    });
+    const servedPerK = perK((r) => r.servedMb);
+    add({
+      figure: `growth, ${db}: memory per shop served`,
+      value: `${s1(a.servedMb)} MB for the ${int(a.customers)}-customer shop, ${s1(b.servedMb)} MB for the ${int(b.customers)}-customer shop: ${s1(servedPerK)} MB per 1,000 customers; ${int(1024 / Math.max(0.1, b.servedMb))} shops of ${int(b.customers)} customers per GB of serving memory`,
+      how: `scripts/bench/memory.mts: resident memory of a process after buildSnapshot (catalogue, profiles, events, model, visual index), full GCs before each reading, less the process's own; ${shops}`,
+    });
+    // The next limit: the shop whose retrain no longer fits one worker's nightly window, at the
+    // measured growth (at least linear), and the one whose training outgrows a worker's memory.
+    // Counted in CPU seconds, i.e. one busy core per training (the train's threads can only shorten it).
+    const kk = Math.max(1, k);
+    const windowS = windowHours * 3600;
+    const fitsM = (b.interactions / 1e6) * (windowS / b.train.cpuSeconds) ** (1 / kk);
+    const ramGb = os.totalmem() / 2 ** 30;
+    const ramM = ramPerM > 0 ? (b.interactions + ((ramGb * 1024 - b.train.peakRssMb) / ramPerM) * 1e6) / 1e6 : Infinity;
+    const shopsPerWindow = Math.floor(windowS / b.train.cpuSeconds);
+    limits.push(`${db}: one worker retrains ${int(shopsPerWindow)} shops of ${int(b.customers)} customers in ${windowHours} h, one after another; a single shop stops fitting the window at about ${int(fitsM)} million interactions (time ~ n^${kk.toFixed(2)}), and its training outgrows this ${ramGb.toFixed(0)} GiB machine's memory at about ${Number.isFinite(ramM) ? int(ramM) : "?"} million interactions`);
+  }
+  if (limits.length) {
+    add({
+      figure: `growth: where the next limit is (nightly window ${windowHours} h)`,
+      value: limits.join("; "),
+      how: `extrapolated from the two growth shops' train CPU time (one core busy per training; wall time on this shared machine measures the neighbours) and peak memory, growing at least linearly; --window-hours=${windowHours}`,
+    });
+  }
+}
+
 // The request mix: scripts/bench/mix.mts (shared with the in-process bench, requests.mts).
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
@@ -344,32 +497,16 @@ async function main() {
     raw.importVectors = { seconds: v.seconds, cpuSeconds: v.cpuSeconds };
     add({ figure: "import: product vectors", value: `${s1(v.seconds)} s for ${int(size.products)} x ${size.vectorDim}-d (CPU ${s1(v.cpuSeconds)} s)`, how: "facet import of product_embeddings.npy + product_ids.txt" });
     // The same files into PostgreSQL (docs/decisions/0160), when one answers at BENCH_PG_URL.
-    const admin = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-    const pg = (await import("pg")).default;
-    const name = `facet_bench_${Math.random().toString(16).slice(2, 10)}`;
-    const c = new pg.Client({ connectionString: admin });
-    try {
-      await c.connect();
-    } catch (e) {
-      log(`  import on PostgreSQL skipped: ${admin} does not answer (${(e as Error).message})`);
-      return;
-    }
-    await c.query(`CREATE DATABASE "${name}"`);
-    try {
-      const u = new URL(admin);
-      u.pathname = `/${name}`;
-      const p = timed(facet("import", shopDir, "--shop", SHOP), { ...baseEnv, DATABASE_URL: u.toString(), FACET_DATA_DIR: path.join(OUT, "data-pg") });
+    await withPgDatabase("import on PostgreSQL", async (url) => {
+      const p = timed(facet("import", shopDir, "--shop", SHOP), { ...baseEnv, DATABASE_URL: url, FACET_DATA_DIR: path.join(OUT, "data-pg") });
       raw.importPostgres = { rows, seconds: p.seconds, cpuSeconds: p.cpuSeconds };
       add({
         figure: "import on PostgreSQL: rows per second",
         value: `${int(rows / p.seconds)} rows/s (${int(rows)} rows in ${s1(p.seconds)} s; CPU of the importer ${s1(p.cpuSeconds)} s = ${int(rows / p.cpuSeconds)} rows per CPU second; the server's CPU not counted)`,
         how: "facet import of the same five CSV files into a fresh PostgreSQL database (multi-row INSERTs, 1,000 rows a statement, one transaction); PostgreSQL on the same machine",
       });
-    } finally {
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-      fs.rmSync(path.join(OUT, "data-pg"), { recursive: true, force: true });
-    }
+    });
+    fs.rmSync(path.join(OUT, "data-pg"), { recursive: true, force: true });
   });
 
   await step("als", () => {
@@ -600,6 +737,8 @@ async function main() {
       });
     }
   });
+
+  await step("growth", () => growthStep());
 
   const args = process.argv.slice(2);
   let command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;

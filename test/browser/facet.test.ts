@@ -188,6 +188,7 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "storefront 
     // Home blends collaborative 0.6 + recency 0.4 by default: hand the list to popularity instead.
     await page.goto(`${server.url}/demo/settings?placement=home`);
     await page.getByRole("tab", { name: "Home page" }).waitFor(); // Polaris draws its tabs once hydrated
+    await page.getByRole("button", { name: "Advanced" }).click(); // the raw weights are behind the disclosure
     await page.getByLabel("collaborative weight", { exact: true }).fill("0");
     await page.getByLabel("recency weight", { exact: true }).fill("0");
     await page.getByLabel("popularity weight", { exact: true }).fill("1");
@@ -213,7 +214,7 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "storefront 
 
   it("admin: the evaluation page shows its chart", async () => {
     const page = await open("/demo/evaluation");
-    const chart = page.locator('svg[data-chart="evaluation"]');
+    const chart = page.locator('svg[data-chart="found"]');
     await chart.waitFor({ timeout: 30_000 });
     expect(await chart.locator("rect").count()).toBeGreaterThan(4);
     await expect(page.locator("table").first().isVisible()).resolves.toBe(true);
@@ -225,16 +226,17 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "storefront 
     const page = await open("/demo/evaluation");
     const accept = page.getByRole("button", { name: "Accept the proposed weights" });
     await accept.waitFor({ timeout: 30_000 });
-    // The proposal table: Placement | Current weights | Proposed weights | Expected gain.
-    const proposalRows = page.locator("table").last().locator("tbody tr");
-    const [placement, proposed] = await Promise.all([proposalRows.first().locator("th, td").nth(0).textContent(), proposalRows.first().locator("td").nth(1).textContent()]);
-    const weights = Object.fromEntries((proposed ?? "").split(", ").filter(Boolean).map((w) => w.split(" ") as [string, string]));
+    // Each proposed placement carries its weights (the page shows them as shares of the mix in words).
+    const first = page.locator("[data-proposal-placement]").first();
+    const placement = await first.getAttribute("data-proposal-placement");
+    const weights = JSON.parse((await first.getAttribute("data-proposed")) ?? "{}") as Record<string, number>;
     expect(Object.keys(weights).length).toBeGreaterThan(0);
     await accept.click();
     await page.getByText("The proposed weights are now the shop's settings").waitFor({ timeout: 15_000 });
     await page.screenshot({ path: screenshotPath("admin-evaluation-accepted"), fullPage: true });
 
     await page.goto(`${server.url}/demo/settings?placement=${placement!.trim()}`);
+    await page.getByRole("button", { name: "Advanced" }).click();
     for (const [source, value] of Object.entries(weights)) {
       expect(Number(await page.getByLabel(`${source} weight`).inputValue())).toBeCloseTo(Number(value), 2);
     }

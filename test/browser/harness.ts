@@ -51,7 +51,7 @@ export interface DemoServer {
 }
 
 /** A temp database with a small demo shop (200 products, 300 customers) made by the real pipeline. */
-export function seedDemoShop(dir: string): NodeJS.ProcessEnv {
+export function seedDemoShop(dir: string, opts: { customers?: number } = {}): NodeJS.ProcessEnv {
   const env = {
     ...process.env,
     DATABASE_URL: `file:${path.join(dir, "facet.db")}`,
@@ -60,7 +60,7 @@ export function seedDemoShop(dir: string): NodeJS.ProcessEnv {
     REDIS_URL: "",
     LOG_LEVEL: "warn",
   } as NodeJS.ProcessEnv;
-  const args = [path.join(ROOT, "bin/facet.mjs"), "demo", "--no-serve", "--products", "200", "--customers", "300", "--seed", "7", "--dir", path.join(dir, "shop"), "--shop", TEST_SHOP];
+  const args = [path.join(ROOT, "bin/facet.mjs"), "demo", "--no-serve", "--products", "200", "--customers", String(opts.customers ?? 300), "--seed", "7", "--dir", path.join(dir, "shop"), "--shop", TEST_SHOP];
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) throw new Error(`seeding the demo shop failed (facet demo --no-serve, exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   // A tuned evaluation leaves a proposal for the evaluation page to show and accept.
@@ -69,10 +69,11 @@ export function seedDemoShop(dir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
+/** `customers`: a larger shop (1,200 gives the train job enough validation customers to tune the blends). */
+export async function startDemoServer(opts: { customers?: number } = {}): Promise<DemoServer> {
   ensureBuild();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-browser-"));
-  const env = seedDemoShop(dir);
+  const env = seedDemoShop(dir, opts);
   const port = await freePort();
   const serveEnv = { ...env, PORT: String(port), FACET_DEMO: "1", NODE_ENV: "production", SHOPIFY_API_KEY: "", SHOPIFY_API_SECRET: "", WEB_CONCURRENCY: "1" } as NodeJS.ProcessEnv;
   // The production start command (scripts/start.mjs: the lean storefront path in front of Remix), one process.

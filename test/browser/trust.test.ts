@@ -207,7 +207,8 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: p
     const productId = (await card.getAttribute("data-product-id"))!;
     await Promise.all([page.waitForNavigation(), card.click()]);
     await eventually(() => storedEvents(server).find((e) => e.type === "click" && e.productId === productId && e.customerId === customer), 10_000, "the click row");
-    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Add to cart" }).click()]);
+    // The product page's own "Add to cart" form (the theme's, whatever its language).
+    await Promise.all([page.waitForNavigation(), page.locator('.pdp form[action$="/cart"] button[type="submit"]').click()]);
     expect(page.url()).toMatch(/\/demo\/storefront\/cart$/);
     const add = storedEvents(server).find((e) => e.type === "add_to_cart" && e.productId === productId);
     expect(add).toMatchObject({ placement: "home", customerId: customer });
@@ -217,7 +218,9 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: p
     const thanks = page.locator("[data-order]");
     await thanks.waitFor({ timeout: 30_000 });
     const orderId = (await thanks.getAttribute("data-order"))!;
-    expect(await thanks.innerText()).toMatch(/Thank you! Order \d+ \(1 item, .+\) is placed/);
+    // The demo shop is German (de-DE): the theme thanks in German.
+    expect(await thanks.innerText()).toMatch(/^Vielen Dank! Die Bestellung \d+ \(1 Artikel, [\d,]+\s€\) ist aufgegeben\./);
+    expect(await page.locator("[data-checkout]").count()).toBe(0);
     expect(await page.locator(".cart-lines").count()).toBe(0); // the cart is empty again
     // The order went down the webhook path: a recorded orders/create delivery, the sync job, the rows.
     expect(query(`SELECT topic FROM WebhookDelivery WHERE shop = ? AND topic = 'ORDERS_CREATE'`, TEST_SHOP).length).toBeGreaterThanOrEqual(1);
@@ -252,6 +255,18 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: p
     expect(job).toEqual([{ name: "campaignPreview", status: "completed", progress: 1 }]);
     await page.screenshot({ path: shot("campaign-preview"), fullPage: true });
     await page.close();
+
+    // In German: the page's words, and the suggested segment's help says why it was chosen.
+    const de = await open("/demo/campaigns?locale=de");
+    expect(await de.title()).toBe("Kampagnen · Facet");
+    await de.getByRole("heading", { name: "Kampagne erstellen" }).waitFor();
+    await expect(de.innerText("body")).resolves.toContain("Vorgeschlagen: die größte Gruppe von Kunden, die Marketing-E-Mails zugestimmt haben");
+    await de.getByRole("button", { name: "Vorschau" }).click();
+    const deSummary = de.locator("[data-campaign-summary]");
+    await deSummary.waitFor({ timeout: 60_000 });
+    expect(await deSummary.innerText()).toMatch(new RegExp(`^${total} Empfänger, insgesamt [\\d.]+ Produkte\\. Nicht dabei: `));
+    await de.screenshot({ path: shot("campaign-preview-de"), fullPage: true });
+    await de.close();
   });
 
   it("raised no uncaught errors and no failed responses", () => {

@@ -22,6 +22,24 @@ describe("EASE closed form", () => {
     expect(() => invertSpd(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
   });
 
+  it("the blocked inverse (rows four at a time, a remainder block) gives A A⁻¹ = I", () => {
+    for (const n of [4, 5, 9, 14]) {
+      let seed = n;
+      const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+      const m = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) m[i * n + j] = m[j * n + i] = rnd();
+      for (let i = 0; i < n; i++) m[i * n + i] += n;
+      const inv = m.slice();
+      invertSpd(inv, n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += m[i * n + k] * inv[k * n + j];
+          expect(s).toBeCloseTo(i === j ? 1 : 0, 12);
+        }
+    }
+  });
+
   it("B = I - P/diag(P) with a zero diagonal, by hand for lambda = 1", () => {
     const b = easeDense(X, easeItems(X, 10), 1);
     // B[i][j] = -P[i][j] / P[j][j]: B01 = 0.25/0.5, B02 = 0, B12 = 0.5; diagonal 0.

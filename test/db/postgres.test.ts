@@ -7,30 +7,19 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeIf } from "../helpers/requires";
-import { createPgDatabase, TEST_PG_URL } from "../helpers/db";
+import { createPgDatabase, pgReachable, TEST_PG_URL } from "../helpers/db";
 import { postgresSchema } from "../../scripts/pgSchema.mjs";
 import { applyMigrations, applyPgMigrations, MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from "../../app/models/migrate.server";
 import { PgSyncDb } from "../../app/models/pgRaw.server";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
-async function pgReachable(): Promise<boolean> {
-  const u = new URL(TEST_PG_URL);
-  return new Promise((resolve) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
-    s.setTimeout(1000);
-    s.once("connect", () => { s.destroy(); resolve(true); });
-    s.once("error", () => resolve(false));
-    s.once("timeout", () => { s.destroy(); resolve(false); });
-  });
-}
 const available = await pgReachable();
 
 describeIf(available, `PostgreSQL at ${TEST_PG_URL}`, "PostgreSQL provider", () => {

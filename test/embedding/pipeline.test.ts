@@ -7,7 +7,8 @@ import { NO_MODEL_NOTE, runEmbed } from "../../app/embedding/embedPipeline.serve
 import { loadImageModel } from "../../app/embedding/onnxModel";
 import { poolProductVector } from "../../app/embedding/pool";
 import { decodeToSquare, toTensor } from "../../app/embedding/preprocess";
-import { activeVisualModel, loadVisualSearch } from "../../app/embedding/search.server";
+import { augmentWithNeighbours } from "../../app/embedding/augment";
+import { activeVisualModel, loadVisualSearch, visualKey, visualVectors } from "../../app/embedding/search.server";
 import { SPACE_VERSION, toSearchSpace } from "../../app/embedding/space";
 import embedJob from "../../app/jobs/embed.server";
 import { loadCatalog } from "../../app/models/catalog.server";
@@ -70,7 +71,7 @@ describe("embed pipeline without an image model (colour descriptor only)", () =>
     expect(r.failures).toEqual([{ productId: "M1", position: 0, url: "img/missing.png", reason: `file not found: ${path.join(shopDir, "img/missing.png")}` }]);
     expect(logs.filter((l) => l === NO_MODEL_NOTE)).toHaveLength(1);
     expect(visualStatus(SHOP)).toMatchObject({ kind: "colour", modelId: COLOUR_MODEL_ID, note: NO_MODEL_NOTE });
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112, colourWeight: 1, centre: null });
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: COLOUR_MODEL_ID, kind: "colour", dim: 112, colourWeight: 1, centre: null, augment: 0 });
     expect(imageStates(SHOP).get("M1")).toMatchObject([{ status: "failed", error: expect.stringContaining("file not found") }]);
     expect(imageStates(SHOP).get("G1")!.map((s) => s.status)).toEqual(["ok", "ok"]);
     expect(r.index).toMatchObject({ total: 7, rebuilt: true });
@@ -157,7 +158,7 @@ describe("embed pipeline with an ONNX model", () => {
 
     // 8 products are too few to measure the colour weight on (fusion.ts MIN_PRODUCTS): the default, said so in the status.
     // ... and too few to fit a catalogue centre on (space.ts MIN_CENTRE_PRODUCTS): no centring.
-    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4, colourWeight: 0.2, centre: null });
+    expect(activeVisualModel(SHOP)).toEqual({ modelId: r.model!.id, kind: "onnx", dim: 4, colourWeight: 0.2, centre: null, augment: 0 });
     expect(visualStatus(SHOP)?.fusion?.chosenBy).toBe("default");
     const catalog = loadCatalog(SHOP);
     const search = (await loadVisualSearch(SHOP, catalog))!;
@@ -221,5 +222,22 @@ describe("the image model's space on a catalogue large enough to centre (space.t
     expect(activeVisualModel(BIG)!.centre!.hash).toBe(active.centre!.hash);
     expect(logs.at(-1)).toContain("kept from an earlier run");
     if (again.index!.key === r.index!.key) expect(again.index).toMatchObject({ added: 1, rebuilt: false });
+  });
+
+  it("serves neighbour-augmented vectors when the shop's augmentation is on, the same for a patched subset, named in the key", () => {
+    const active = activeVisualModel(BIG)!;
+    const plain = visualVectors(BIG, { ...active, augment: 0 });
+    const on = { ...active, augment: 3 };
+    const served = visualVectors(BIG, on);
+    const want = augmentWithNeighbours(plain.map((p) => p.vector), 3);
+    expect(served.map((p) => p.productId)).toEqual(plain.map((p) => p.productId));
+    served.forEach((p, i) => Array.from(p.vector).forEach((x, d) => expect(x).toBeCloseTo(want[i][d], 5)));
+    // A patch reads all products to find the neighbours of the changed one.
+    const [c3] = visualVectors(BIG, on, ["C3"]);
+    const i3 = plain.findIndex((p) => p.productId === "C3");
+    expect(c3.productId).toBe("C3");
+    Array.from(c3.vector).forEach((x, d) => expect(x).toBeCloseTo(want[i3][d], 5));
+    expect(visualKey(on)).toContain("-a3+");
+    expect(visualKey({ ...active, augment: 0 })).not.toContain("-a");
   });
 });

@@ -64,14 +64,14 @@ describe("evaluateShop", () => {
       expect(t.maxAt).toBeLessThan(cut);
     }
     const r = out.result;
-    expect(r.results.map((x) => x.name)).toEqual(["random", "popularity", "visual", "collaborative", "bought-together", "demographic", "recency", "blend:home", "blend:general"]);
+    expect(r.results.map((x) => x.name)).toEqual(["random", "popularity", "visual", "collaborative", "bought-together", "demographic", "recency", "recent-popularity", "blend:home", "blend:general"]);
     for (const x of r.results) expect(typeof x.ndcg).toBe("number");
     expect(r.test_users).toBeGreaterThan(0);
 
     const { latestEvaluation, loadProposal } = await import("../../app/models/evaluation.server");
     const saved = await latestEvaluation<typeof r>(SHOP);
     expect(saved?.id).toBe(out.id);
-    expect(saved?.result.results).toHaveLength(9);
+    expect(saved?.result.results).toHaveLength(10);
     expect(saved?.modelVersionId).toBeNull();
     const proposal = await loadProposal(SHOP);
     if (Object.keys(r.tuning!.placements).length > 0) {

@@ -83,6 +83,7 @@ describe("the JSON result", () => {
       "bought-together",
       "demographic",
       "recency",
+      "recent-popularity",
       "blend:product",
       "blend:home",
       "blend:cart",

@@ -40,7 +40,7 @@ describe("settings search", () => {
 });
 
 describe("placement knobs", () => {
-  it("cover the five compared sources, the price band and MMR, and write complete settings", () => {
+  it("cover the six compared sources, the price band and MMR, and write complete settings", () => {
     const start = DEFAULT_SETTINGS.placements.home;
     const ks = placementKnobs(start);
     expect(ks.map((k) => k.name)).toEqual([
@@ -49,6 +49,7 @@ describe("placement knobs", () => {
       "weight.bought-together",
       "weight.demographic",
       "weight.recency",
+      "weight.recent-popularity",
       "rules.priceBand.margin",
       "diversity.maxPriceTierShare",
       "diversity.explorationSlots",

@@ -9,6 +9,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -18,6 +19,18 @@ import { closeDb } from "../../app/db.server";
 
 export const testDbProvider = process.env.FACET_TEST_DB === "postgres" ? "postgres" : "sqlite";
 export const TEST_PG_URL = process.env.FACET_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** Whether a PostgreSQL server answers at FACET_TEST_PG_URL (tests that need one skip visibly, or fail in CI). */
+export async function pgReachable(): Promise<boolean> {
+  const u = new URL(TEST_PG_URL);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
+    s.setTimeout(1000);
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+    s.once("timeout", () => { s.destroy(); resolve(false); });
+  });
+}
 
 /** Creates an empty PostgreSQL database; returns its URL and a function that drops it. */
 export async function createPgDatabase(prefix = process.env.FACET_TEST_PG_PREFIX ?? "facet_test"): Promise<{ url: string; drop: () => Promise<void> }> {

@@ -51,6 +51,44 @@ describe("train-time blend tuning and the guard", () => {
     expect(blendNotes({ blend: t })[0]).toMatch(/Placement "home": weights .*recent-popularity .*\(defaults: popularity 1\)/);
   });
 
+  it("a budget that runs out right after the single sources still leaves the best one: the search starts from it", () => {
+    let calls = 0;
+    const logs: string[] = [];
+    // Each clock reading is one second later (start 0, the start check 1 < 1.5 s, the search's first stop check 2 s: stop).
+    const t = tuneBlends(w, users, NOW, { clock: () => 1000 * calls++, budgetSeconds: 1.5, placements: ["home"], k: 3, log: (m) => logs.push(m) });
+    const home = t.placements.home!;
+    expect(home.chosen).toEqual({ "recent-popularity": 1 });
+    expect(home.chosenScore).toBe(home.sourceScores["recent-popularity"]);
+    expect(home.defaultScore).toBeLessThan(home.chosenScore);
+    expect(home.guard).toBeNull();
+    expect(t.stoppedByBudget).toBe(true);
+    expect(logs[0]).toMatch(/from recent-popularity alone/);
+  });
+
+  it("chooses the recent-popularity window on validation and serves it", () => {
+    const cat = makeCatalog(["OLD", "NEW", "Y"].map((id) => ({ id })));
+    // Twenty days ago OLD sold to ten customers; in the last week NEW to three. The validation customers buy NEW.
+    const ev = makeEvents(cat, [
+      ...Array.from({ length: 10 }, (_, j) => ({ customer: `A${j}`, product: "OLD", type: "purchase" as const, at: NOW - 20 * DAY, order: `A${j}` })),
+      ...Array.from({ length: 3 }, (_, j) => ({ customer: `B${j}`, product: "NEW", type: "purchase" as const, at: NOW - 2 * DAY, order: `B${j}` })),
+    ]);
+    const base = mergeOverrides(PLAIN, { placements: { home: { weights: { "recent-popularity": 1 } } } });
+    const at = (days: number) => world({ catalog: cat, events: ev, settings: mergeOverrides(base, { global: { recentPopularityDays: days } }) });
+    const buyers = Array.from({ length: 40 }, (_, j) => ({ id: `V${j}`, relevant: new Set([cat.index.get("NEW")!]) }));
+    let ms = 0;
+    const t = tuneBlends(at(30), buyers, NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 1, worldWithWindow: at });
+    expect(t.recentWindow).toMatchObject({ defaultDays: 30, chosenDays: 7 });
+    expect(t.recentWindow!.scores["30"]).toBe(0); // OLD first
+    expect(t.recentWindow!.scores["7"]).toBe(1);
+    expect(t.placements.home!.chosenScore).toBe(1); // the weights were searched in the chosen world
+    expect(tunedSettings(mergeSettings(DEFAULT_SETTINGS, base), { blend: t }).global.recentPopularityDays).toBe(7);
+    expect(blendNotes({ blend: t })[0]).toMatch(/Recent bestsellers window: 7 days \(default: 30\)/);
+    // Without a world per window the window is not tuned and the shop's stays.
+    const plain = tuneBlends(at(30), buyers, NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 1 });
+    expect(plain.recentWindow).toBeUndefined();
+    expect(tunedSettings(mergeSettings(DEFAULT_SETTINGS, base), { blend: plain }).global.recentPopularityDays).toBe(30);
+  });
+
   it("too few validation customers: nothing is tuned, and the admin is told", () => {
     const t = tuneBlends(w, users.slice(0, 5), NOW, { clock: () => 0, budgetSeconds: 60 });
     expect(t.placements).toEqual({});

@@ -39,7 +39,7 @@ export interface StartOptions {
 /** Starts the built server; resolves once it listens, rejects with its log if it exits first. */
 /** The machine's clock as this test process sees it: under `faketime` (CI runs the suite a year
  * ahead) the server must share it, as a deployed server shares its machine's clock. */
-const clockEnv = (): Record<string, string | undefined> =>
+export const clockEnv = (): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "LD_PRELOAD" || k.startsWith("FAKETIME") || k.startsWith("DONT_FAKE")));
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {

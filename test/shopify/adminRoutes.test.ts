@@ -189,7 +189,7 @@ describe("embedded admin pages, authenticated by session token", () => {
 
     const saved = await post("settings", "/app/settings", settingsForm("product", current, { "diversity.mmrLambda": "0.42", "rules.pinned": "8000000000002" }));
     expect(saved.status).toBe(200);
-    expect(await saved.json()).toEqual({ placement: "product", error: null });
+    expect(await saved.json()).toEqual({ intent: "save", placement: "product", error: null });
 
     const page = (await (await get("settings", "/app/settings?placement=product")).json()) as { customised: boolean; current: PlacementSettings };
     expect(page.customised).toBe(true);
@@ -199,11 +199,45 @@ describe("embedded admin pages, authenticated by session token", () => {
     expect(after.world.settings.placements.product.diversity.mmrLambda).toBe(0.42);
     expect(after.world.settings.placements.product.rules.pinned).toEqual(["8000000000002"]);
 
+    // The live preview answers the unsaved form (a hidden product leaves the list) and saves nothing.
+    // (Two products, both bought by both customers: the preview asks for them to be shown again.)
+    const { "rules.excludePurchased.enabled": _bought, ...homeForm } = settingsForm("home", before.world.settings.placements.home, {});
+    const shown = (await (await post("settings", "/app/settings", { ...homeForm, intent: "preview" })).json()) as { preview: { products: { id: string }[]; product: { id: string } | null } };
+    expect(shown.preview).toMatchObject({ error: null });
+    expect(shown.preview.products.length).toBeGreaterThan(0);
+    const first = shown.preview.products[0].id;
+    const without = (await (await post("settings", "/app/settings", { ...homeForm, intent: "preview", "global.hidden": first })).json()) as typeof shown;
+    expect(without.preview.products.map((p) => p.id)).not.toContain(first);
+    expect((await getSnapshot(SHOP)).world.settings.global.hidden).not.toContain(first);
+    // The picker finds products by title, with their photos and prices.
+    const title = after.world.catalog.title[after.world.catalog.index.get(first)!];
+    const found = (await (await post("settings", "/app/settings", { intent: "search", q: title.slice(0, 6) })).json()) as { results: { id: string; title: string; price: string }[] };
+    expect(found.results.length).toBeGreaterThan(0);
+    expect(found.results.every((r) => r.title.toLowerCase().includes(title.slice(0, 6).toLowerCase()) && r.price !== "")).toBe(true);
+
     // A bad value is refused with the field named, and nothing changes.
     const bad = await post("settings", "/app/settings", settingsForm("product", page.current, { "diversity.mmrLambda": "viel" }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/diversity\.mmrLambda/);
     expect((await getSnapshot(SHOP)).world.settings.placements.product.diversity.mmrLambda).toBe(0.42);
+  });
+
+  it("the evaluation page's Tune button runs the evaluation with tuning as a job, and the page reports it", async () => {
+    const started = (await (await post("evaluation", "/app/evaluation", { intent: "tune" })).json()) as { intent: string; jobId: string };
+    expect(started.intent).toBe("tune");
+    // A second press while it waits or runs is the same job.
+    const again = (await (await post("evaluation", "/app/evaluation", { intent: "tune" })).json()) as { jobId: string };
+    const run = await prisma().jobRun.findUnique({ where: { id: started.jobId } });
+    if (run && (run.status === "queued" || run.status === "running")) expect(again.jobId).toBe(started.jobId);
+    await waitFor(async () => {
+      const r = await prisma().jobRun.findUnique({ where: { id: started.jobId } });
+      return r?.status === "completed" || r?.status === "failed";
+    }, "the evaluate job", 60_000);
+    const page = (await (await get("evaluation", "/app/evaluation")).json()) as { job: { id: string; status: string; error: string | null } | null };
+    expect(page.job?.id).toBe(again.jobId);
+    expect(["completed", "failed"]).toContain(page.job?.status);
+    // Two products and two customers: the evaluation says why it cannot run, in the job's error.
+    if (page.job?.status === "failed") expect(page.job.error).toBeTruthy();
   });
 
   it("an admin POST without a valid session token is 401 and changes nothing", async () => {

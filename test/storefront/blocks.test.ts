@@ -58,12 +58,21 @@ describe("theme app blocks", () => {
     expect(gzipSync(js, { level: 9 }).length).toBeLessThan(10 * 1024);
   });
 
-  it("has every storefront translation key in German too", () => {
+  it("has every storefront and theme-editor translation key in German, French and Italian too", () => {
     const keys = (o: object, prefix = ""): string[] =>
       Object.entries(o).flatMap(([k, v]) => (typeof v === "object" ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
     const read = (f: string) => JSON.parse(fs.readFileSync(path.join(extensionDir(), "locales", f), "utf8"));
-    expect(keys(read("de.json")).sort()).toEqual(keys(read("en.default.json")).sort());
-    expect(keys(read("de.schema.json")).sort()).toEqual(keys(read("en.default.schema.json")).sort());
+    for (const lang of ["de", "fr", "it"]) {
+      expect(keys(read(`${lang}.json`)).sort(), lang).toEqual(keys(read("en.default.json")).sort());
+      expect(keys(read(`${lang}.schema.json`)).sort(), lang).toEqual(keys(read("en.default.schema.json")).sort());
+    }
+    // Every t: key a block's schema uses exists in the schema translations.
+    const schemaKeys = new Set(keys(read("en.default.schema.json")));
+    for (const f of fs.readdirSync(path.join(extensionDir(), "blocks"))) {
+      const used = [...fs.readFileSync(path.join(extensionDir(), "blocks", f), "utf8").matchAll(/"t:([\w.]+)"/g)].map((m) => m[1]);
+      expect(used.length, f).toBeGreaterThan(3);
+      for (const k of used) expect(schemaKeys.has(k), `${f}: t:${k}`).toBe(true);
+    }
   });
 });
 

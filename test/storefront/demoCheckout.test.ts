@@ -2,7 +2,7 @@
  * Issue 18 point 7 in-process: the demo storefront's "Add to cart" reports what the web pixel would
  * (the interaction and the add-to-cart credit of a recommendation click), and its checkout places
  * the order through the orders/create webhook path (the `sync` job), so the dashboard's attributed
- * revenue includes it.
+ * revenue and a running experiment's results include it.
  */
 import { expect, it } from "vitest";
 import { useTempDatabase } from "../helpers/db";
@@ -11,6 +11,8 @@ import { linkClient } from "../../app/models/ingest.server";
 import { attributedRevenueHeadline } from "../../app/experiments/results.server";
 import { demoAddToCart, demoCheckout, newClientCookie, orderBody } from "../../app/storefront/demoCheckout.server";
 import { orderFromRest, orderRows } from "../../app/shopify/mapping";
+import { createExperiment, recordExposure, setExperimentStatus } from "../../app/models/experiment.server";
+import { experimentResults } from "../../app/experiments/results.server";
 
 useTempDatabase();
 const SHOP = "facet-demo-checkout.myshopify.com";
@@ -58,6 +60,18 @@ it("credits the add-to-cart to the click and places the order through the webhoo
 
   const before = await attributedRevenueHeadline(SHOP, 30, new Date(now));
   expect(before.revenue).toBe(0);
+  // A running experiment on the home placement that the shopper was assigned to.
+  const exp = await createExperiment(SHOP, {
+    name: "Home: blend vs holdout",
+    placement: "home",
+    startAt: new Date(now - 86_400_000),
+    variants: [
+      { id: "blend", name: "Blend", weight: 1 },
+      { id: "holdout", name: "Holdout", weight: 1, holdout: true },
+    ],
+  });
+  await setExperimentStatus(SHOP, exp.id, "running", new Date(now - 86_400_000));
+  recordExposure(SHOP, exp.id, "C000001", "blend", new Date(now - 120_000));
   const order = (await demoCheckout(shopper(cookies), SHOP, ["P1", "P2"], now))!;
   expect(order).toMatchObject({ total: 184.5, items: 2, customerId: "C000001", currency: "EUR", outcome: "applied" });
   // The sync job ran it as an orders/create delivery: the delivery is recorded, the order and its lines stored.
@@ -65,6 +79,9 @@ it("credits the add-to-cart to the click and places the order through the webhoo
   expect(rawDb().prepare(`SELECT name, status FROM JobRun WHERE shop = ? AND name = 'sync'`).all(SHOP)).toEqual([{ name: "sync", status: "completed" }]);
   const after = await attributedRevenueHeadline(SHOP, 30, new Date(now + 1000));
   expect(after).toMatchObject({ revenue: 120, orders: 1 }); // P1 was clicked in a list, P2 was not
+  // The experiment's results count the order for the shopper's variant.
+  const results = await experimentResults(SHOP, exp.id);
+  expect(results.variants.find((v) => v.variant === "blend")).toMatchObject({ shoppers: 1, convertedShoppers: 1, attributedRevenue: 120, revenue: 184.5 });
   // An empty cart places nothing.
   expect(await demoCheckout(shopper(cookies), SHOP, [], now)).toBeNull();
 });

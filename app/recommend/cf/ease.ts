@@ -29,14 +29,18 @@ export interface EaseParams {
 }
 
 /**
- * Defaults. maxItems 2500, measured (npx tsx scripts/eval/ease-bench.mts, the shared 2-core machine
- * under load): the dense inverse takes 0.7 s at 500 products, 2.5 s at 1,000 and 23 s at 2,000
- * (m³ growth: about 45 s at 2,500, 2-3 min at 3,700), 16 m² bytes (100 MB at 2,500). The tuner fits
- * it twice (validation slice, then all events), so 2,500 keeps a train within a few minutes; a
- * larger catalogue is approximated on its 2,500 most touched products (set "cf".ease.maxItems to
- * move the limit). lambda 200: the reference's value on UCI Online Retail (issue 14).
+ * Defaults. maxItems 4000: the whole UCI Online Retail catalogue (3,659 products, 3,618 of them
+ * bought before the evaluation's cut) is fitted, with no long tail left to ALS. Cost: 16 m² bytes
+ * (256 MB at 4,000: the Gram matrix and U, float64) and m³/2 multiply-adds; measured on the shared
+ * 2-core machine under a load average of 12-17 (other jobs), the fit on 3,618 products took 171 s
+ * and 256 s with the row-at-a-time inverse, and the blocked inverse below runs about 2x faster
+ * (scripts/eval/ease-bench.mts; docs/decisions/0141). The tuner fits it once on the validation
+ * slice and once on all events. A larger catalogue is approximated on its 4,000 most touched
+ * products (set "cf".ease.maxItems to move the limit). neighbours 500: with 200 kept weights per
+ * row, UCI's NDCG@10 of pure EASE fell from 0.0976 (dense B) to 0.0940; 500 gives 0.0977.
+ * lambda 200: the reference's value on UCI Online Retail (issue 14).
  */
-export const DEFAULT_EASE: EaseParams = { lambda: 200, maxItems: 2500, neighbours: 200 };
+export const DEFAULT_EASE: EaseParams = { lambda: 200, maxItems: 4000, neighbours: 500 };
 
 export interface EaseModel {
   lambda: number;
@@ -63,41 +67,97 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, len: numb
 }
 
 /**
+ * Four dot products sharing one operand: out[r] = a[o[r] .. o[r]+len) · b[bo .. bo+len), r < 4.
+ * The shared row is read once for four rows (the dense phases below are memory bound: one pass over
+ * the matrix per row otherwise).
+ */
+function dot4(a: Float64Array, o0: number, o1: number, o2: number, o3: number, b: Float64Array, bo: number, len: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let k = 0; k < len; k++) {
+    const x = b[bo + k];
+    s0 += a[o0 + k] * x;
+    s1 += a[o1 + k] * x;
+    s2 += a[o2 + k] * x;
+    s3 += a[o3 + k] * x;
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
+}
+
+/**
  * Inverse of a symmetric positive definite n x n matrix (row-major, only its lower triangle is
  * read), returned full and symmetric in `a` (overwritten). Cholesky a = L Lᵀ; U = L⁻ᵀ (upper);
  * a⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ. Throws where a pivot is not positive (not positive definite).
+ *
+ * Each phase walks rows four at a time (dot4): the earlier rows they all need are read once per
+ * block instead of once per row. Measured (scripts/eval/ease-bench.mts, docs/decisions/0141).
  */
 export function invertSpd(a: Float64Array, n: number): void {
+  const acc = new Float64Array(4);
+  const full = n - (n % 4);
   // 1. Cholesky, L in the lower triangle of a: L[i][j] = (a[i][j] - L[i][:j]·L[j][:j]) / L[j][j].
-  for (let i = 0; i < n; i++) {
-    const oi = i * n;
-    for (let j = 0; j < i; j++) {
-      const oj = j * n;
-      a[oi + j] = (a[oi + j] - dot(a, oi, a, oj, j)) / a[oj + j];
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const rows = Math.min(4, n - i0);
+    if (i0 < full) {
+      const o = i0 * n;
+      for (let j = 0; j < i0; j++) {
+        const oj = j * n;
+        dot4(a, o, o + n, o + 2 * n, o + 3 * n, a, oj, j, acc);
+        const ljj = a[oj + j];
+        for (let r = 0; r < 4; r++) a[o + r * n + j] = (a[o + r * n + j] - acc[r]) / ljj;
+      }
     }
-    const d = a[oi + i] - dot(a, oi, a, oi, i);
-    if (!(d > 0)) throw new RangeError(`invertSpd: pivot ${i} is ${d}: the matrix is not positive definite (raise lambda)`);
-    a[oi + i] = Math.sqrt(d);
+    for (let i = i0; i < i0 + rows; i++) {
+      const oi = i * n;
+      for (let j = i0 < full ? i0 : 0; j < i; j++) {
+        const oj = j * n;
+        a[oi + j] = (a[oi + j] - dot(a, oi, a, oj, j)) / a[oj + j];
+      }
+      const d = a[oi + i] - dot(a, oi, a, oi, i);
+      if (!(d > 0)) throw new RangeError(`invertSpd: pivot ${i} is ${d}: the matrix is not positive definite (raise lambda)`);
+      a[oi + i] = Math.sqrt(d);
+    }
   }
   // 2. U = L⁻ᵀ, upper triangular, row-major: U[j][j] = 1/L[j][j]; for i > j:
   //    U[j][i] = -(L[i][j..i) · U[j][j..i)) / L[i][i]   (row i of L, row j of U: both contiguous).
+  //    Four rows i share the part of the sum left of their block; the rest is added per row.
   const u = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const oi = i * n;
-    const lii = a[oi + i];
-    for (let j = 0; j < i; j++) {
+  for (let i = 0; i < n; i++) u[i * n + i] = 1 / a[i * n + i];
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const rows = Math.min(4, n - i0);
+    const o = i0 * n;
+    for (let j = 0; j < i0 + rows - 1; j++) {
       const oj = j * n;
-      u[oj + i] = -dot(a, oi + j, u, oj + j, i - j) / lii;
+      if (j < i0 && rows === 4) dot4(a, o + j, o + n + j, o + 2 * n + j, o + 3 * n + j, u, oj + j, i0 - j, acc);
+      else if (j < i0) for (let r = 0; r < rows; r++) acc[r] = dot(a, o + r * n + j, u, oj + j, i0 - j);
+      else acc.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const i = i0 + r;
+        if (j >= i) continue;
+        const oi = i * n;
+        let s = acc[r];
+        for (let k = Math.max(j, i0); k < i; k++) s += a[oi + k] * u[oj + k];
+        u[oj + i] = -s / a[oi + i];
+      }
     }
-    u[oi + i] = 1 / lii;
   }
-  // 3. a⁻¹[r][c] = U[r][:]·U[c][:] = U[r][r..n)·U[c][r..n) for c <= r (zeros left of the diagonal).
-  for (let r = 0; r < n; r++) {
-    const or = r * n;
-    for (let c = 0; c <= r; c++) {
-      const v = dot(u, or + r, u, c * n + r, n - r);
-      a[or + c] = v;
-      a[c * n + r] = v;
+  // 3. a⁻¹[r][c] = U[r][:]·U[c][:] = U[r][r0..n)·U[c][r0..n) for c <= r, r0 <= r the block's
+  //    first row (U is zero left of its diagonal, so the shared start adds only zeros).
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const rows = Math.min(4, n - r0);
+    const o = r0 * n;
+    for (let c = 0; c < r0 + rows; c++) {
+      const oc = c * n;
+      if (rows === 4) dot4(u, o + r0, o + n + r0, o + 2 * n + r0, o + 3 * n + r0, u, oc + r0, n - r0, acc);
+      else for (let r = 0; r < rows; r++) acc[r] = dot(u, o + r * n + r0, u, oc + r0, n - r0);
+      for (let q = 0; q < rows; q++) {
+        const r = r0 + q;
+        if (c > r) continue;
+        a[r * n + c] = acc[q];
+        a[c * n + r] = acc[q];
+      }
     }
   }
 }
@@ -178,7 +238,13 @@ export function trainEase(users: CsrMatrix, partial: Partial<EaseParams> = {}, l
     }
   }
   indptr[n] = at;
-  if (m < users.cols) log(`train: EASE on the ${m} most touched of ${users.cols} products (maxItems ${p.maxItems}); the others get no EASE score`);
+  if (m < users.cols) {
+    log(
+      m >= p.maxItems
+        ? `train: EASE on the ${m} most touched of ${users.cols} products (maxItems ${p.maxItems}); the others get no EASE score`
+        : `train: EASE on all ${m} products that customers touched (of ${users.cols}; maxItems ${p.maxItems} not reached)`,
+    );
+  }
   return { lambda: p.lambda, fittedItems: m, catalogItems: n, weights: { indptr, indices: indices.slice(0, at), scores: scores.slice(0, at) } };
 }
 

@@ -55,6 +55,9 @@ export interface TuneSettings {
   easeWeights: number[];
 }
 
+/** EASE alone this many times the best ALS trial: the ALS search stops after one pass over its knobs. */
+export const EASE_LEAD = 1.25;
+
 export const DEFAULT_TUNE: TuneSettings = {
   enabled: true,
   budgetSeconds: 0,
@@ -115,6 +118,8 @@ export interface CfTuningReport {
   ease?: { trials: { lambda: number; weight: number; score: number }[]; fittedItems: number; catalogItems: number; fitSeconds: number; note?: string };
   /** Set when tuning did not run (too few validation customers, no purchases): why. */
   skipped?: string;
+  /** Set when the ALS search stopped after one pass because EASE alone led it by far (EASE_LEAD): why. */
+  alsSearchCut?: string;
 }
 
 const LOG = 1;
@@ -346,6 +351,9 @@ export function tuneAndTrain(
     const easeFirstSeconds = easeFitSeconds;
     const knobs = CF_KNOBS.filter((k) => !t.fixed.includes(k.name));
     const totalGuess = knobs.reduce((s, k) => s + k.values.length, 0);
+    let easeLeadLogged = false;
+    // Trials of one coordinate pass: the start, then every other value of each knob.
+    const onePass = 1 + knobs.reduce((s, k) => s + k.values.filter((v) => v !== k.get(base)).length, 0);
     const score = (p: TrainParams): number => {
       const trial: TrainParams = { ...p, als: { ...(p.als ?? {}), iterations: Math.min(p.als?.iterations ?? DEFAULT_ALS.iterations, t.trialIterations) }, earlyStop: false };
       const art = trainArtifacts(catalog, slice.train, trial, slice.cut, () => {});
@@ -367,6 +375,14 @@ export function tuneAndTrain(
       rounds: 2,
       minGain: t.minGain,
       shouldStop: () => {
+        // EASE far ahead of every ALS trial after one pass over the knobs: a second pass would
+        // only polish the minor part of the mix, so the time goes to the EASE lambdas instead.
+        if (!easeLeadLogged && trials >= onePass && easeInner.length && easeInner[0].score > EASE_LEAD * Math.max(0, bestTrial.score)) {
+          easeLeadLogged = true;
+          report.alsSearchCut = `EASE alone (${easeInner[0].score.toFixed(4)}) leads the best ALS trial (${bestTrial.score.toFixed(4)}) by more than ${Math.round((EASE_LEAD - 1) * 100)} %: one pass over the ALS knobs`;
+          log(`tune: ${report.alsSearchCut}`);
+        }
+        if (easeLeadLogged) return true;
         if (spent() - easeFirstSeconds < budgetSeconds) return false;
         report.stoppedByBudget = true;
         return true;
@@ -406,7 +422,9 @@ export function tuneAndTrain(
         fittedItems: bestEase.model.fittedItems,
         catalogItems: bestEase.model.catalogItems,
         fitSeconds: easeFitSeconds,
-        ...(bestEase.model.fittedItems < catalog.ids.length ? { note: `EASE fitted on the ${bestEase.model.fittedItems} products touched by the most customers of ${catalog.ids.length} (limit ${easeBase.maxItems}); the rest is scored by ALS alone` } : {}),
+        ...(bestEase.model.fittedItems >= easeBase.maxItems && bestEase.model.fittedItems < catalog.ids.length
+          ? { note: `EASE fitted on the ${bestEase.model.fittedItems} products touched by the most customers of ${catalog.ids.length} (limit ${easeBase.maxItems}); the rest is scored by ALS alone` }
+          : {}),
       };
       log(`tune: collaborative source: ${best.weight === 0 ? "ALS alone" : best.weight === 1 ? `EASE alone (lambda ${best.lambda})` : `${1 - best.weight} ALS + ${best.weight} EASE (lambda ${best.lambda})`}, validation NDCG@${t.k} ${best.score.toFixed(4)}`);
     }

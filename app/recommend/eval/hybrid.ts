@@ -4,6 +4,7 @@
  */
 import { trainArtifacts, type TrainParams } from "../cf/train";
 import { tuneAndTrain } from "../cf/tune";
+import { blendGuardsOf, tuneBlendOnSlice, tunedSettings } from "../hybrid/tuneBlend";
 import { buildWorld, contextFor, recommend, sourceCandidates, type World } from "../world";
 import type { HybridDeps } from "./run";
 
@@ -11,10 +12,16 @@ export function hybridDeps(params: TrainParams = {}, opts: { clock?: () => numbe
   return {
     // Trained at the split's clock on the split's training events only: the same functions the train job
     // runs, tuning included (its validation slice is carved from these events; `notAfter` guards the test period).
-    train: (catalog, events, now) =>
-      params.tune?.enabled === false || !opts.clock
-        ? trainArtifacts(catalog, events, params, now)
-        : tuneAndTrain(catalog, events, params, now, { clock: opts.clock, log: opts.log, notAfter: now }).artifacts,
+    // With the shop (`shop`), the blend weights, window and guards are tuned on the same slice as
+    // the train job tunes them (hybrid/tuneBlend.ts tuneBlendOnSlice) and served in the evaluation's
+    // world, so `facet evaluate` measures what `facet train` + `facet batch` serve.
+    train: (catalog, events, now, shop) => {
+      if (params.tune?.enabled === false || !opts.clock) return trainArtifacts(catalog, events, params, now);
+      const tuned = tuneAndTrain(catalog, events, params, now, { clock: opts.clock, log: opts.log, notAfter: now });
+      if (!shop || !tuned.inner || params.tune?.blend === false) return tuned.artifacts;
+      const blend = tuneBlendOnSlice(tuned.inner, { catalog, ...shop }, { clock: opts.clock, budgetSeconds: tuned.report.budgetSeconds, log: opts.log });
+      return { ...tuned.artifacts, served: { settings: tunedSettings(shop.settings, { blend }), guards: blendGuardsOf({ blend }) } };
+    },
     buildWorld,
     contextFor,
     recommend,

@@ -10,6 +10,7 @@
  */
 import type { PlacementSettings, ShopSettings } from "../settings";
 import type { WorldInput } from "../world";
+import type { PlacementGuard } from "../blendGuard";
 import type { Candidate, Catalog, CfModel, CustomerProfile, EventTable, ItemNeighbours, Placement, RecContext, Recommendation, SourceName, VectorSearch } from "../types";
 import { INTERACTION_TYPES, PLACEMENTS } from "../types";
 import { evaluateRecommenders, evaluationUsers, itemUserCounts, pairedDifference, popularityRecommender, randomRecommender, type EvalRecommender, type RecommenderResult } from "./evaluate";
@@ -20,16 +21,29 @@ import { isRelevant, makeSplit, validationSplit, type HoldoutPair, type Split, t
 import { changedKnobs, searchSettings, type Knob, type PlacementProposal, type SearchOptions, type TuningProposal } from "./tuning";
 
 /** The single sources the issue compares against the blend. */
-export const EVAL_SOURCES: SourceName[] = ["visual", "collaborative", "bought-together", "demographic", "recency"];
+export const EVAL_SOURCES: SourceName[] = ["visual", "collaborative", "bought-together", "demographic", "recency", "recent-popularity"];
 
 export interface Artifacts {
   cf: CfModel | null;
   boughtTogether: ItemNeighbours | null;
   viewedTogether: ItemNeighbours | null;
+  /**
+   * What the train job would serve besides the model, when the trainer tuned it (hybrid/tuneBlend.ts
+   * on the training part's own validation slice): the shop's settings with the tuned blend weights
+   * and window, and the placements' guards. Absent: the shop's settings as they are.
+   */
+  served?: { settings: ShopSettings; guards: Partial<Record<Placement, PlacementGuard>> };
+}
+
+/** What the trainer may use of the shop besides the events (to tune the blend as the train job does). */
+export interface TrainContext {
+  customers: CustomerProfile[];
+  visual: VectorSearch | null;
+  settings: ShopSettings;
 }
 
 /** What the evaluation hands the hybrid's buildWorld: the world's required inputs (no live extras). */
-export type WorldInputLike = Pick<WorldInput, "catalog" | "events" | "customers" | "cf" | "boughtTogether" | "viewedTogether" | "visual" | "now" | "settings">;
+export type WorldInputLike = Pick<WorldInput, "catalog" | "events" | "customers" | "cf" | "boughtTogether" | "viewedTogether" | "visual" | "now" | "settings" | "guards">;
 
 export interface ContextRequest {
   placement: Placement;
@@ -41,7 +55,7 @@ export interface ContextRequest {
 
 /** What the evaluation needs of the trainer and the hybrid (app/recommend/world.ts, cf/train.ts). */
 export interface HybridDeps<W> {
-  train(catalog: Catalog, events: EventTable, now: number): Artifacts;
+  train(catalog: Catalog, events: EventTable, now: number, shop?: TrainContext): Artifacts;
   buildWorld(input: WorldInputLike): W;
   contextFor(world: W, req: ContextRequest): RecContext;
   recommend(world: W, ctx: RecContext, k: number, overrides?: Partial<PlacementSettings>): Recommendation[];
@@ -207,8 +221,17 @@ function timed<W>(deps: HybridDeps<W>, rec: EvalRecommender, seconds: Map<string
 
 /** Splits, trains on the training part, builds the world on it. */
 function prepare<W>(data: RunData, split: Split, deps: HybridDeps<W>): Bound<W> {
-  const artifacts = deps.train(data.catalog, split.train, split.now);
-  const world = deps.buildWorld({ catalog: data.catalog, events: split.train, customers: data.customers, ...artifacts, visual: data.visual, now: split.now, settings: data.settings });
+  const { served, ...artifacts } = deps.train(data.catalog, split.train, split.now, { customers: data.customers, visual: data.visual, settings: data.settings });
+  const world = deps.buildWorld({
+    catalog: data.catalog,
+    events: split.train,
+    customers: data.customers,
+    ...artifacts,
+    visual: data.visual,
+    now: split.now,
+    settings: served?.settings ?? data.settings,
+    ...(served ? { guards: served.guards } : {}),
+  });
   return { world, split, anchors: requestAnchors(split.train, data.catalog) };
 }
 

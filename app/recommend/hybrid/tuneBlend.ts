@@ -14,11 +14,13 @@
  * Pure: no I/O; the clock is injected for the budget.
  */
 import { guardNote, guardPlacement, type PlacementGuard } from "../blendGuard";
+import type { InnerModel } from "../cf/tune";
+import { sampleWithoutReplacement } from "../eval/bootstrap";
 import { ndcgAtK, meanOf } from "../eval/metrics";
 import { searchSettings, type Knob } from "../eval/tuning";
 import type { PlacementSettings, ShopSettings } from "../settings";
-import type { Placement, SourceName } from "../types";
-import { contextFor, recommend, type World } from "../world";
+import type { Catalog, CustomerProfile, Placement, SourceName, VectorSearch } from "../types";
+import { buildWorld, contextFor, recommend, type World } from "../world";
 
 export const TUNED_PLACEMENTS: Placement[] = ["home", "general"];
 /** Sources the search may add to a placement (besides those it already uses). */
@@ -39,8 +41,21 @@ export interface PlacementBlendTuning {
   trials: number;
 }
 
+/** The recent-popularity window chosen on validation (the recent-popularity source alone, each window). */
+export interface WindowTuning {
+  defaultDays: number;
+  chosenDays: number;
+  /** NDCG of the recent-popularity source alone per window (days), on the first tuned placement. */
+  scores: Record<string, number>;
+}
+
+/** Recent-popularity windows (days) the tuner tries, besides the shop's own. */
+export const RECENT_WINDOW_DAYS = [7, 14, 30, 60];
+
 export interface BlendTuning {
   objective: string;
+  /** Set when the recent-popularity window was tuned (a world per window was given): served as global.recentPopularityDays. */
+  recentWindow?: WindowTuning;
   validationUsers: number;
   placements: Partial<Record<Placement, PlacementBlendTuning>>;
   spentSeconds: number;
@@ -66,6 +81,13 @@ export interface TuneBlendOptions {
   log?: (message: string) => void;
   /** Fewer validation customers than this: nothing is tuned (too noisy). */
   minUsers?: number;
+  /**
+   * The same validation world with another recent-popularity window (global.recentPopularityDays):
+   * given, the window is chosen first (RECENT_WINDOW_DAYS and the shop's own, by the source alone),
+   * and the weights are searched in the chosen world.
+   */
+  worldWithWindow?: (days: number) => World;
+  windowDays?: number[];
 }
 
 /** NDCG@k of a placement with the given weights (the rest of its settings as configured). */
@@ -83,9 +105,10 @@ export function placementNdcg(world: World, placement: Placement, users: readonl
  * Tunes the placements' weights on `world` (built from the validation slice's inner training part)
  * for `users` (the slice's customers), requests at `now` (the slice's cut).
  */
-export function tuneBlends(world: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
+export function tuneBlends(world0: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
   const k = opts.k ?? 10;
   const log = opts.log ?? (() => {});
+  let world = world0;
   const start = opts.clock();
   const spent = () => (opts.clock() - start) / 1000;
   const result: BlendTuning = { objective: `ndcg@${k}`, validationUsers: users.length, placements: {}, spentSeconds: 0, stoppedByBudget: false };
@@ -94,46 +117,124 @@ export function tuneBlends(world: World, users: readonly BlendValidationUser[], 
     log(`tune blend: ${result.skipped}`);
     return result;
   }
-  for (const placement of opts.placements ?? TUNED_PLACEMENTS) {
+  const placements = opts.placements ?? TUNED_PLACEMENTS;
+  if (opts.worldWithWindow && placements.length) {
+    // A seasonal shop (gifts before Christmas) is read better over its last two weeks than its last
+    // two months, a slow one the other way: the window whose bestsellers alone rank best wins; the
+    // shop's own window stays unless another beats it by minGain.
+    const own = world.settings.global.recentPopularityDays;
+    const scores: Record<string, number> = {};
+    let best = { days: own, score: placementNdcg(world, placements[0], users, now, k, { "recent-popularity": 1 }), world };
+    scores[String(own)] = best.score;
+    for (const days of opts.windowDays ?? RECENT_WINDOW_DAYS) {
+      if (String(days) in scores || spent() >= opts.budgetSeconds) continue;
+      const w = opts.worldWithWindow(days);
+      const v = placementNdcg(w, placements[0], users, now, k, { "recent-popularity": 1 });
+      scores[String(days)] = v;
+      if (v > best.score + (opts.minGain ?? 0.001)) best = { days, score: v, world: w };
+    }
+    world = best.world;
+    result.recentWindow = { defaultDays: own, chosenDays: best.days, scores };
+    log(`tune blend: recent-popularity window ${Object.entries(scores).map(([d, v]) => `${d} d ${v.toFixed(4)}`).join(", ")}: ${best.days} days`);
+  }
+  // Placements in order, each with what is left of the budget: the first (home) is the one most
+  // shoppers see; a later one left without time keeps its weights, and the guard below still
+  // serves it by its best source when that one is better (an equal split measured worse on UCI
+  // under load: home's search stopped before adding recent popularity).
+  const until = opts.budgetSeconds;
+  for (const placement of placements) {
     const ps = world.settingsFor(placement);
     const defaults = { ...ps.weights };
     const sources = [...new Set<SourceName>([...(Object.keys(defaults) as SourceName[]).filter((s) => (defaults[s] ?? 0) > 0), ...BLEND_SOURCES])];
     // The visual source needs vectors; without an index it cannot be measured, so it is left as configured.
     const tunable = sources.filter((s) => s !== "visual" || world.visual !== null);
-    const knobs: Knob<Partial<Record<SourceName, number>>>[] = tunable.map((s) => ({
+    // Each source alone first (the guard needs them anyway): the search then tries the strongest
+    // sources first, and starts from the best single source when it beats the shop's weights, so
+    // that a budget that runs out mid-search still leaves a placement no worse than its best part.
+    let trials = 0;
+    const memo = new Map<string, number>();
+    // Weights that differ by a common factor rank alike (the blend is a weighted sum): measured once.
+    const measure = (w: Partial<Record<SourceName, number>>): number => {
+      const on = (Object.entries(w) as [SourceName, number][]).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b));
+      if (!on.length) return -Infinity;
+      const sum = on.reduce((t, [, v]) => t + v, 0);
+      const key = JSON.stringify(on.map(([n, v]) => [n, Number((v / sum).toPrecision(12))]));
+      let v = memo.get(key);
+      if (v === undefined) {
+        trials++;
+        memo.set(key, (v = placementNdcg(world, placement, users, now, k, w)));
+      }
+      return v;
+    };
+    const sourceScores: Partial<Record<SourceName, number>> = {};
+    for (const s of tunable) sourceScores[s] = measure({ [s]: 1 });
+    const byStrength = [...tunable].sort((a, b) => (sourceScores[b] ?? 0) - (sourceScores[a] ?? 0) || a.localeCompare(b));
+    // A source that ranks nothing right alone can still reorder a blend: it stays, tried last.
+    const knobs: Knob<Partial<Record<SourceName, number>>>[] = byStrength.map((s) => ({
       name: `weight.${s}`,
       values: [...new Set([...BLEND_WEIGHT_VALUES, defaults[s] ?? 0])].sort((a, b) => a - b),
       get: (w) => w[s] ?? 0,
       set: (w, v) => ({ ...w, [s]: v }),
     }));
-    let trials = 0;
-    const score = (w: Partial<Record<SourceName, number>>) => {
-      trials++;
-      if (!Object.values(w).some((v) => (v ?? 0) > 0)) return -Infinity;
-      return placementNdcg(world, placement, users, now, k, w);
-    };
-    const search = searchSettings(defaults, knobs, score, {
+    const minGain = opts.minGain ?? 0.001;
+    const defaultScore = measure(defaults);
+    const best = byStrength[0];
+    const fromBest = best !== undefined && spent() < until && (sourceScores[best] ?? -Infinity) > defaultScore + minGain;
+    const start: Partial<Record<SourceName, number>> = fromBest ? { [best]: 1 } : defaults;
+    const search = searchSettings(start, knobs, measure, {
       strategy: "coordinate",
       rounds: 2,
-      minGain: opts.minGain ?? 0.001,
+      minGain,
       shouldStop: () => {
-        if (spent() < opts.budgetSeconds) return false;
+        if (spent() < until) return false;
         result.stoppedByBudget = true;
         return true;
       },
     });
     const chosen = Object.fromEntries(Object.entries(search.best).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
-    const sourceScores: Partial<Record<SourceName, number>> = {};
-    for (const s of tunable) sourceScores[s] = placementNdcg(world, placement, users, now, k, { [s]: 1 });
     const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, sourceScores, opts.guardMargin ?? 0);
-    result.placements[placement] = { defaults, defaultScore: search.startScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
+    result.placements[placement] = { defaults, defaultScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
     log(
-      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${search.startScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${trials} trials, ${spent().toFixed(1)} s); ` +
+      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
         `single sources ${Object.entries(sourceScores).map(([s, v]) => `${s} ${v!.toFixed(4)}`).join(", ")}${guard ? `; GUARD: served by ${guard.source} alone` : ""}`,
     );
   }
   result.spentSeconds = spent();
   return result;
+}
+
+/** Validation customers the blend is tuned on at most (a seeded sample beyond). */
+export const BLEND_TUNE_USERS = 400;
+
+/**
+ * The blend tuning that the train job stores and offline evaluation serves alike: a world built
+ * from the CF tuner's validation slice (its inner training events at its cut, the chosen model on
+ * them: no test period, no retraining), at most BLEND_TUNE_USERS of its customers, one world per
+ * recent-popularity window tried.
+ */
+export function tuneBlendOnSlice(
+  inner: InnerModel,
+  shop: { catalog: Catalog; customers: CustomerProfile[]; visual: VectorSearch | null; settings: ShopSettings },
+  opts: Omit<TuneBlendOptions, "worldWithWindow">,
+): BlendTuning {
+  const worldWithWindow = (days: number) =>
+    buildWorld({
+      catalog: shop.catalog,
+      events: inner.slice.train,
+      customers: shop.customers,
+      cf: inner.artifacts.cf,
+      boughtTogether: inner.artifacts.boughtTogether,
+      viewedTogether: inner.artifacts.viewedTogether,
+      visual: shop.visual,
+      now: inner.slice.cut,
+      settings: { ...shop.settings, global: { ...shop.settings.global, recentPopularityDays: days } },
+    });
+  let users = inner.slice.users;
+  if (users.length > BLEND_TUNE_USERS) {
+    const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
+    users = users.filter((_, i) => keep.has(i));
+  }
+  return tuneBlends(worldWithWindow(shop.settings.global.recentPopularityDays), users, inner.slice.cut, { ...opts, worldWithWindow });
 }
 
 /** The blend tuning stored with a model version (parameters.blend), or null. */
@@ -148,12 +249,13 @@ export function blendTuningOf(parameters: unknown): BlendTuning | null {
 export function tunedSettings(settings: ShopSettings, parameters: unknown): ShopSettings {
   const b = blendTuningOf(parameters);
   if (!b) return settings;
+  const global = b.recentWindow ? { ...settings.global, recentPopularityDays: b.recentWindow.chosenDays } : settings.global;
   const placements = { ...settings.placements };
   for (const [p, t] of Object.entries(b.placements) as [Placement, PlacementBlendTuning][]) {
     if (!t || !placements[p] || !Object.keys(t.chosen).length) continue;
     placements[p] = { ...placements[p], weights: { ...t.chosen } } as PlacementSettings;
   }
-  return { ...settings, placements };
+  return { ...settings, global, placements };
 }
 
 /** Per placement, the guard decided at training (for WorldInput.guards). */
@@ -179,6 +281,14 @@ export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): str
       .map(([s, v]) => `${s} ${v}`)
       .join(", ") || "-";
   const out: string[] = [];
+  const rw = b.recentWindow;
+  if (rw) {
+    out.push(
+      locale === "de"
+        ? `Zeitraum der aktuellen Bestseller: ${rw.chosenDays} Tage (Standard: ${rw.defaultDays}), Validierung ${b.objective} ${(rw.scores[String(rw.chosenDays)] ?? NaN).toFixed(3)} (Standard ${(rw.scores[String(rw.defaultDays)] ?? NaN).toFixed(3)}).`
+        : `Recent bestsellers window: ${rw.chosenDays} days (default: ${rw.defaultDays}), validation ${b.objective} ${(rw.scores[String(rw.chosenDays)] ?? NaN).toFixed(3)} (default ${(rw.scores[String(rw.defaultDays)] ?? NaN).toFixed(3)}).`,
+    );
+  }
   for (const [p, t] of Object.entries(b.placements) as [Placement, PlacementBlendTuning][]) {
     if (!t) continue;
     out.push(

@@ -8,7 +8,7 @@
  */
 import type { Candidate, RecContext, Reason, Source } from "../types";
 import type { World } from "../world";
-import { anchorParams, recentAnchors, restriction } from "./common";
+import { anchorParams, recentAnchors, restriction, showable } from "./common";
 import { easeHistory, mixedScores } from "../cf/ease";
 import { entriesFromEvents } from "../cf/foldin";
 import { DEFAULT_CONFIDENCE } from "../cf/confidence";
@@ -22,24 +22,29 @@ export function collaborativeSource(world: World): Source {
       const vec = world.userVector(ctx);
       const f = cf.factors;
       const allowed = restriction(world, ctx);
+      const ok = showable(world, ctx);
       let scored: { item: number; score: number }[];
       if (cf.ease && cf.ease.weight > 0) {
-        const history = easeHistory(entriesFromEvents(ctx.history, cf.confidence ?? DEFAULT_CONFIDENCE, ctx.now));
+        // The customer's EASE row as the model was fitted (cf/tune.ts validationHistories): every
+        // product bought, not only those among the newest HISTORY_CAP events, plus what the recent
+        // events touched.
+        const history = [...new Set([...ctx.purchased, ...easeHistory(entriesFromEvents(ctx.history, cf.confidence ?? DEFAULT_CONFIDENCE, ctx.now))])];
         if (!vec && history.length === 0) return [];
         const all = mixedScores(cf, vec, history, new Float64Array(world.catalog.ids.length));
         scored = [];
-        for (const item of allowed ?? all.keys()) if (all[item] > 0) scored.push({ item, score: all[item] });
+        for (const item of allowed ?? all.keys()) if (all[item] > 0 && ok(item)) scored.push({ item, score: all[item] });
         scored.sort((a, b) => b.score - a.score || a.item - b.item);
         scored = scored.slice(0, k);
       } else if (!vec) {
         return [];
       } else if (allowed) {
         scored = [];
-        for (const item of allowed) scored.push({ item, score: rowDot(vec, cf.itemFactors, item * f, f) });
+        for (const item of allowed) if (ok(item)) scored.push({ item, score: rowDot(vec, cf.itemFactors, item * f, f) });
         scored.sort((a, b) => b.score - a.score || a.item - b.item);
         scored = scored.slice(0, k);
       } else {
-        scored = world.topForVector(vec, k);
+        // Asked for enough to survive the exclusions (the customer's purchases, the cart, the current product).
+        scored = world.topForVector(vec, k + ctx.purchased.size + ctx.cart.length + 1).filter((s) => ok(s.item)).slice(0, k);
       }
       const anchors = recentAnchors(world, ctx).filter((a) => a.item * f < cf.itemFactors.length);
       return scored

@@ -4,6 +4,7 @@
  */
 import type { Candidate, Event, InteractionType, RecContext, Reason } from "../types";
 import type { World } from "../world";
+import { hardFilter } from "../rules";
 
 /** How an anchor relates to the shopper; explanations name it ("the ring you viewed"). */
 export type Relation = "current" | "cart" | "viewed" | "carted" | "bought" | "wishlisted";
@@ -78,6 +79,19 @@ export function contextAnchors(world: World, ctx: RecContext): Anchor[] {
 /** Products a placement restricts its candidates to (null: the whole catalogue). */
 export function restriction(world: World, ctx: RecContext): Int32Array | null {
   return world.settingsFor(ctx.placement).onlyNew ? world.newItemsAt(shopTime(world, ctx)) : null;
+}
+
+/**
+ * Whether the placement may show a product at all in this request (rules.ts hardFilter: not bought
+ * before unless repurchasable, in stock, not hidden, not the current product or the cart). Sources
+ * whose best-scored products are often ones the customer already bought (the collaborative source
+ * scores a customer's own purchases high; a heavy buyer bought much of the bestseller list) skip
+ * them while filling their `pool`, so the blend receives `pool` products it can show instead of a
+ * list the rules empty afterwards (measured on UCI Online Retail: docs/decisions/0141).
+ */
+export function showable(world: World, ctx: RecContext): (item: number) => boolean {
+  const ps = world.settingsFor(ctx.placement);
+  return (item) => hardFilter(world, ctx, ps, item);
 }
 
 /** Keeps the k best (score desc, then item asc for determinism) of a score map. */

@@ -69,6 +69,41 @@
     o.observe(list);
   }
 
+  // Prices as Shopify renders them: the theme's money format (the Liquid money filter's rendering of
+  // 1234.56, e.g. "1.234,56 €" or "CHF 1'234.56"), in the shopper's market currency at Shopify's own
+  // rate (Shopify.currency: {active, rate} over the shop's currency). Without them the server's text stays.
+  function moneyFormat(sample) {
+    var m = /1([^\d]?)23[45](?:([^\d])(\d+))?/.exec(sample || "");
+    if (!m) return null;
+    return { before: sample.slice(0, m.index), after: sample.slice(m.index + m[0].length), group: m[1], decimal: m[2] || "", digits: m[3] ? m[3].length : 0 };
+  }
+
+  function formatMoney(f, amount) {
+    var parts = amount.toFixed(f.digits).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, f.group);
+    return f.before + whole + (parts[1] ? f.decimal + parts[1] : "") + f.after;
+  }
+
+  function localisePrices(section) {
+    var f = moneyFormat(section.dataset.moneySample);
+    var cur = window.Shopify && window.Shopify.currency;
+    var active = (cur && cur.active) || section.dataset.currency;
+    var rate = Number(cur && cur.rate) || 1;
+    if (!f || !active) return;
+    var prices = section.querySelectorAll("[data-amount][data-currency]");
+    for (var i = 0; i < prices.length; i++) {
+      var p = prices[i];
+      var amount = Number(p.getAttribute("data-amount"));
+      if (!isFinite(amount)) continue;
+      if (p.getAttribute("data-currency") !== active) {
+        if (!cur || !cur.rate) continue; // no rate: the shop's currency as the server wrote it
+        amount = amount * rate;
+      }
+      p.textContent = formatMoney(f, amount);
+      p.setAttribute("data-shown-currency", active);
+    }
+  }
+
   function fail(section) {
     section.hidden = true; // the theme's page stays as it was
     section.removeAttribute("aria-busy");
@@ -98,6 +133,7 @@
         if (!root || !root.querySelector("a[data-product-id]")) return fail(section);
         d.recId = root.getAttribute("data-recommendation-id");
         list.replaceChildren(tpl.content);
+        localisePrices(section);
         section.removeAttribute("aria-busy");
         watchImpression(section);
       })
