@@ -103,6 +103,17 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "evaluate",
+    during: "the evaluation, after its row is saved",
+    holdAt: "^evaluation saved",
+    prepare: () => ({ shop: SHOP, tune: false }),
+    check(db, result) {
+      const rows = db.prepare(`SELECT id, result FROM Evaluation WHERE shop = ?`).all(SHOP) as { id: unknown; result: string }[];
+      expect(rows.map((r) => String(r.id))).toContain(String(result.id));
+      for (const r of rows) expect(JSON.parse(r.result)).toBeTruthy();
+    },
+  },
+  {
     name: "batch",
     during: "the batch, with its CSV half written",
     holdAt: "^[1-9]\\d*/\\d+ customers",
