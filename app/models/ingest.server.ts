@@ -105,7 +105,7 @@ export function realCustomersSince(shop: string, since: Date | null): number {
          SELECT 'c:' || customerId AS who FROM Interaction WHERE shop = ? AND customerId IS NOT NULL AND julianday(timestamp) > julianday(?)
          UNION
          SELECT CASE WHEN customerId IS NULL THEN 'o:' || id ELSE 'c:' || customerId END FROM "Order" WHERE shop = ? AND julianday(orderDate) > julianday(?)
-       )`,
+       ) AS distinct_real`,
     )
     .get(shop, t, shop, t) as { n: number };
   return row.n;
