@@ -87,9 +87,10 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "experiment 
     // The winner's weights (visual 0.7, collaborative 0.3) are the home page's settings now.
     await page.goto(`${server.url}/demo/settings?placement=home`);
     await page.getByRole("tab", { name: "Home page" }).waitFor();
-    expect(Number(await page.getByLabel("visual weight").inputValue())).toBeCloseTo(0.7, 6);
-    expect(Number(await page.getByLabel("collaborative weight").inputValue())).toBeCloseTo(0.3, 6);
-    expect(Number(await page.getByLabel("recency weight").inputValue())).toBe(0);
+    await page.getByRole("button", { name: "Advanced" }).click(); // the raw weights are behind the disclosure
+    expect(Number(await page.getByLabel("visual weight", { exact: true }).inputValue())).toBeCloseTo(0.7, 6);
+    expect(Number(await page.getByLabel("collaborative weight", { exact: true }).inputValue())).toBeCloseTo(0.3, 6);
+    expect(Number(await page.getByLabel("recency weight", { exact: true }).inputValue())).toBe(0);
     await page.close();
   });
 
