@@ -68,6 +68,11 @@ export function queueData(payload: { shop: string }): Record<string, unknown> {
   let stored = Array.isArray(kept.dropped);
   delete kept.dropped;
   for (const k of Object.keys(kept)) {
+    // An absent value is not sent: a null `now` and no `now` mean the same to every job.
+    if (kept[k] === null || kept[k] === undefined) {
+      delete kept[k];
+      continue;
+    }
     if (/email/i.test(k) || (typeof kept[k] === "string" && /@/.test(kept[k] as string))) {
       delete kept[k];
       stored = true;
