@@ -139,6 +139,15 @@ export function screenshotPath(name: string): string {
   return path.join(SCREENSHOTS, `${name}.png`);
 }
 
+/** Screenshots of one suite under test/artifacts (git-ignored), named `<prefix>-<name>.png`. */
+export function artifactShot(prefix: string): (name: string) => string {
+  const dir = path.join(ROOT, "test/artifacts");
+  return (name) => {
+    fs.mkdirSync(dir, { recursive: true });
+    return path.join(dir, `${prefix}-${name}.png`);
+  };
+}
+
 export interface StoredEvent {
   recommendationId: string;
   type: string;

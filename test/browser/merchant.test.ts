@@ -9,18 +9,12 @@
  * money format at Shopify's rate, reasons from the app proxy in the language asked for).
  * Screenshots: test/artifacts/merchant-*.png (git-ignored).
  */
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { describeIf, hasChromium } from "../helpers/requires";
-import { ROOT, launchBrowser, startDemoServer, type DemoServer } from "./harness";
+import { artifactShot, launchBrowser, startDemoServer, type DemoServer } from "./harness";
 
-const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const shot = (name: string) => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  return path.join(ARTIFACTS, `merchant-${name}.png`);
-};
+const shot = artifactShot("merchant");
 
 describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: settings a merchant understands, a readable evaluation", () => {
   let server: DemoServer;

@@ -17,13 +17,9 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { describeIf, hasChromium } from "../helpers/requires";
-import { ROOT, TEST_SHOP, eventually, launchBrowser, startDemoServer, storedEvents, type DemoServer } from "./harness";
+import { artifactShot, TEST_SHOP, eventually, launchBrowser, startDemoServer, storedEvents, type DemoServer } from "./harness";
 
-const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const shot = (name: string) => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  return path.join(ARTIFACTS, `trust-${name}.png`);
-};
+const shot = artifactShot("trust");
 const CARD = (placement: string) => `[data-facet-recs][data-placement="${placement}"] a[data-product-id]`;
 
 describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: privacy page, onboarding checklist, demo checkout, campaign preview job", () => {

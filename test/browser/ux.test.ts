@@ -5,18 +5,12 @@
  * that shows the home list instead of asking for a cart list (which answers 400).
  * Screenshots: test/artifacts/ux18-*.png (git-ignored).
  */
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { describeIf, hasChromium } from "../helpers/requires";
-import { ROOT, launchBrowser, startDemoServer, type DemoServer } from "./harness";
+import { artifactShot, launchBrowser, startDemoServer, type DemoServer } from "./harness";
 
-const ARTIFACTS = path.join(ROOT, "test/artifacts");
-const shot = (name: string) => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  return path.join(ARTIFACTS, `ux18-${name}.png`);
-};
+const shot = artifactShot("ux18");
 
 describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: the merchant's language, titles, not-found, empty cart", () => {
   let server: DemoServer;
