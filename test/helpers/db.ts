@@ -16,6 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { resetEnvForTests } from "../../app/env.server";
 import { closeDb } from "../../app/db.server";
+import { closeQueue } from "../../app/queues/index.server";
 
 export const testDbProvider = process.env.FACET_TEST_DB === "postgres" ? "postgres" : "sqlite";
 export const TEST_PG_URL = process.env.FACET_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -73,6 +74,10 @@ export function useTempDatabase(): { dir: () => string } {
     resetEnvForTests();
   });
   afterAll(async () => {
+    // Jobs still waiting (a debounced embed, a delayed retrain check, a retry's back-off) stop
+    // here, left queued as a restart would find them; running ones finish first. Without this a
+    // file whose last test queued a delayed job waited for it until the hook timed out.
+    await closeQueue({ abandonWaiting: true });
     await closeDb();
     await drop?.();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -91,7 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeQueue();
+  await closeQueue({ abandonWaiting: true });
   vi.unstubAllGlobals();
 });
 

@@ -32,7 +32,7 @@ describeIf(available, "Redis at " + REDIS_URL, "freshness jobs", () => {
     redis = redisConnection(REDIS_URL);
   });
   afterAll(async () => {
-    await closeQueue();
+    await closeQueue({ abandonWaiting: true });
     await deletePrefix(redis, PREFIX);
     await redis.quit();
   });

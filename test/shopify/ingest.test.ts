@@ -70,7 +70,7 @@ describeIf(available, "Redis at " + REDIS_URL, "pixel ingest", () => {
 
   afterAll(async () => {
     await setRateLimiter(undefined);
-    await closeQueue();
+    await closeQueue({ abandonWaiting: true });
     await deletePrefix(redis, PREFIX);
     await redis.quit();
     delete process.env.INGEST_CLIENT_EVENTS_PER_MINUTE;

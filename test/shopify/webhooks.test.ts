@@ -108,7 +108,7 @@ describeIf(available, "Redis at " + REDIS_URL, "webhooks through the route, the 
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close()));
-    await closeQueue();
+    await closeQueue({ abandonWaiting: true });
     await deletePrefix(redis, PREFIX);
     await redis.quit();
   });

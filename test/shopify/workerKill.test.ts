@@ -69,7 +69,7 @@ describeIf(available, "Redis at " + REDIS_URL, "worker killed mid-job", () => {
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    await closeQueue();
+    await closeQueue({ abandonWaiting: true });
     await deletePrefix(redis, PREFIX);
     await redis.quit();
   });

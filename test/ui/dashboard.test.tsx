@@ -58,7 +58,7 @@ describe("demo admin dashboard", () => {
     data = await dashboardData(SHOP, Date.now());
   }, 180_000);
   afterAll(async () => {
-    await closeQueue();
+    await closeQueue({ abandonWaiting: true });
   });
 
   it("says nothing was imported and no job ran before the first import", () => {
