@@ -9,6 +9,7 @@ import { deOnboarding, enOnboarding } from "./catalogue/onboarding";
 import { dePrivacy, enPrivacy } from "./catalogue/privacy";
 import { deSettings, enSettings } from "./catalogue/settings";
 import { deEvaluation, enEvaluation } from "./catalogue/evaluation";
+import { deAudit, enAudit } from "./catalogue/audit";
 
 export const en = {
   "nav.dashboard": "Dashboard",
@@ -88,6 +89,7 @@ export const en = {
   ...enSettings,
   ...enEvaluation,
   ...enCampaigns,
+  ...enAudit,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -171,6 +173,7 @@ export const de = {
   ...deSettings,
   ...deEvaluation,
   ...deCampaigns,
+  ...deAudit,
 } as const satisfies Catalogue;
 
 export const LOCALES = ["en", "de"] as const;
