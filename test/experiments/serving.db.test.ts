@@ -132,8 +132,11 @@ describe("experiments on the serving path", () => {
   });
 
   it("a customer who opted out of personalisation is in no experiment: the placement's own answer, no exposure", async () => {
-    // One who is not in the control arm (its list would look like the placement's anyway) and has no exposure yet.
-    const customerId = ["C4", "C5", "C6", "C8", "C9", "C10", "C0", "C2"].find((c) => assignVariant(expId, c, variants) !== "control")!;
+    // One who is not in the control arm (its list would look like the placement's anyway) and has
+    // no exposure yet (the tests above expose C1 and one customer of each arm they check).
+    flushExposures();
+    const exposed = (c: string) => rawDb().prepare(`SELECT variant FROM ExperimentExposure WHERE shop = ? AND experimentId = ? AND shopper = ?`).all(SHOP, expId, c);
+    const customerId = Array.from({ length: 12 }, (_, u) => `C${u}`).find((c) => assignVariant(expId, c, variants) !== "control" && exposed(c).length === 0)!;
     expect(customerId).toBeDefined();
     const form = new FormData();
     form.set("intent", "optout");
@@ -147,8 +150,7 @@ describe("experiments on the serving path", () => {
     const ranked = (r: RecommendResponse) => JSON.stringify(r.products.slice(0, -1).map((p) => p.id));
     expect(ranked(served)).toBe(ranked(anonymous)); // non-personalised: what a shopper without history gets
     flushExposures();
-    const rows = rawDb().prepare(`SELECT variant FROM ExperimentExposure WHERE shop = ? AND experimentId = ? AND shopper = ?`).all(SHOP, expId, customerId);
-    expect(rows).toEqual([]);
+    expect(exposed(customerId)).toEqual([]);
     // Back in: assigned again by the same hash.
     form.set("intent", "optin");
     expect(await privacyAction(SHOP, form, NOW)).toEqual({ ok: true, message: "optedIn" });
