@@ -164,7 +164,7 @@ export interface EvaluationData {
     warning: string | null;
   }[] | null;
   /** What the published model's training tuned (rows chosen vs default, sentences), null without tuning. */
-  tuned: { rows: { name: string; chosen: string; default: string }[]; notes: string[] } | null;
+  tuned: { rows: { key: string; name: string; chosen: string; default: string }[]; notes: { key?: string; vars?: Record<string, number | string>; text: string }[] } | null;
   tunedVersion: string | null;
   /** The newest evaluation job (the Tune button's), null when none ran. */
   job: EvaluationJob | null;
