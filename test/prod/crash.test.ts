@@ -226,7 +226,7 @@ const SCENARIOS: Scenario[] = [
     holdAt: "^products: downloading",
     env: () => ({ NODE_EXTRA_CA_CERTS: caFile }),
     prepare(db) {
-      db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test')`).run(`offline_${shopify.shop}`, shopify.shop);
+      db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', FALSE, 'shpat_test')`).run(`offline_${shopify.shop}`, shopify.shop);
       db.prepare(`INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)`).run(shopify.shop, new Date().toISOString(), new Date().toISOString());
       return { shop: shopify.shop, resource: "products" };
     },
