@@ -131,6 +131,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
 }
 
+/**
+ * Runs the `facet` command line (bin/facet.mjs, as a merchant runs it on the server's machine) on
+ * the server's database and data folder; exit code and output. Asynchronous: a blocked event loop
+ * would leave the test's keep-alive sockets to the server unread while the server closes them
+ * (the next fetch then takes a dead one).
+ */
+export function runCli(server: RunningServer, args: string[], cwd = server.dir): Promise<{ code: number | null; out: string }> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...clockEnv(), NODE_ENV: "production", DATABASE_URL: server.databaseUrl, FACET_DATA_DIR: path.join(server.dir, "data"), SHOPIFY_API_KEY: "prod-test-key", SHOPIFY_API_SECRET: SECRET };
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "facet.mjs"), ...args], { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out })));
+}
+
 /** Runs the start command to its exit (start-up refusals): exit code and log. */
 export function startAndExit(env: Record<string, string | undefined>): { code: number | null; log: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
