@@ -143,6 +143,8 @@ describe("production build: public routes over HTTP", () => {
     expect(await status("P-passwd")).toBe(404);
     expect(await status("8000000000999")).toBe(404);
     expect(await status("no-such-product")).toBe(404);
+    expect(await status("P-inside%00")).toBe(404); // a NUL, which PostgreSQL cannot compare (was a 500 there)
+    expect(await status("P-in%0Aside")).toBe(404);
     const served = await fetch(`${server.url}/media/${SHOP}/P-inside`);
     expect(served.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
