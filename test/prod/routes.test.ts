@@ -156,6 +156,8 @@ describe("production build: public routes over HTTP", () => {
     expect(await status("P-passwd")).toBe(404);
     expect(await status("8000000000999")).toBe(404);
     expect(await status("no-such-product")).toBe(404);
+    expect(await status("P-inside%00")).toBe(404); // a NUL, which PostgreSQL cannot compare (was a 500 there)
+    expect(await status("P-in%0Aside")).toBe(404);
     attackRow(import.meta.url, { bullet: 8, attack: "/media served an absolute local path a webhook recorded as the image", how: "signed products/update with images[0].src = a local file; GET /media/<shop>/<id>", now: String(await status("8000000000999")) });
     attackRow(import.meta.url, { bullet: 8, attack: "/media followed a symlink out of the import folder (/etc/passwd as image/png)", how: "import folder image evil.png -> /etc/passwd; also ../outside.png and /etc/passwd as the image path", now: `${await status("P-symlink")}, ${await status("P-dotdot")}, ${await status("P-passwd")} (the folder's own image: ${await status("P-inside")})` });
     const served = await fetch(`${server.url}/media/${SHOP}/P-inside`);

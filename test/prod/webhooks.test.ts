@@ -83,7 +83,10 @@ describe("production build: webhooks over HTTP", () => {
       () => (server.db().prepare(`SELECT COUNT(*) AS n FROM JobRun WHERE shop = ? AND status IN ('queued','running')`).get(SHOP) as { n: number }).n === 0,
       "every delivery's job to finish",
       60_000,
-    );
+    ).catch((e: Error) => {
+      const left = server.db().prepare(`SELECT name, status, progress FROM JobRun WHERE shop = ? AND status IN ('queued','running')`).all(SHOP);
+      throw new Error(`${e.message}: ${JSON.stringify(left)}\n${server.log().slice(-3000)}`);
+    });
     const failed = server.db().prepare(`SELECT name, error FROM JobRun WHERE shop = ? AND status = 'failed'`).all(SHOP);
     expect(failed).toEqual([]);
     expect(server.db().prepare(`SELECT COUNT(*) AS n FROM Session WHERE shop = ?`).get(SHOP)).toEqual({ n: 0 }); // app/uninstalled
