@@ -115,6 +115,8 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: t
       expect(await page.getAttribute("html", "lang")).toBe("de");
       const text = (await page.innerText("body")).replace(/\s+/g, " ");
       for (const phrase of phrases) if (text.includes(phrase)) found.push(`${p}: ${JSON.stringify(phrase)}`);
+      if (p === "/demo/settings?placement=home") await page.screenshot({ path: shot("settings-de"), fullPage: true });
+      if (p.startsWith("/demo/privacy?q=")) await page.screenshot({ path: shot("privacy-de"), fullPage: true });
       // Text that never went through the catalogue: English function words German does not use.
       // The preview's products are the shopper's view, in the shop's language (this shop's is English).
       const adminText = (await page.evaluate(() => {
