@@ -136,7 +136,7 @@ function CustomerCard({ c }: { c: Customer }) {
             <BlockStack gap="100">
               <Text as="h3" variant="headingSm">{t("privacy.profile")}</Text>
               <Text as="p">
-                {t("privacy.profileLine", { segment: field(p.segment), gender: field(p.gender), age: field(p.ageGroup), country: field(p.country), language: field(p.language), registered: fmt.date(p.registeredAt), consent })}
+                {t("privacy.profileLine", { segment: field(p.segment), gender: p.gender && isMessageKey(`privacy.gender.${p.gender}`) ? t(`privacy.gender.${p.gender}` as MessageKey) : field(p.gender), age: field(p.ageGroup), country: field(p.country), language: field(p.language), registered: fmt.date(p.registeredAt), consent })}
               </Text>
               <Text as="p" tone="subdued">{p.emailHashed ? t("privacy.emailHashed") : t("privacy.noEmail")}</Text>
               <Text as="p" tone="subdued">{t("privacy.profileUse")}</Text>
