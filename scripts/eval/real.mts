@@ -33,7 +33,8 @@ import { mulberry32 } from "../../app/recommend/random";
 import { alsScorer, easeScorer, popularityScorer, type Scorer, type TrainMatrix } from "./baselines.mts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SHARED = path.resolve(ROOT, "../shared/data");
+// ../shared next to the checkout; FACET_SHARED_DIR points elsewhere (a worktree one level deeper).
+const SHARED = path.join(process.env.FACET_SHARED_DIR ? path.resolve(process.env.FACET_SHARED_DIR) : path.resolve(ROOT, "../shared"), "data");
 const DAY = 86_400_000;
 
 const { values: args } = parseArgs({

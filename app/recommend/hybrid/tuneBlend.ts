@@ -15,7 +15,7 @@
  */
 import { guardNote, guardPlacement, type PlacementGuard } from "../blendGuard";
 import type { InnerModel } from "../cf/tune";
-import { sampleWithoutReplacement } from "../eval/bootstrap";
+import { bootstrapMean, sampleWithoutReplacement } from "../eval/bootstrap";
 import { ndcgAtK, meanOf } from "../eval/metrics";
 import { searchSettings, type Knob } from "../eval/tuning";
 import type { PlacementSettings, ShopSettings } from "../settings";
@@ -54,6 +54,8 @@ export const RECENT_WINDOW_DAYS = [7, 14, 30, 60];
 
 export interface BlendTuning {
   objective: string;
+  /** How a gain was told from noise (absent: the plain comparison with minGain). */
+  acceptance?: string;
   /** Set when the recent-popularity window was tuned (a world per window was given): served as global.recentPopularityDays. */
   recentWindow?: WindowTuning;
   validationUsers: number;
@@ -73,10 +75,18 @@ export interface TuneBlendOptions {
   /** Milliseconds, any origin. */
   clock: () => number;
   budgetSeconds: number;
-  /** A change of weights must gain this much NDCG to be kept. */
+  /** A change of weights must gain this much NDCG to be kept (and beat the noise, `noise`). */
   minGain?: number;
-  /** A single source must beat the blend by more than this to take the placement over. */
+  /** A single source must beat the blend by more than this to take the placement over (and beat the noise). */
   guardMargin?: number;
+  /**
+   * How a gain is told from noise: a move away from the current configuration (another window,
+   * starting from the best single source, each change of weights, the guard's fallback) is kept only
+   * when the lower bound of the paired bootstrap interval of the per-customer NDCG differences is
+   * above zero. Default: 95 % two-sided interval, 1,000 resamples. `false`: the plain comparison with
+   * minGain (before 0141's follow-up; measured to tune into noise on ~300 customers).
+   */
+  noise?: NoiseTest | false;
   placements?: Placement[];
   log?: (message: string) => void;
   /** Fewer validation customers than this: nothing is tuned (too noisy). */
@@ -90,15 +100,41 @@ export interface TuneBlendOptions {
   windowDays?: number[];
 }
 
-/** NDCG@k of a placement with the given weights (the rest of its settings as configured). */
-export function placementNdcg(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number {
+export interface NoiseTest {
+  /** Two-sided level of the interval whose lower bound must be above zero (0.05: 95 %). */
+  alpha: number;
+  samples: number;
+  seed: number;
+}
+
+export const DEFAULT_NOISE_TEST: NoiseTest = { alpha: 0.05, samples: 1000, seed: 11 };
+
+/**
+ * Whether `candidate` beats `incumbent` beyond noise: both are per-customer NDCGs over the same
+ * validation customers in the same order; the lower bound of the paired bootstrap interval of the
+ * mean difference must be above zero. On ~300 customers a gain of a few thousandths is noise.
+ */
+export function beyondNoise(candidate: readonly number[], incumbent: readonly number[], test: NoiseTest = DEFAULT_NOISE_TEST): boolean {
+  if (candidate.length !== incumbent.length) throw new Error(`beyondNoise: ${candidate.length} against ${incumbent.length} customers; both must be scored on the same customers`);
+  const diffs = candidate.map((v, i) => v - incumbent[i]);
+  const iv = bootstrapMean(diffs, { alpha: test.alpha, samples: test.samples, seed: test.seed });
+  return iv.lo > 0;
+}
+
+/** Per validation customer, NDCG@k of a placement with the given weights (the rest of its settings as configured). */
+export function placementNdcgs(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number[] {
   const out: number[] = [];
   for (const u of users) {
     const ctx = contextFor(world, { placement, customerId: u.id, now });
     const recs = recommend(world, ctx, k, weights ? { weights } : undefined);
     out.push(ndcgAtK(recs.map((r) => r.item), u.relevant, k));
   }
-  return meanOf(out);
+  return out;
+}
+
+/** NDCG@k of a placement with the given weights (the mean of placementNdcgs). */
+export function placementNdcg(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number {
+  return meanOf(placementNdcgs(world, placement, users, now, k, weights));
 }
 
 /**
@@ -118,20 +154,28 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
     return result;
   }
   const placements = opts.placements ?? TUNED_PLACEMENTS;
+  const minGain = opts.minGain ?? 0.001;
+  const noise = opts.noise === false ? null : (opts.noise ?? DEFAULT_NOISE_TEST);
+  // A move from `incumbent` to `candidate` (per-customer NDCGs): a gain of minGain, beyond noise.
+  if (noise) result.acceptance = `a change is kept when it gains ${minGain} and the ${Math.round((1 - noise.alpha) * 100)} % paired bootstrap interval of the per-customer gain is above zero`;
+  const beats = (candidate: readonly number[], incumbent: readonly number[], margin = minGain): boolean =>
+    meanOf(candidate) > meanOf(incumbent) + margin && (noise === null || beyondNoise(candidate, incumbent, noise));
   if (opts.worldWithWindow && placements.length) {
     // A seasonal shop (gifts before Christmas) is read better over its last two weeks than its last
     // two months, a slow one the other way: the window whose bestsellers alone rank best wins; the
-    // shop's own window stays unless another beats it by minGain.
+    // shop's own window stays unless another beats it by minGain, beyond noise.
     const own = world.settings.global.recentPopularityDays;
     const scores: Record<string, number> = {};
-    let best = { days: own, score: placementNdcg(world, placements[0], users, now, k, { "recent-popularity": 1 }), world };
+    const ownPer = placementNdcgs(world, placements[0], users, now, k, { "recent-popularity": 1 });
+    let best = { days: own, score: meanOf(ownPer), per: ownPer, world };
     scores[String(own)] = best.score;
     for (const days of opts.windowDays ?? RECENT_WINDOW_DAYS) {
       if (String(days) in scores || spent() >= opts.budgetSeconds) continue;
       const w = opts.worldWithWindow(days);
-      const v = placementNdcg(w, placements[0], users, now, k, { "recent-popularity": 1 });
+      const per = placementNdcgs(w, placements[0], users, now, k, { "recent-popularity": 1 });
+      const v = meanOf(per);
       scores[String(days)] = v;
-      if (v > best.score + (opts.minGain ?? 0.001)) best = { days, score: v, world: w };
+      if (beats(per, best.per)) best = { days, score: v, per, world: w };
     }
     world = best.world;
     result.recentWindow = { defaultDays: own, chosenDays: best.days, scores };
@@ -152,19 +196,31 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
     // sources first, and starts from the best single source when it beats the shop's weights, so
     // that a budget that runs out mid-search still leaves a placement no worse than its best part.
     let trials = 0;
-    const memo = new Map<string, number>();
+    const memo = new Map<string, number[]>();
     // Weights that differ by a common factor rank alike (the blend is a weighted sum): measured once.
-    const measure = (w: Partial<Record<SourceName, number>>): number => {
+    // Per customer (the noise test pairs them); null: no source on.
+    const perCustomer = (w: Partial<Record<SourceName, number>>): number[] | null => {
       const on = (Object.entries(w) as [SourceName, number][]).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b));
-      if (!on.length) return -Infinity;
+      if (!on.length) return null;
       const sum = on.reduce((t, [, v]) => t + v, 0);
       const key = JSON.stringify(on.map(([n, v]) => [n, Number((v / sum).toPrecision(12))]));
       let v = memo.get(key);
       if (v === undefined) {
         trials++;
-        memo.set(key, (v = placementNdcg(world, placement, users, now, k, w)));
+        memo.set(key, (v = placementNdcgs(world, placement, users, now, k, w)));
       }
       return v;
+    };
+    const measure = (w: Partial<Record<SourceName, number>>): number => {
+      const per = perCustomer(w);
+      return per ? meanOf(per) : -Infinity;
+    };
+    // A change of weights is kept when it gains minGain beyond noise (both measured: memoised).
+    const better = (candidate: Partial<Record<SourceName, number>>, incumbent: Partial<Record<SourceName, number>>): boolean => {
+      const c = perCustomer(candidate);
+      const i = perCustomer(incumbent);
+      if (!c) return false;
+      return !i || beats(c, i);
     };
     const sourceScores: Partial<Record<SourceName, number>> = {};
     for (const s of tunable) sourceScores[s] = measure({ [s]: 1 });
@@ -176,15 +232,15 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
       get: (w) => w[s] ?? 0,
       set: (w, v) => ({ ...w, [s]: v }),
     }));
-    const minGain = opts.minGain ?? 0.001;
     const defaultScore = measure(defaults);
     const best = byStrength[0];
-    const fromBest = best !== undefined && spent() < until && (sourceScores[best] ?? -Infinity) > defaultScore + minGain;
+    const fromBest = best !== undefined && spent() < until && better({ [best]: 1 }, defaults);
     const start: Partial<Record<SourceName, number>> = fromBest ? { [best]: 1 } : defaults;
     const search = searchSettings(start, knobs, measure, {
       strategy: "coordinate",
       rounds: 2,
       minGain,
+      accept: better,
       shouldStop: () => {
         if (spent() < until) return false;
         result.stoppedByBudget = true;
@@ -192,10 +248,21 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
       },
     });
     const chosen = Object.fromEntries(Object.entries(search.best).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
-    const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, sourceScores, opts.guardMargin ?? 0);
+    // The guard: a single source takes the placement over only when it beats the served blend
+    // beyond noise (the served weights are the shop's own unless the search found better ones
+    // beyond noise, so a source that merely ties them on ~300 customers does not replace them).
+    const margin = opts.guardMargin ?? 0;
+    const served = perCustomer(search.best);
+    const beyond = Object.fromEntries(
+      (Object.entries(sourceScores) as [SourceName, number][]).filter(([s]) => {
+        const per = perCustomer({ [s]: 1 });
+        return per !== null && (served === null || beats(per, served, margin));
+      }),
+    ) as Partial<Record<SourceName, number>>;
+    const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, beyond, margin);
     result.placements[placement] = { defaults, defaultScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
     log(
-      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
+      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${noise ? "gains beyond noise only, " : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
         `single sources ${Object.entries(sourceScores).map(([s, v]) => `${s} ${v!.toFixed(4)}`).join(", ")}${guard ? `; GUARD: served by ${guard.source} alone` : ""}`,
     );
   }
