@@ -425,7 +425,7 @@ function runFacetSources(cut: number, fullDir: string, tmp: string): string[] {
   ];
   const h = json.headline as { best_blend?: string; best_blend_ndcg?: number; best_single?: string; best_single_ndcg?: number; margins?: Record<string, { diff: number; lo: number; hi: number; significant: boolean }> } | undefined;
   if (h?.best_blend) {
-    const m = Object.entries(h.margins ?? {}).map(([name, x]) => `${name} ${x.diff >= 0 ? "+" : ""}${x.diff.toFixed(4)} [${x.lo.toFixed(4)}, ${x.hi.toFixed(4)}]${x.significant ? "" : " (noise)"}`);
+    const m = Object.entries(h.margins ?? {}).map(([name, x]) => `${name} ${x.diff >= 0 ? "+" : ""}${x.diff.toFixed(4)} [${x.lo.toFixed(4)}, ${x.hi.toFixed(4)}]${x.lo > 0 ? "" : x.hi < 0 ? " (behind beyond noise)" : " (noise)"}`);
     lines.push(`${h.best_blend} ${h.best_blend_ndcg?.toFixed(4)} against the best single source ${h.best_single} ${h.best_single_ndcg?.toFixed(4)}; blend minus each source, 95 % CI: ${m.join("; ")}.`, "");
   }
   return lines;

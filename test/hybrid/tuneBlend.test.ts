@@ -112,6 +112,12 @@ describe("train-time blend tuning and the guard", () => {
       expect(home.defaultScore).toBe(0);
       expect(home.chosen).toEqual({ popularity: 1 });
       expect(home.guard).toBeNull();
+      // The search moved; the confirmation on the same customers found it within noise.
+      expect(home.confirmation).toMatchObject({ users: 40, kept: false });
+      expect(home.confirmation!.gain).toBeCloseTo(1 / 40, 9);
+      expect(home.confirmation!.lo).toBe(0);
+      const t = tuneBlends(w, cohort(1), NOW, { clock: () => 0, budgetSeconds: 60, placements: ["home"], k: 1 });
+      expect(blendNotes({ blend: t }).join(" ")).toMatch(/better on 40 validation customers only within noise .*your weights are kept/);
       // The plain comparison (noise: false, as before) takes that gain and moves.
       const plain = tune(1, { noise: false });
       expect(plain.chosen["recent-popularity"]).toBeGreaterThan(0);
@@ -122,10 +128,26 @@ describe("train-time blend tuning and the guard", () => {
       const home = tune(20);
       expect(home.chosen["recent-popularity"]).toBeGreaterThan(0);
       expect(home.chosenScore).toBeCloseTo(0.5, 9);
+      expect(home.confirmation).toMatchObject({ users: 40, kept: true });
       expect(home.guard).toBeNull();
       const t = tuneBlends(w, cohort(20), NOW, { clock: () => 0, budgetSeconds: 0, placements: ["home"], k: 1 });
       expect(t.placements.home!.chosen).toEqual({ popularity: 1 });
       expect(t.placements.home!.guard).toMatchObject({ source: "recent-popularity", sourceScore: 0.5, blendScore: 0 });
+    });
+
+    it("the confirmation customers decide: a gain on the search's sample that the others do not show is not served", () => {
+      let ms = 0;
+      // The search sees 40 buyers of P1; the confirmation adds 360 customers who buy OLD (first under the shop's popularity).
+      const sample = cohort(40);
+      const others = Array.from({ length: 360 }, (_, j) => ({ id: `W${j}`, relevant: new Set([catalog.index.get("OLD")!]) }));
+      const t = tuneBlends(w, sample, NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 1, confirmUsers: [...sample, ...others] });
+      const home = t.placements.home!;
+      expect(home.chosenScore).toBe(home.defaultScore);
+      expect(home.chosen).toEqual({ popularity: 1 });
+      expect(home.sourceScores["recent-popularity"]).toBe(1); // on the search's sample
+      expect(home.confirmation).toMatchObject({ users: 400, kept: false });
+      expect(home.confirmation!.gain).toBeCloseTo((40 - 360) / 400, 9);
+      expect(home.guard).toBeNull(); // recent popularity alone loses on the confirmation customers
     });
 
     it("beyondNoise: the lower bound of the paired bootstrap interval of the differences", () => {

@@ -39,6 +39,18 @@ export interface PlacementBlendTuning {
   /** Set when a single source beats the chosen blend on validation: served alone. */
   guard: PlacementGuard | null;
   trials: number;
+  /** The searched weights against the defaults on the confirmation customers (absent: the search kept the defaults, or no noise test). */
+  confirmation?: BlendConfirmation;
+}
+
+/** Paired bootstrap of the searched weights' per-customer gain over the defaults. */
+export interface BlendConfirmation {
+  users: number;
+  gain: number;
+  lo: number;
+  hi: number;
+  /** False: within noise, the defaults are served. */
+  kept: boolean;
 }
 
 /** The recent-popularity window chosen on validation (the recent-popularity source alone, each window). */
@@ -98,6 +110,11 @@ export interface TuneBlendOptions {
    */
   worldWithWindow?: (days: number) => World;
   windowDays?: number[];
+  /**
+   * Customers the searched weights and the guard are confirmed on (default: `users`); the slice's
+   * validation customers, of whom `users` is the sample the search runs on.
+   */
+  confirmUsers?: readonly BlendValidationUser[];
 }
 
 export interface NoiseTest {
@@ -143,6 +160,7 @@ export function placementNdcg(world: World, placement: Placement, users: readonl
  */
 export function tuneBlends(world0: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
   const k = opts.k ?? 10;
+  const confirmUsers = opts.confirmUsers ?? users;
   const log = opts.log ?? (() => {});
   let world = world0;
   const start = opts.clock();
@@ -157,7 +175,8 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
   const minGain = opts.minGain ?? 0.001;
   const noise = opts.noise === false ? null : (opts.noise ?? DEFAULT_NOISE_TEST);
   // A move from `incumbent` to `candidate` (per-customer NDCGs): a gain of minGain, beyond noise.
-  if (noise) result.acceptance = `a change is kept when it gains ${minGain} and the ${Math.round((1 - noise.alpha) * 100)} % paired bootstrap interval of the per-customer gain is above zero`;
+  if (noise)
+    result.acceptance = `another window, and the searched weights against the shop's, are kept when they gain ${minGain} and the ${Math.round((1 - noise.alpha) * 100)} % paired bootstrap interval of the per-customer gain is above zero (weights on ${confirmUsers.length} customers)`;
   const beats = (candidate: readonly number[], incumbent: readonly number[], margin = minGain): boolean =>
     meanOf(candidate) > meanOf(incumbent) + margin && (noise === null || beyondNoise(candidate, incumbent, noise));
   if (opts.worldWithWindow && placements.length) {
@@ -215,12 +234,14 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
       const per = perCustomer(w);
       return per ? meanOf(per) : -Infinity;
     };
-    // A change of weights is kept when it gains minGain beyond noise (both measured: memoised).
-    const better = (candidate: Partial<Record<SourceName, number>>, incumbent: Partial<Record<SourceName, number>>): boolean => {
-      const c = perCustomer(candidate);
-      const i = perCustomer(incumbent);
-      if (!c) return false;
-      return !i || beats(c, i);
+    // The confirmation customers (all validation customers, the search's sample among them): the
+    // searched weights against the shop's, and the guard's sources against the served weights.
+    const confirmMemo = new Map<string, number[] | null>();
+    const perConfirm = (w: Partial<Record<SourceName, number>>): number[] | null => {
+      if (confirmUsers === users) return perCustomer(w);
+      const key = JSON.stringify(Object.entries(w).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b)));
+      if (!confirmMemo.has(key)) confirmMemo.set(key, Object.values(w).some((v) => (v ?? 0) > 0) ? placementNdcgs(world, placement, confirmUsers, now, k, w) : null);
+      return confirmMemo.get(key)!;
     };
     const sourceScores: Partial<Record<SourceName, number>> = {};
     for (const s of tunable) sourceScores[s] = measure({ [s]: 1 });
@@ -234,35 +255,50 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
     }));
     const defaultScore = measure(defaults);
     const best = byStrength[0];
-    const fromBest = best !== undefined && spent() < until && better({ [best]: 1 }, defaults);
+    const fromBest = best !== undefined && spent() < until && (sourceScores[best] ?? -Infinity) > defaultScore + minGain;
     const start: Partial<Record<SourceName, number>> = fromBest ? { [best]: 1 } : defaults;
     const search = searchSettings(start, knobs, measure, {
       strategy: "coordinate",
       rounds: 2,
       minGain,
-      accept: better,
       shouldStop: () => {
         if (spent() < until) return false;
         result.stoppedByBudget = true;
         return true;
       },
     });
-    const chosen = Object.fromEntries(Object.entries(search.best).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
-    // The guard: a single source takes the placement over only when it beats the served blend
-    // beyond noise (the served weights are the shop's own unless the search found better ones
-    // beyond noise, so a source that merely ties them on ~300 customers does not replace them).
+    let servedWeights = search.best;
+    let chosenScore = search.bestScore;
+    // Confirmation: the searched weights replace the shop's only when they beat them beyond noise on
+    // the confirmation customers. Each step of the search keeps a gain of minGain; several small
+    // steps can add up to a real gain that no single one shows, so the test is on the end result.
+    let confirmation: BlendConfirmation | undefined;
+    const on = (w: Partial<Record<SourceName, number>>) => JSON.stringify(Object.entries(w).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b)));
+    if (noise && on(search.best) !== on(defaults)) {
+      const c = perConfirm(search.best);
+      const d = perConfirm(defaults);
+      const iv = c && d ? bootstrapMean(c.map((v, i) => v - d[i]), noise) : { mean: Infinity, lo: Infinity, hi: Infinity };
+      const kept = c !== null && (d === null || beats(c, d));
+      confirmation = { users: confirmUsers.length, gain: iv.mean, lo: iv.lo, hi: iv.hi, kept };
+      if (!kept) [servedWeights, chosenScore] = [defaults, defaultScore];
+    }
+    const chosen = Object.fromEntries(Object.entries(servedWeights).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
+    // The guard: a single source takes the placement over only when it beats the served weights
+    // beyond noise on the confirmation customers (a source that merely ties them does not).
     const margin = opts.guardMargin ?? 0;
-    const served = perCustomer(search.best);
+    const served = perConfirm(servedWeights);
     const beyond = Object.fromEntries(
-      (Object.entries(sourceScores) as [SourceName, number][]).filter(([s]) => {
-        const per = perCustomer({ [s]: 1 });
-        return per !== null && (served === null || beats(per, served, margin));
+      (Object.entries(sourceScores) as [SourceName, number][]).filter(([s, v]) => {
+        if (!(v > chosenScore + margin)) return false;
+        const per = perConfirm({ [s]: 1 });
+        return per !== null && (served === null || noise === null || beats(per, served, margin));
       }),
     ) as Partial<Record<SourceName, number>>;
-    const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, beyond, margin);
-    result.placements[placement] = { defaults, defaultScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
+    const guard = guardPlacement(placement, `ndcg@${k}`, chosenScore, beyond, margin);
+    result.placements[placement] = { defaults, defaultScore, chosen, chosenScore, sourceScores, guard, trials, ...(confirmation ? { confirmation } : {}) };
     log(
-      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${noise ? "gains beyond noise only, " : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
+      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(search.best)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
+        `${confirmation ? `confirmation on ${confirmation.users} customers: gain ${confirmation.gain.toFixed(4)} [${confirmation.lo.toFixed(4)}, ${confirmation.hi.toFixed(4)}], ${confirmation.kept ? "kept" : "within noise: the shop's weights are kept"}; ` : ""}` +
         `single sources ${Object.entries(sourceScores).map(([s, v]) => `${s} ${v!.toFixed(4)}`).join(", ")}${guard ? `; GUARD: served by ${guard.source} alone` : ""}`,
     );
   }
@@ -272,6 +308,8 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
 
 /** Validation customers the blend is tuned on at most (a seeded sample beyond). */
 export const BLEND_TUNE_USERS = 400;
+/** Validation customers the tuned weights and the guard are confirmed on at most (the search's sample among them). */
+export const BLEND_CONFIRM_USERS = 2000;
 
 /**
  * The blend tuning that the train job stores and offline evaluation serves alike: a world built
@@ -296,12 +334,14 @@ export function tuneBlendOnSlice(
       now: inner.slice.cut,
       settings: { ...shop.settings, global: { ...shop.settings.global, recentPopularityDays: days } },
     });
-  let users = inner.slice.users;
-  if (users.length > BLEND_TUNE_USERS) {
-    const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
-    users = users.filter((_, i) => keep.has(i));
-  }
-  return tuneBlends(worldWithWindow(shop.settings.global.recentPopularityDays), users, inner.slice.cut, { ...opts, worldWithWindow });
+  const sample = (all: readonly BlendValidationUser[], size: number) => {
+    if (all.length <= size) return all;
+    const keep = new Set(sampleWithoutReplacement(all.map((_, i) => i), size, 43));
+    return all.filter((_, i) => keep.has(i));
+  };
+  const confirmUsers = sample(inner.slice.users, BLEND_CONFIRM_USERS);
+  const users = sample(confirmUsers, BLEND_TUNE_USERS);
+  return tuneBlends(worldWithWindow(shop.settings.global.recentPopularityDays), users, inner.slice.cut, { ...opts, worldWithWindow, confirmUsers });
 }
 
 /** The blend tuning stored with a model version (parameters.blend), or null. */
@@ -363,6 +403,15 @@ export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): str
         ? `Platzierung „${p}“: Gewichte ${fmtW(t.chosen)} (Standard: ${fmtW(t.defaults)}), Validierung ${b.objective} ${t.chosenScore.toFixed(3)} (Standard ${t.defaultScore.toFixed(3)}).`
         : `Placement "${p}": weights ${fmtW(t.chosen)} (defaults: ${fmtW(t.defaults)}), validation ${b.objective} ${t.chosenScore.toFixed(3)} (defaults ${t.defaultScore.toFixed(3)}).`,
     );
+    const c = t.confirmation;
+    if (c && !c.kept) {
+      const ci = `${c.gain >= 0 ? "+" : ""}${c.gain.toFixed(3)} [${c.lo.toFixed(3)}, ${c.hi.toFixed(3)}]`;
+      out.push(
+        locale === "de"
+          ? `Platzierung „${p}“: Andere Gewichte waren auf ${c.users} Validierungskunden nur im Rauschen besser (${ci}); Ihre Gewichte bleiben.`
+          : `Placement "${p}": other weights were better on ${c.users} validation customers only within noise (${ci}); your weights are kept.`,
+      );
+    }
     const g = guardNote(t.guard, locale);
     if (g) out.push(g);
   }
