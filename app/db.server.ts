@@ -24,7 +24,7 @@ type Handles = { key: string; dialect: Dialect; raw: Database.Database; pg?: PgS
 let handles: Handles | undefined;
 
 function openSqlite(file: string): Handles {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Personal data: the database and its WAL/SHM are the owner's only (issue 15 point 7).
   if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, "a", 0o600));
   const raw = new Database(file);

@@ -127,12 +127,39 @@ async function runServer() {
   // CSRF check to them); to the page routes, Remix answers a foreign Origin with a 500, and a path
   // that is not valid percent-encoding with a URIError 500: both are the client's error (403, 400).
   const CROSS_ORIGIN_OK = /^\/(ingest|webhooks|proxy\/|apps\/|api\/)/;
+  // An answer written before the request body was read to its end (Remix's 404 or 405 to a POST
+  // with a body it never reads): Node then stops reading the connection, and the next request a
+  // client sends on it hangs until the keep-alive timeout resets it (test/prod/fuzz.test.ts: GET
+  // /healthz after a 3 MB PUT to /readyz). Such an answer closes the connection, and the rest of
+  // the body is read and dropped until then.
+  function closeWhenBodyUnread(req, res, next) {
+    const writeHead = res.writeHead;
+    res.writeHead = function (...args) {
+      if (!req.complete && !res.headersSent) {
+        res.setHeader("Connection", "close");
+        req.resume();
+      }
+      return writeHead.apply(this, args);
+    };
+    next();
+  }
+
   function refuseWhatRemixWouldCrashOn(req, res, next) {
+    let decoded;
     try {
-      decodeURIComponent(req.path);
+      decoded = decodeURIComponent(req.path);
     } catch {
       return void res.status(400).type("text/plain").send("The path is not valid percent-encoding.");
     }
+    // "/\" or "//host": read as a URL, a path that names another host (React Router's server
+    // rendering throws on "/\", found by test/prod/fuzz.test.ts: 500).
+    let sameOrigin;
+    try {
+      sameOrigin = new URL(decoded, "http://facet.invalid").host === "facet.invalid";
+    } catch {
+      sameOrigin = false;
+    }
+    if (!sameOrigin) return void res.status(400).type("text/plain").send("The path is not a path on this server (it starts with // or a backslash).");
     const origin = req.headers.origin;
     if (origin && ["POST", "PUT", "PATCH", "DELETE"].includes(req.method) && !CROSS_ORIGIN_OK.test(req.path)) {
       let host;
@@ -149,6 +176,7 @@ async function runServer() {
 
   const app = express();
   app.disable("x-powered-by");
+  app.use(closeWhenBodyUnread);
   // The caller's address for per-IP limits (app/shopify/ingest.server.ts clientIp): from the socket,
   // or through FACET_TRUST_PROXY hops of X-Forwarded-For behind a load balancer (Express's req.ip).
   // Always overwritten, so a client cannot choose it. The lean path computes it the same way.

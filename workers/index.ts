@@ -5,12 +5,14 @@
  * is taken, running jobs get until 9 s to finish (a job cut off is retried by BullMQ's stalled-job
  * recovery), then the process exits.
  */
-import { env } from "../app/env.server";
+import { dataDir, env } from "../app/env.server";
+import { keepFilesPrivate } from "../app/server/privateFiles.server";
 import { pingRedis, redisConnection, startWorker } from "../app/queues/bullmq.server";
 import { JOB_NAMES, type JobName } from "../app/queues/jobs";
 import { closeDatabase } from "../app/models/health.server";
 import { jobFunction } from "../app/jobs/registry.server";
 
+keepFilesPrivate(dataDir()); // files 0600, folders 0700 (issue 15 point 7)
 const url = env().REDIS_URL;
 if (!url) {
   console.error("REDIS_URL is not set: workers need Redis. Without it, jobs run in-process in the app and the CLI.");

@@ -39,6 +39,7 @@ import { matchesSegment, parseSegmentFilter, type SegmentFilter } from "../servi
 import { MAX_LIMIT, respond } from "../serving/recommend.server";
 import { getSnapshot, type Snapshot } from "../serving/snapshot.server";
 import { systemClock } from "../clock";
+import { recordExportFile } from "../models/exportFile.server";
 
 export type { CampaignResult, CampaignSpec, CampaignSchedule } from "../recommend/campaigns";
 export type { CampaignRow } from "../models/campaign.server";
@@ -210,10 +211,17 @@ export function exportDir(shop: string): string {
   return path.join(dataDir(), "exports", shop);
 }
 
-function writeAtomic(file: string, text: string): void {
+/**
+ * Writes a campaign export (recipients: customer ids) atomically, readable by the owner only, and
+ * records it in the export registry, so that customers/redact and shop/redact reach it wherever it
+ * was written (issue 15 point 7). Every campaign file Facet writes goes through here.
+ */
+export function writeCampaignExport(shop: string, file: string, text: string, now: Date): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
+  recordExportFile(shop, file, "campaign", now);
 }
 
 export interface CampaignRun {
@@ -229,11 +237,9 @@ export async function runCampaign(shop: string, id: string, now: Date = systemCl
   const row = await campaignRow(shop, id);
   if (!row) throw new Error(`no campaign ${id} in ${shop}`);
   const result = await buildCampaign(shop, row.spec, now);
-  const dir = exportDir(shop);
-  fs.mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${row.id}-${now.toISOString().replace(/[:.]/g, "-")}`);
-  writeAtomic(`${base}.json`, exportCampaign(result, "json"));
-  writeAtomic(`${base}.csv`, exportCampaign(result, "csv"));
+  const base = path.join(exportDir(shop), `${row.id}-${now.toISOString().replace(/[:.]/g, "-")}`);
+  writeCampaignExport(shop, `${base}.json`, exportCampaign(result, "json"), now);
+  writeCampaignExport(shop, `${base}.csv`, exportCampaign(result, "csv"), now);
   await markCampaignRun(shop, row.id, now, `${base}.json`);
   return { path: `${base}.json`, csvPath: `${base}.csv`, recipients: result.recipients.length, skipped: result.skipped };
 }

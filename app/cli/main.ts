@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError } from "../env.server";
+import { ConfigError, dataDir } from "../env.server";
+import { keepFilesPrivate } from "../server/privateFiles.server";
 import { CliError, parseCommandArgs, type Command } from "./command";
 import { jobFunction } from "../jobs/registry.server";
 import { closeQueue, provideJobs } from "../queues/index.server";
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(cmd.help.trim());
       return 0;
     }
+    keepFilesPrivate(dataDir()); // every file and folder the command creates: 0600 / 0700 (issue 15 point 7)
     return await cmd.run(args as never);
   } catch (e) {
     if (e instanceof CliError || e instanceof ConfigError) {

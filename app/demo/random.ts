@@ -7,6 +7,7 @@
  * independent parts (catalog, each customer, each image) so that changing one part's draws does
  * not shift every later number, and so that per-customer work could be parallelised later.
  */
+import { fnv1a } from "../recommend/hash";
 
 /** splitmix32: a good 32-bit mixer, used to expand seeds and hash labels. */
 function splitmix32(x: number): number {
@@ -17,15 +18,9 @@ function splitmix32(x: number): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
-/** A stable 32-bit hash of a label (FNV-1a), so that streams can be named. */
+/** A stable 32-bit hash of a label (FNV-1a, the core's one), so that streams can be named. */
 export function hashLabel(label: string | number): number {
-  const s = String(label);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return fnv1a(String(label));
 }
 
 export class Rng {

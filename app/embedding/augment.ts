@@ -18,7 +18,7 @@
  *
  * Pure: vectors in, vectors out.
  */
-import { dot4 } from "../recommend/sources/visual";
+import { dot4 } from "../recommend/vector";
 import { l2normalise } from "./pool";
 
 /** The k values the chooser tries (0 = no augmentation). */

@@ -149,107 +149,150 @@ export async function runEmbed(opts: EmbedOptions): Promise<EmbedResult> {
 }
 
 async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: number, log: (m: string) => void): Promise<EmbedResult> {
-  const { shop } = opts;
-  const force = opts.force ?? false;
-  const framing = opts.framing ?? "trim";
-  const products = productImageRefs(shop, opts.productIds);
-  // Taken before any write: lets a run over a few products patch the index instead of re-reading all vectors.
-  const fingerprintBefore = visualFingerprint(shop);
-  const previous = imageStates(shop);
-  const colourHashes = embeddingHashes(shop, COLOUR_MODEL_ID);
-  const modelHashes = model ? embeddingHashes(shop, model.id) : null;
-  const fetcher = new ImageFetcher({ baseDir: imageBaseDir(shop), ...opts.fetch });
-  const decodeSize = model ? model.spec.size : COLOUR_SIZE;
-  const batchSize = opts.batchSize ?? 16;
-  const cores = Math.max(1, os.availableParallelism());
+  const run = new EmbedRun(opts, model, started);
+  await run.embedAll();
+  return run.finishRun(log);
+}
 
-  const states = new Map<string, Omit<ImageState, "productId">[]>();
-  const failures: EmbedFailure[] = [];
-  const colourRows: StoredEmbedding[] = [];
-  const modelRows: StoredEmbedding[] = [];
-  let embedded = 0, unchanged = 0, withoutImage = 0, imagesTotal = 0, imagesDecoded = 0, imagesFailed = 0, productsDone = 0;
+type ProductRef = ReturnType<typeof productImageRefs>[number];
+type RowState = Omit<ImageState, "productId">;
 
-  const progress = (phase: EmbedProgress["phase"] = "images") => {
-    const secs = (performance.now() - started) / 1000;
-    opts.onProgress?.({
-      phase,
-      productsDone,
-      productsTotal: products.length,
-      imagesDone: imagesDecoded,
-      imagesFailed,
-      imagesPerSec: secs > 0 ? imagesDecoded / secs : 0,
-    });
-  };
+/**
+ * One run of the pipeline over a shop's products: producers (fetch, decode, colour descriptor)
+ * feed a bounded queue of decoded images; one consumer runs the model on batches; finished
+ * products are written in chunks.
+ */
+class EmbedRun {
+  private readonly shop: string;
+  private readonly force: boolean;
+  private readonly framing: Framing;
+  private readonly products: ProductRef[];
+  /** Taken before any write: lets a run over a few products patch the index instead of re-reading all vectors. */
+  private readonly fingerprintBefore: ReturnType<typeof visualFingerprint>;
+  private readonly previous: ReturnType<typeof imageStates>;
+  private readonly colourHashes: ReturnType<typeof embeddingHashes>;
+  private readonly modelHashes: ReturnType<typeof embeddingHashes> | null;
+  private readonly fetcher: ImageFetcher;
+  private readonly decodeSize: number;
+  private readonly batchSize: number;
+  private readonly decodeLimiter: Limiter;
+  private readonly productLimiter: Limiter;
 
-  // Written in chunks as products finish: memory stays flat for large catalogs, and an interrupted
-  // run keeps what it did (the next run skips those products by their hash).
-  const flush = (all = false) => {
-    if (!all && colourRows.length < FLUSH_EVERY) return;
-    saveImageStates(shop, states);
-    saveEmbeddings(shop, COLOUR_MODEL_ID, colourRows);
-    if (model) saveEmbeddings(shop, model.id, modelRows);
-    states.clear();
-    colourRows.length = 0;
-    modelRows.length = 0;
-  };
-
-  const finish = (w: ProductWork) => {
-    if (w.colours.length > 0) {
-      const colour = poolProductVector(w.colours, w.positions);
-      if (colour) colourRows.push({ productId: w.productId, vector: colour, imageHash: w.hash });
-      if (model && w.needsModel) {
-        const vs = w.vectors.filter((v): v is Float32Array => v !== null);
-        const pooled = poolProductVector(vs, w.positions.filter((_, i) => w.vectors[i] !== null));
-        if (pooled) modelRows.push({ productId: w.productId, vector: pooled, imageHash: w.hash });
-      }
-      embedded++;
-    }
-    productsDone++;
-    progress();
-    flush();
-  };
+  private readonly states = new Map<string, RowState[]>();
+  private readonly failures: EmbedFailure[] = [];
+  private readonly colourRows: StoredEmbedding[] = [];
+  private readonly modelRows: StoredEmbedding[] = [];
+  private embedded = 0;
+  private unchanged = 0;
+  private withoutImage = 0;
+  private imagesTotal = 0;
+  private imagesDecoded = 0;
+  private imagesFailed = 0;
+  private productsDone = 0;
 
   // ---- the bounded queue between decoding and inference
-  const ready: DecodedImage[] = [];
-  let wakeConsumer: (() => void) | null = null;
-  const wakeProducers: (() => void)[] = [];
-  let producing = true;
-  let aborted = false;
-  const maxQueued = batchSize * 4;
-  const notifyConsumer = () => {
-    wakeConsumer?.();
-    wakeConsumer = null;
-  };
-  const enqueue = async (img: DecodedImage) => {
-    while (ready.length >= maxQueued && !aborted) await new Promise<void>((r) => wakeProducers.push(r));
-    if (aborted) return;
-    ready.push(img);
-    if (ready.length >= batchSize) notifyConsumer();
-  };
+  private readonly ready: DecodedImage[] = [];
+  private wakeConsumer: (() => void) | null = null;
+  private readonly wakeProducers: (() => void)[] = [];
+  private producing = true;
+  private aborted = false;
 
-  const decodeLimiter = new Limiter(Math.max(2, cores));
-  const productLimiter = new Limiter(Math.max(4, cores * 4));
+  constructor(private readonly opts: EmbedOptions, private readonly model: ImageModel | null, private readonly started: number) {
+    const { shop } = opts;
+    this.shop = shop;
+    this.force = opts.force ?? false;
+    this.framing = opts.framing ?? "trim";
+    this.products = productImageRefs(shop, opts.productIds);
+    this.fingerprintBefore = visualFingerprint(shop);
+    this.previous = imageStates(shop);
+    this.colourHashes = embeddingHashes(shop, COLOUR_MODEL_ID);
+    this.modelHashes = model ? embeddingHashes(shop, model.id) : null;
+    this.fetcher = new ImageFetcher({ baseDir: imageBaseDir(shop), ...opts.fetch });
+    this.decodeSize = model ? model.spec.size : COLOUR_SIZE;
+    this.batchSize = opts.batchSize ?? 16;
+    const cores = Math.max(1, os.availableParallelism());
+    this.decodeLimiter = new Limiter(Math.max(2, cores));
+    this.productLimiter = new Limiter(Math.max(4, cores * 4));
+  }
 
-  const handleProduct = async (p: (typeof products)[number]) => {
-    const prev = previous.get(p.productId) ?? [];
-    imagesTotal += p.refs.length;
-    // Known http images are not downloaded again unless forced (their URL carries the version).
-    const known = p.refs.map((url, pos) => {
-      const s = prev.find((x) => x.position === pos);
-      return !force && s && s.url === url && s.status === "ok" && s.hash && isHttpUrl(url) ? s.hash : null;
+  private progress(phase: EmbedProgress["phase"] = "images"): void {
+    const secs = (performance.now() - this.started) / 1000;
+    this.opts.onProgress?.({
+      phase,
+      productsDone: this.productsDone,
+      productsTotal: this.products.length,
+      imagesDone: this.imagesDecoded,
+      imagesFailed: this.imagesFailed,
+      imagesPerSec: secs > 0 ? this.imagesDecoded / secs : 0,
     });
-    if (p.refs.length > 0 && known.every((h) => h !== null)) {
-      const h = pooledHash(known as string[], framing);
-      if (colourHashes.get(p.productId) === h && (!modelHashes || modelHashes.get(p.productId) === h)) {
-        unchanged++;
-        productsDone++;
-        progress();
-        return;
+  }
+
+  /**
+   * Written in chunks as products finish: memory stays flat for large catalogs, and an interrupted
+   * run keeps what it did (the next run skips those products by their hash).
+   */
+  private flush(all = false): void {
+    if (!all && this.colourRows.length < FLUSH_EVERY) return;
+    saveImageStates(this.shop, this.states);
+    saveEmbeddings(this.shop, COLOUR_MODEL_ID, this.colourRows);
+    if (this.model) saveEmbeddings(this.shop, this.model.id, this.modelRows);
+    this.states.clear();
+    this.colourRows.length = 0;
+    this.modelRows.length = 0;
+  }
+
+  private skipUnchanged(): void {
+    this.unchanged++;
+    this.productsDone++;
+    this.progress();
+  }
+
+  private finish(w: ProductWork): void {
+    if (w.colours.length > 0) {
+      const colour = poolProductVector(w.colours, w.positions);
+      if (colour) this.colourRows.push({ productId: w.productId, vector: colour, imageHash: w.hash });
+      if (this.model && w.needsModel) {
+        const vs = w.vectors.filter((v): v is Float32Array => v !== null);
+        const pooled = poolProductVector(vs, w.positions.filter((_, i) => w.vectors[i] !== null));
+        if (pooled) this.modelRows.push({ productId: w.productId, vector: pooled, imageHash: w.hash });
       }
+      this.embedded++;
     }
-    const fetched = await Promise.all(p.refs.map((ref) => fetcher.fetch(ref)));
+    this.productsDone++;
+    this.progress();
+    this.flush();
+  }
+
+  private notifyConsumer(): void {
+    this.wakeConsumer?.();
+    this.wakeConsumer = null;
+  }
+
+  private async enqueue(img: DecodedImage): Promise<void> {
+    const maxQueued = this.batchSize * 4;
+    while (this.ready.length >= maxQueued && !this.aborted) await new Promise<void>((r) => this.wakeProducers.push(r));
+    if (this.aborted) return;
+    this.ready.push(img);
+    if (this.ready.length >= this.batchSize) this.notifyConsumer();
+  }
+
+  /** Known http images are not downloaded again unless forced (their URL carries the version): true when the stored vectors are current. */
+  private knownUnchanged(p: ProductRef): boolean {
+    const prev = this.previous.get(p.productId) ?? [];
+    const known = p.refs.map((url, pos) => {
+      const st = prev.find((x) => x.position === pos);
+      return !this.force && st && st.url === url && st.status === "ok" && st.hash && isHttpUrl(url) ? st.hash : null;
+    });
+    if (p.refs.length === 0 || !known.every((h) => h !== null)) return false;
+    const h = pooledHash(known as string[], this.framing);
+    return this.colourHashes.get(p.productId) === h && (!this.modelHashes || this.modelHashes.get(p.productId) === h);
+  }
+
+  /** Fetches every image of the product: the row states, and the bytes of those that came. */
+  private async fetchImages(p: ProductRef): Promise<{ rowStates: RowState[]; okImages: { pos: number; bytes: Buffer; hash: string }[] }> {
+    const fetched = await Promise.all(p.refs.map((ref) => this.fetcher.fetch(ref)));
     const now = systemClock.now().toISOString();
-    const rowStates: Omit<ImageState, "productId">[] = [];
+    const rowStates: RowState[] = [];
     const okImages: { pos: number; bytes: Buffer; hash: string }[] = [];
     fetched.forEach((r, pos) => {
       if (r.ok) {
@@ -259,22 +302,16 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
         rowStates.push({ position: pos, url: p.refs[pos], status: "failed", error: r.reason, hash: null, fetchedAt: now });
       }
     });
-    const hash = pooledHash(okImages.map((i) => i.hash), framing);
-    const colourSame = colourHashes.get(p.productId) === hash;
-    const modelSame = !modelHashes || modelHashes.get(p.productId) === hash;
-    if (!force && okImages.length > 0 && colourSame && modelSame && okImages.length === p.refs.length) {
-      states.set(p.productId, rowStates);
-      unchanged++;
-      productsDone++;
-      progress();
-      return;
-    }
-    // Decode every fetched image; an undecodable one becomes a failure like a failed download.
-    const decoded = await Promise.all(
+    return { rowStates, okImages };
+  }
+
+  /** Decodes every fetched image; an undecodable one becomes a failure like a failed download. */
+  private decodeImages(okImages: { pos: number; bytes: Buffer }[], rowStates: RowState[]): Promise<(SquareRgb | null)[]> {
+    return Promise.all(
       okImages.map((img) =>
-        decodeLimiter.run(async () => {
+        this.decodeLimiter.run(async () => {
           try {
-            return await decodeToSquare(img.bytes, decodeSize, framing);
+            return await decodeToSquare(img.bytes, this.decodeSize, this.framing);
           } catch (e) {
             const st = rowStates[img.pos];
             st.status = "failed";
@@ -284,7 +321,21 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
         }),
       ),
     );
-    const work: ProductWork = { productId: p.productId, positions: [], colours: [], vectors: [], pending: 0, hash: "", needsModel: !!model };
+  }
+
+  private async handleProduct(p: ProductRef): Promise<void> {
+    this.imagesTotal += p.refs.length;
+    if (this.knownUnchanged(p)) return this.skipUnchanged();
+    const { rowStates, okImages } = await this.fetchImages(p);
+    const hash = pooledHash(okImages.map((i) => i.hash), this.framing);
+    const colourSame = this.colourHashes.get(p.productId) === hash;
+    const modelSame = !this.modelHashes || this.modelHashes.get(p.productId) === hash;
+    if (!this.force && okImages.length > 0 && colourSame && modelSame && okImages.length === p.refs.length) {
+      this.states.set(p.productId, rowStates);
+      return this.skipUnchanged();
+    }
+    const decoded = await this.decodeImages(okImages, rowStates);
+    const work: ProductWork = { productId: p.productId, positions: [], colours: [], vectors: [], pending: 0, hash: "", needsModel: !!this.model };
     const goodHashes: string[] = [];
     decoded.forEach((rgb, i) => {
       if (!rgb) return;
@@ -293,123 +344,126 @@ async function embedWith(opts: EmbedOptions, model: ImageModel | null, started: 
       work.vectors.push(null);
       goodHashes.push(okImages[i].hash);
     });
-    work.hash = pooledHash(goodHashes, framing);
+    work.hash = pooledHash(goodHashes, this.framing);
     for (const st of rowStates) {
       if (st.status === "failed") {
-        imagesFailed++;
-        failures.push({ productId: p.productId, position: st.position, url: st.url, reason: st.error ?? "failed" });
+        this.imagesFailed++;
+        this.failures.push({ productId: p.productId, position: st.position, url: st.url, reason: st.error ?? "failed" });
       }
     }
-    imagesDecoded += work.colours.length;
-    states.set(p.productId, rowStates);
-    if (work.colours.length === 0) {
-      withoutImage++;
-      finish(work);
-      return;
-    }
-    if (!model) {
-      finish(work);
-      return;
-    }
+    this.imagesDecoded += work.colours.length;
+    this.states.set(p.productId, rowStates);
+    if (work.colours.length === 0) this.withoutImage++;
+    if (work.colours.length === 0 || !this.model) return this.finish(work);
     work.pending = work.colours.length;
     let slot = 0;
-    for (let i = 0; i < decoded.length; i++) {
-      const rgb = decoded[i];
-      if (rgb) await enqueue({ work, slot: slot++, rgb });
-    }
-  };
+    for (const rgb of decoded) if (rgb) await this.enqueue({ work, slot: slot++, rgb });
+  }
 
-  const producers = (async () => {
-    await Promise.all(products.map((p) => productLimiter.run(() => handleProduct(p))));
-    producing = false;
-    notifyConsumer();
-  })();
+  private async produce(): Promise<void> {
+    await Promise.all(this.products.map((p) => this.productLimiter.run(() => this.handleProduct(p))));
+    this.producing = false;
+    this.notifyConsumer();
+  }
 
-  const consumer = (async () => {
+  private async consume(): Promise<void> {
+    const model = this.model;
     if (!model) return;
+    const { batchSize } = this;
     const size = model.spec.size;
     // Two tensors: one being filled while the other is in inference.
     const buffers = [new Float32Array(batchSize * 3 * size * size), new Float32Array(batchSize * 3 * size * size)];
     let which = 0;
     for (;;) {
-      if (ready.length < batchSize && producing) {
-        await new Promise<void>((r) => (wakeConsumer = r));
+      if (this.ready.length < batchSize && this.producing) {
+        await new Promise<void>((r) => (this.wakeConsumer = r));
         continue;
       }
-      if (ready.length === 0) {
-        if (!producing) break;
+      if (this.ready.length === 0) {
+        if (!this.producing) break;
         continue;
       }
-      const batch = ready.splice(0, batchSize);
-      for (const w of wakeProducers.splice(0)) w();
+      const batch = this.ready.splice(0, batchSize);
+      for (const w of this.wakeProducers.splice(0)) w();
       const tensor = buffers[which];
       which ^= 1;
       batch.forEach((img, i) => toTensor(img.rgb, model.spec, tensor, i));
       const vectors = await model.embed(tensor, batch.length);
       batch.forEach((img, i) => {
         img.work.vectors[img.slot] = vectors[i];
-        if (--img.work.pending === 0) finish(img.work);
+        if (--img.work.pending === 0) this.finish(img.work);
       });
     }
-  })();
-
-  try {
-    await Promise.all([producers, consumer]);
-  } catch (e) {
-    // Inference failed (a model that does not fit): release the producers and report.
-    aborted = true;
-    for (const w of wakeProducers.splice(0)) w();
-    throw e;
   }
 
-  flush(true);
-  const pruned = pruneEmbeddings(shop);
-  let note: string | null = null;
-  // The catalogue centre of the image model's space stays across runs (recordFusionWeight decides when to refit it).
-  const centre = visualStatus(shop)?.centre;
-  if (model) saveVisualStatus(shop, { kind: "onnx", modelId: model.id, dim: model.dim, note, ...(centre?.modelId === model.id ? { centre } : {}) });
-  else {
+  async embedAll(): Promise<void> {
+    try {
+      await Promise.all([this.produce(), this.consume()]);
+    } catch (e) {
+      // Inference failed (a model that does not fit): release the producers and report.
+      this.aborted = true;
+      for (const w of this.wakeProducers.splice(0)) w();
+      throw e;
+    }
+    this.flush(true);
+  }
+
+  /** Which visual model the shop now serves, said in words when it is not the one of this run. */
+  private recordStatus(): string | null {
+    const { shop, model } = this;
+    // The catalogue centre of the image model's space stays across runs (recordFusionWeight decides when to refit it).
+    const centre = visualStatus(shop)?.centre;
+    if (model) {
+      saveVisualStatus(shop, { kind: "onnx", modelId: model.id, dim: model.dim, note: null, ...(centre?.modelId === model.id ? { centre } : {}) });
+      return null;
+    }
     // Without a model now, image-model vectors from earlier runs or an import may still serve.
     const earlier = activeVisualModel(shop);
     if (earlier?.kind === "onnx") {
-      note = `No image model is configured for this run: products embedded now have only the colour descriptor; image-model vectors of ${earlier.modelId} from earlier runs or an import still serve the others.`;
+      const note = `No image model is configured for this run: products embedded now have only the colour descriptor; image-model vectors of ${earlier.modelId} from earlier runs or an import still serve the others.`;
       saveVisualStatus(shop, { kind: "onnx", modelId: earlier.modelId, dim: earlier.dim, note, ...(centre?.modelId === earlier.modelId ? { centre } : {}) });
-    } else {
-      note = NO_MODEL_NOTE;
-      saveVisualStatus(shop, { kind: "colour", modelId: COLOUR_MODEL_ID, dim: COLOUR_DIM, note });
+      return note;
     }
+    saveVisualStatus(shop, { kind: "colour", modelId: COLOUR_MODEL_ID, dim: COLOUR_DIM, note: NO_MODEL_NOTE });
+    return NO_MODEL_NOTE;
   }
 
-  // The colour weight against the image model, chosen on this shop's catalogue (fusion.ts); the index key carries it.
-  const fusion = recordFusionWeight(shop);
-  if (fusion) {
-    const line = describeVisualFusion(shop);
-    if (line) log(line);
-    log(`visual space: image-model vectors power-normalised, ${fusion.centre ? `centred on the mean of ${fusion.centre.products} products (${fusion.centreRefitted ? "fitted now" : "kept from an earlier run"})` : `not centred (fewer than ${MIN_CENTRE_PRODUCTS} products)`}`);
+  /** Stored status, the fusion weight, the index brought up to date; the run's result. */
+  finishRun(log: (m: string) => void): EmbedResult {
+    const { shop, model } = this;
+    const pruned = pruneEmbeddings(shop);
+    const note = this.recordStatus();
+    // The colour weight against the image model, chosen on this shop's catalogue (fusion.ts); the index key carries it.
+    const fusion = recordFusionWeight(shop);
+    if (fusion) {
+      const line = describeVisualFusion(shop);
+      if (line) log(line);
+      log(`visual space: image-model vectors power-normalised, ${fusion.centre ? `centred on the mean of ${fusion.centre.products} products (${fusion.centreRefitted ? "fitted now" : "kept from an earlier run"})` : `not centred (fewer than ${MIN_CENTRE_PRODUCTS} products)`}`);
+    }
+    this.progress("index");
+    const changed = this.opts.productIds ? [...new Set([...this.opts.productIds, ...pruned])] : undefined;
+    const index = refreshVisualIndex(shop, { force: this.force, changed, fingerprintBefore: this.fingerprintBefore });
+    const { failures } = this;
+    if (failures.length > 0) log(`${failures.length} image(s) failed; they are retried on the next run (first: ${failures[0].productId}: ${failures[0].reason})`);
+    const seconds = (performance.now() - this.started) / 1000;
+    return {
+      shop,
+      products: this.products.length,
+      embedded: this.embedded,
+      unchanged: this.unchanged,
+      withoutImage: this.withoutImage,
+      images: this.imagesTotal,
+      imagesDecoded: this.imagesDecoded,
+      imagesFailed: this.imagesFailed,
+      failures,
+      model: model
+        ? { id: model.id, dim: model.dim, inputName: model.inputName, outputName: model.outputName, layout: model.spec.layout, size: model.spec.size, range: model.spec.range }
+        : null,
+      colourModelId: COLOUR_MODEL_ID,
+      note,
+      index,
+      seconds,
+      imagesPerSec: seconds > 0 ? this.imagesDecoded / seconds : 0,
+    };
   }
-
-  progress("index");
-  const changed = opts.productIds ? [...new Set([...opts.productIds, ...pruned])] : undefined;
-  const index = refreshVisualIndex(shop, { force, changed, fingerprintBefore });
-  if (failures.length > 0) log(`${failures.length} image(s) failed; they are retried on the next run (first: ${failures[0].productId}: ${failures[0].reason})`);
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    shop,
-    products: products.length,
-    embedded,
-    unchanged,
-    withoutImage,
-    images: imagesTotal,
-    imagesDecoded,
-    imagesFailed,
-    failures,
-    model: model
-      ? { id: model.id, dim: model.dim, inputName: model.inputName, outputName: model.outputName, layout: model.spec.layout, size: model.spec.size, range: model.spec.range }
-      : null,
-    colourModelId: COLOUR_MODEL_ID,
-    note,
-    index,
-    seconds,
-    imagesPerSec: seconds > 0 ? imagesDecoded / seconds : 0,
-  };
 }

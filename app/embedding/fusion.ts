@@ -24,7 +24,7 @@
  * O(n^2 x (d_model + d_colour)) for the cosines plus O(n^2 log n) per weight for the rankings,
  * over at most `maxProducts` products (an evenly spaced sample).
  */
-import { dot } from "../recommend/sources/visual";
+import { dot } from "../recommend/vector";
 import { AUGMENT_GRID, augmentedCosines } from "./augment";
 
 export const DEFAULT_COLOUR_WEIGHT = 0.2;

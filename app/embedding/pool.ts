@@ -13,12 +13,6 @@ export function l2normalise(v: Float32Array): Float32Array {
   return v;
 }
 
-export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 /**
  * The primary image counts twice: it is the packshot the shop chose; additional images are often
  * worn-on-model or detail shots, useful but less typical of the product's look.

@@ -26,7 +26,11 @@ function realpathOrNull(p: string): string | null {
 /** `file` (already real) lies inside `root` (already real): equal prefixes up to a separator. */
 export const isInside = (file: string, root: string) => file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
+/** No shop domain or product id holds a control character; PostgreSQL cannot even compare one (NUL). */
+const hasControl = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 export function mediaFor(shop: string, productId: string): MediaAnswer {
+  if (hasControl(shop) || hasControl(productId)) return { missing: "No such product image" };
   const stored = productImageLocation(shop, productId);
   if (!stored) return { missing: "No such product image" };
   if (/^https?:\/\//i.test(stored)) return { redirect: stored };

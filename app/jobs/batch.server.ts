@@ -1,6 +1,8 @@
 /**
  * The batch job: recommendations for every customer (or a segment) into a CSV file
- * (app/serving/batch.server.ts). Safe to run twice: the file is replaced atomically.
+ * (app/serving/batch.server.ts). Safe to run twice: the file is replaced atomically. The file
+ * names customers: it is recorded in the export registry (before writing, so a crash between the
+ * rename and the end leaves it registered, and again after), which redaction reaches.
  */
 import { BadJobInput, jobNow, type JobContext, type JobPayloads } from "../queues/jobs";
 import { BATCH_PLACEMENTS, parseSegmentFilter, writeBatch, type BatchResult } from "../serving/batch.server";
@@ -8,6 +10,7 @@ import { buildSnapshot } from "../serving/snapshot.server";
 import { batchThreadsAvailable, writeBatchParallel } from "../serving/batchPool.server";
 import os from "node:os";
 import { PLACEMENTS, type Placement } from "../recommend/types";
+import { recordExportFile } from "../models/exportFile.server";
 
 export default async function batch(payload: JobPayloads["batch"], ctx: JobContext): Promise<BatchResult & { loadSeconds: number }> {
   const placement = payload.placement as Placement;
@@ -24,6 +27,8 @@ export default async function batch(payload: JobPayloads["batch"], ctx: JobConte
   }
   await ctx.progress(0, "loading the shop's snapshot");
   const now = jobNow(payload).getTime();
+  const register = () => recordExportFile(payload.shop, payload.out, "batch", new Date(now));
+  register();
   let lastReported = -1;
   const progress = (done: number, total: number) => {
     const pct = Math.floor((done / Math.max(1, total)) * 100);
@@ -41,6 +46,7 @@ export default async function batch(payload: JobPayloads["batch"], ctx: JobConte
     const r = await writeBatchParallel(payload.shop, { placement, k: payload.k, out: payload.out, segment, now, threads, progress });
     if (r.products === 0) throw new BadJobInput(`batch: shop ${payload.shop} has no products: import or sync a catalogue first`);
     ctx.log(`${r.threads} threads: ${r.products} products, ${r.customers} customers, model ${r.modelVersion ?? "none (demographic, popularity and visual only)"}`);
+    register();
     const { threads: _t, products: _p, ...result } = r;
     return result;
   }
@@ -51,5 +57,6 @@ export default async function batch(payload: JobPayloads["batch"], ctx: JobConte
   if (snapshot.signals.products === 0) throw new BadJobInput(`batch: shop ${payload.shop} has no products: import or sync a catalogue first`);
   ctx.log(`snapshot: ${snapshot.signals.products} products, ${snapshot.signals.customers} customers, model ${snapshot.modelVersion ?? "none (demographic, popularity and visual only)"}`);
   const result = writeBatch(snapshot, { placement, k: payload.k, out: payload.out, segment, now, progress });
+  register();
   return { ...result, loadSeconds };
 }

@@ -16,24 +16,26 @@ export async function recordQueued(id: string, shop: string, name: string, paylo
  * `job`: the row to create when the worker is faster than the enqueuer's recordQueued (BullMQ can
  * start a job before `add` has returned); recordQueued then finds the row and leaves it alone, so a
  * finished job never falls back to "queued".
+ *
+ * The row writes here are single autocommit statements on the raw handle, never Prisma writes: the
+ * Prisma client runs an update as BEGIN, UPDATE, COMMIT over separate event-loop turns, and on
+ * PostgreSQL a synchronous raw statement of the same process that needs the row in between (a
+ * redaction scrubbing job rows) waited for a COMMIT that its own blocked thread could never send:
+ * the process hung (test/prod/webhooks.test.ts on PostgreSQL). Raw statements share one connection
+ * and run one at a time, so they cannot wait on each other.
  */
 export async function recordStarted(id: string, attempt: number, job?: { shop: string; name: string; payload: unknown }): Promise<void> {
-  const data = { status: "running", startedAt: systemClock.now(), attempts: attempt, error: null };
+  const now = systemClock.now().toISOString();
   if (!job) {
-    await prisma().jobRun.updateMany({ where: { id }, data });
+    rawDb().prepare(`UPDATE JobRun SET status = 'running', startedAt = ?, attempts = ?, error = NULL WHERE id = ?`).run(now, attempt, id);
     return;
   }
-  try {
-    await prisma().jobRun.upsert({
-      where: { id },
-      create: { id, shop: job.shop, name: job.name, payload: JSON.stringify(job.payload), ...data },
-      update: data,
-    });
-  } catch (e) {
-    // The enqueuer's row appeared between the upsert's read and its create (PostgreSQL): update it.
-    if ((e as { code?: string }).code !== "P2002") throw e;
-    await prisma().jobRun.updateMany({ where: { id }, data });
-  }
+  rawDb()
+    .prepare(
+      `INSERT INTO JobRun (id, shop, name, status, payload, createdAt, startedAt, attempts) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = 'running', startedAt = excluded.startedAt, attempts = excluded.attempts, error = NULL`,
+    )
+    .run(id, job.shop, job.name, JSON.stringify(job.payload), now, now, attempt);
 }
 
 /**
@@ -53,25 +55,24 @@ function inOrder(id: string, write: () => Promise<unknown>): Promise<void> {
 }
 
 export async function recordProgress(id: string, progress: number, message?: string): Promise<void> {
-  await inOrder(id, () => prisma().jobRun.updateMany({ where: { id }, data: { progress, message: message ?? null } }));
+  await inOrder(id, async () => rawDb().prepare(`UPDATE JobRun SET progress = ?, message = ? WHERE id = ?`).run(progress, message ?? null, id));
 }
 
 export async function recordFinished(id: string, result: unknown): Promise<void> {
-  await inOrder(id, async () =>
-    prisma().jobRun.updateMany({
-      where: { id },
-      data: { status: "completed", progress: 1, finishedAt: systemClock.now(), result: JSON.stringify(result ?? null), payload: await keptPayload(id) },
-    }),
-  );
+  await inOrder(id, async () => {
+    const payload = await keptPayload(id);
+    rawDb()
+      .prepare(`UPDATE JobRun SET status = 'completed', progress = 1, finishedAt = ?, result = ?, payload = ? WHERE id = ?`)
+      .run(systemClock.now().toISOString(), JSON.stringify(result ?? null), payload, id);
+  });
 }
 
 export async function recordFailed(id: string, error: string, final: boolean): Promise<void> {
-  await inOrder(id, async () =>
-    prisma().jobRun.updateMany({
-      where: { id },
-      data: { status: final ? "failed" : "queued", error, finishedAt: final ? systemClock.now() : null, ...(final ? { payload: await keptPayload(id) } : {}) },
-    }),
-  );
+  await inOrder(id, async () => {
+    if (!final) return void rawDb().prepare(`UPDATE JobRun SET status = 'queued', error = ?, finishedAt = NULL WHERE id = ?`).run(error, id);
+    const payload = await keptPayload(id);
+    rawDb().prepare(`UPDATE JobRun SET status = 'failed', error = ?, finishedAt = ?, payload = ? WHERE id = ?`).run(error, systemClock.now().toISOString(), payload, id);
+  });
 }
 
 /**

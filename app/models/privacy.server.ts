@@ -13,8 +13,10 @@
  *   scrubbed (a webhook sync job carries the customer's JSON);
  * - files: the user's factor row and id in every model version, wherever the artifact store keeps
  *   it (the data folder, or the database shared by the machines: app/artifacts/modelVersion.server.ts
- *   redactUsers, the format's owner, rewrites each version atomically), batch exports (every `out` of a batch job, and
- *   `${dataDir()}/batch/<shop>`) and earlier data-request exports that mention them;
+ *   redactUsers, the format's owner, rewrites each version atomically); every file of the export
+ *   registry (app/models/exportFile.server.ts: batch --out CSVs wherever written, campaign exports:
+ *   rewritten without the customer's lines; data-request exports about them: deleted), plus the
+ *   `out` of batch job rows still kept and whatever lies in `${dataDir()}/batch|exports/<shop>`;
  * - a hashed tombstone (never the id) keeps a late retry of customers/update from re-creating them.
  * `findCustomerTraces` scans every text column of every table afterwards; the job reports the hits
  * (none expected) and the tests assert that there are none.
@@ -31,6 +33,7 @@ import { indexDir } from "../embedding/index";
 import { modelVersionsWithUsers, redactUsers } from "../artifacts/modelVersion.server";
 import { cacheDir } from "../artifacts/store.server";
 import { systemClock } from "../clock";
+import { exportFilesOf, forgetExportFiles, recordExportFile } from "./exportFile.server";
 
 export interface CustomerRef {
   customerId?: string | null;
@@ -226,13 +229,25 @@ export function findCustomerTraces(shop: string, ids: string[], emails: string[]
 /** Writes a file atomically: a temporary file in the same folder, then rename. */
 function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, data);
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 
-/** Batch exports (every `out` of the shop's batch jobs, and dataDir/batch/<shop>) and data-request exports. */
+/**
+ * Files that can hold the shop's customer ids: every file of the export registry
+ * (app/models/exportFile.server.ts: batch --out CSVs wherever they were written, data-request and
+ * campaign exports), the `out` of every batch job row still kept (written before the registry), and
+ * whatever lies in dataDir/batch/<shop> and dataDir/exports/<shop>. Registered files found gone are
+ * forgotten.
+ */
 function exportFiles(shop: string): string[] {
   const out = new Set<string>();
+  const gone: string[] = [];
+  for (const r of exportFilesOf(shop)) {
+    if (fs.existsSync(r.path)) out.add(r.path);
+    else gone.push(r.path);
+  }
+  if (gone.length) forgetExportFiles(shop, gone);
   const rows = rawDb().prepare(`SELECT payload FROM JobRun WHERE shop = ? AND name = 'batch' AND payload IS NOT NULL`).all(shop) as { payload: string }[];
   for (const r of rows) {
     try {
@@ -250,8 +265,11 @@ function exportFiles(shop: string): string[] {
 }
 
 /**
- * Removes the customer from export files: a data-request export about them is deleted; in other
- * exports every line (CSV, JSONL) or array element (JSON) that mentions them is dropped.
+ * Removes the customer from export files. A data-request export about them is deleted (it is about
+ * them alone: nothing in it is left once their rows go) and forgotten in the registry. Batch and
+ * campaign exports are rewritten in place (atomically, mode 0600) without every line (CSV, JSONL) or
+ * array element (JSON) that mentions them: the other customers' rows are the merchant's work and
+ * stay usable; the file stays registered.
  */
 export function redactExportFiles(shop: string, tokens: string[]): string[] {
   const pattern = tokenPattern(tokens);
@@ -262,6 +280,7 @@ export function redactExportFiles(shop: string, tokens: string[]): string[] {
     if (!pattern.test(text)) continue;
     if (path.basename(file).startsWith("data-request-")) {
       fs.rmSync(file);
+      forgetExportFiles(shop, [file]);
       touched.push(file);
       continue;
     }
@@ -344,12 +363,13 @@ export function exportCustomerData(shop: string, ref: CustomerRef): Record<strin
   };
 }
 
-/** Writes a data-request export under dataDir/exports/<shop>/; returns its path. */
-export function writeDataRequestExport(shop: string, requestId: string, doc: Record<string, unknown>): string {
+/** Writes a data-request export under dataDir/exports/<shop>/ (0600, registered); returns its path. */
+export function writeDataRequestExport(shop: string, requestId: string, doc: Record<string, unknown>, now: Date = systemClock.now()): string {
   const dir = path.join(dataDir(), "exports", shop);
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `data-request-${requestId.replace(/[^\w-]/g, "_")}.json`);
   writeAtomic(file, JSON.stringify(doc, null, 2));
+  recordExportFile(shop, file, "data-request", now);
   return file;
 }
 

@@ -18,8 +18,8 @@ import type { PlacementSettings } from "./settings";
 import type { RecContext, Recommendation } from "./types";
 import type { World } from "./world";
 import { shopTime } from "./sources/common";
-import { hash32, requestSeed } from "./sources/random";
-import { dot4 } from "./sources/visual";
+import { mix32, requestSeed } from "./hash";
+import { dot4 } from "./vector";
 
 export function applyDiversity(world: World, ctx: RecContext, ps: PlacementSettings, list: Recommendation[], k: number): Recommendation[] {
   const d = ps.diversity;
@@ -131,7 +131,7 @@ function exploration(world: World, ctx: RecContext, ps: PlacementSettings, list:
   let seed = requestSeed(ctx);
   const floor = picked.length ? picked[picked.length - 1].score : 0;
   while (out.length < slots && pool.length > 0) {
-    seed = hash32(seed + 1);
+    seed = mix32(seed + 1);
     const item = pool.splice(seed % pool.length, 1)[0];
     const had = list.find((r) => r.item === item);
     const reason = { source: isNew(item) ? ("new-arrivals" as const) : ("random" as const), code: isNew(item) ? "new_arrival" : "discover", weight: 0 };

@@ -2,7 +2,6 @@
  * The recommender core's contracts. app/recommend/ is pure: no I/O, no clock (time is a parameter).
  * Products are addressed by a dense index (0..n-1) inside the core; string ids only at the edges.
  */
-import type { ConfidenceSettings } from "./cf/confidence";
 
 export type Placement = "product" | "home" | "cart" | "email" | "general";
 export const PLACEMENTS: Placement[] = ["product", "home", "cart", "email", "general"];
@@ -194,4 +193,24 @@ export interface EventTable {
   basket: Int32Array; // events sharing an order (order lines) or a session (interactions); -1 when none
   fromOrder: Uint8Array; // 1 for order lines
   cancelled: Uint8Array; // 1 for lines of cancelled or returned orders
+}
+
+/** How strongly each event says "this customer likes this product" (cf/confidence.ts applies it; DEFAULT_CONFIDENCE documents the defaults). */
+export interface ConfidenceSettings {
+  /** Strength of one event of each type (order lines count as purchase). */
+  weights: Record<InteractionType, number>;
+  /** Views longer than this (seconds) get weights.view; shorter views get shortViewWeight. */
+  viewMinSeconds: number;
+  /** Weight of a view of at most viewMinSeconds, or of unknown duration. */
+  shortViewWeight: number;
+  /** Weight of one unit on a cancelled or returned order line (replaces weights.purchase). */
+  cancelledOrderWeight: number;
+  /** Quantities above this count as this many (a bulk order of 40 studs is not 40 times the taste). */
+  maxQuantity: number;
+  /** Age at which an event counts half; 0 or Infinity turns decay off. */
+  halfLifeDays: number;
+  /** "linear": r as summed; "log": log(1 + r / logEpsilon) (repeats and quantities compressed). */
+  scale: "linear" | "log";
+  /** The strength that counts as one unit on the log scale (a purchase is 10: one purchase -> log 2). */
+  logEpsilon: number;
 }

@@ -5,7 +5,8 @@
  * opened; /readyz asks the database and Redis; SIGTERM drains and closes.
  */
 import { closeDatabase, pingDatabase } from "../models/health.server";
-import { ConfigError, env, type Env } from "../env.server";
+import { ConfigError, dataDir, env, type Env } from "../env.server";
+import { keepFilesPrivate } from "./privateFiles.server";
 import { within } from "../http/unavailable.server";
 import { closeQueue, queue } from "../queues/index.server";
 
@@ -32,6 +33,7 @@ export async function prepareStartup(opts: { resumeJobs?: boolean } = {}): Promi
         "Set them (Partner dashboard / `shopify app env show`) or FACET_DEMO=1 for the demo, and start again.",
     );
   }
+  keepFilesPrivate(dataDir(e)); // before the database file and anything under the data folder is created
   try {
     pingDatabase(); // opens the file and applies migrations (idempotent)
   } catch (err) {

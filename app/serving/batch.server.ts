@@ -179,7 +179,7 @@ export class BatchFile {
   private buf = CSV_HEADER + "\n";
   constructor(readonly out: string) {
     const dir = path.dirname(path.resolve(out));
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const prefix = `.${path.basename(out)}.`;
     // A run killed half-way (kill -9, power loss) left its temporary file: a half list of customers.
     for (const name of fs.readdirSync(dir)) {

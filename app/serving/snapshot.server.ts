@@ -37,7 +37,8 @@ import { loadSettingsOverride, loadShopSettings } from "../models/settings.serve
 import { experimentsStamp, runningExperimentRows, type ExperimentRow } from "../models/experiment.server";
 import { loadVisualSearch } from "../embedding/search.server";
 import { loadVisualBundle } from "./bundle.server";
-import { buildWorld, type World } from "../recommend/world";
+import { buildWorld } from "../recommend/buildWorld";
+import { type World } from "../recommend/world";
 import { alignToCatalog, loadPublishedModel } from "../artifacts/modelVersion.server";
 import { blendGuardsOf, tunedSettings } from "../recommend/hybrid/tuneBlend";
 import type { PlacementGuard } from "../recommend/blendGuard";

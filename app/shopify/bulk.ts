@@ -172,9 +172,10 @@ export class AdminClient {
   async download(url: string, file: string): Promise<number> {
     const res = await this.fetch(url, { method: "GET" });
     if (!res.ok || !res.body) throw new ShopifyApiError(`download of the bulk result answered ${res.status}`, res.status >= 500 || res.status === 429);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.part`;
-    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), fs.createWriteStream(tmp));
+    // Customers' names and addresses until the sync applies and deletes it: the owner's only.
+    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), fs.createWriteStream(tmp, { mode: 0o600 }));
     fs.renameSync(tmp, file);
     return fs.statSync(file).size;
   }

@@ -3,7 +3,8 @@
  * train-time tuner (cf/tune.ts) choosing on a validation slice of the training period only.
  */
 import { describe, expect, it } from "vitest";
-import { buildInteractionMatrix, confidenceSettings, referenceTime, scaleStrength } from "../../app/recommend/cf/confidence";
+import { buildInteractionMatrix, confidenceSettings, scaleStrength } from "../../app/recommend/cf/confidence";
+import { referenceTime } from "../../app/recommend/dataTime";
 import { entriesFromEvents, foldInUser } from "../../app/recommend/cf/foldin";
 import { nnz, valueAt } from "../../app/recommend/cf/csr";
 import { trainArtifacts } from "../../app/recommend/cf/train";

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeIf } from "../helpers/requires";
 import { createPgDatabase, pgReachable, TEST_PG_URL } from "../helpers/db";
 import { postgresSchema } from "../../scripts/pgSchema.mjs";
+import { EXCLUDED, databaseTestFiles, postgresTestFiles } from "./postgres-files.mjs";
 import { applyMigrations, applyPgMigrations, MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from "../../app/models/migrate.server";
 import { PgSyncDb } from "../../app/models/pgRaw.server";
 
@@ -154,20 +155,30 @@ describeIf(available, `PostgreSQL at ${TEST_PG_URL}`, "PostgreSQL provider", () 
   }, 180_000);
 });
 
-// Needs no PostgreSQL: the list .ci/run runs on PostgreSQL keeps up with the suite. A new test file
-// that opens a database (useTempDatabase) must pass on both, so it belongs in the list.
-it("test/db/postgres-files.txt names every test file that opens a database through useTempDatabase()", () => {
-  const listed = new Set(fs.readFileSync(path.join(ROOT, "test/db/postgres-files.txt"), "utf8").split("\n").filter(Boolean));
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(rel);
-      else if (/\.test\.tsx?$/.test(e.name) && /\buseTempDatabase\(\)/.test(fs.readFileSync(path.join(ROOT, rel), "utf8"))) files.push(rel);
-    }
-  };
-  walk("test");
-  expect(files.length).toBeGreaterThan(30);
-  expect(files.filter((f) => !listed.has(f)).sort()).toEqual([]);
-  expect([...listed].filter((f) => !fs.existsSync(path.join(ROOT, f)))).toEqual([]);
+// Needs no PostgreSQL: the rule that picks the files .ci/run runs on PostgreSQL (test/db/postgres-files.mjs)
+// finds every database-touching file, so a new one runs on both without being listed anywhere.
+it("the PostgreSQL step runs every test file that touches a database, except the named exclusions", () => {
+  const all = databaseTestFiles();
+  const chosen = postgresTestFiles();
+  const calls = (f: string, what: RegExp) => what.test(fs.readFileSync(path.join(ROOT, f), "utf8"));
+  const testFiles = (dir: string): string[] =>
+    fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? testFiles(`${dir}/${e.name}`) : /\.test\.tsx?$/.test(e.name) ? [`${dir}/${e.name}`] : []));
+  const suite = testFiles("test");
+  // The rule finds what it must: every useTempDatabase() file and every file that starts the built server.
+  const mustRun = suite.filter((f) => calls(f, /\buseTempDatabase\(\)|\bstartServer\(/));
+  expect(mustRun.length).toBeGreaterThan(45);
+  expect(mustRun.filter((f) => !all.includes(f))).toEqual([]);
+  expect(mustRun.filter((f) => !chosen.includes(f) && !(f in EXCLUDED))).toEqual([]);
+  for (const f of ["test/prod/webhooks.test.ts", "test/prod/crash.test.ts", "test/shopify/privacy.test.ts", "test/queues/drivers.test.ts"]) expect(chosen).toContain(f);
+  // ... and leaves pure files out (no database, nothing to run twice).
+  for (const f of ["test/cf/ease.test.ts", "test/eval/metrics.test.ts", "test/hybrid/blend.test.ts"]) expect(all).not.toContain(f);
+  // Every exclusion names a file that exists and still touches a database, with a reason.
+  for (const [f, why] of Object.entries(EXCLUDED)) {
+    expect(all, `${f} is excluded from the PostgreSQL step but is not a database-touching test file`).toContain(f);
+    expect(why.length).toBeGreaterThan(20);
+  }
+  // What `node test/db/postgres-files.mjs` prints (the .ci/run command line) is this list.
+  const printed = spawnSync(process.execPath, [path.join(ROOT, "test/db/postgres-files.mjs")], { encoding: "utf8" });
+  expect(printed.status).toBe(0);
+  expect(printed.stdout.trim().split("\n")).toEqual(chosen);
 });

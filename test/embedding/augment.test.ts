@@ -2,10 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { augmentedCosines, augmentWithNeighbours, nearest } from "../../app/embedding/augment";
 import { chooseColourWeight } from "../../app/embedding/fusion";
-import { dot, l2normalise } from "../../app/embedding/pool";
-import { hash32 } from "../../app/recommend/sources/random";
+import { l2normalise } from "../../app/embedding/pool";
+import { dot } from "../../app/recommend/vector";
+import { mix32 } from "../../app/recommend/hash";
 
-const noise = (i: number, d: number) => hash32(i * 1009 + d * 7919 + 3) / 2 ** 32 - 0.5;
+const noise = (i: number, d: number) => mix32(i * 1009 + d * 7919 + 3) / 2 ** 32 - 0.5;
 const unit = (xs: number[]) => l2normalise(Float32Array.from(xs));
 
 describe("neighbour augmentation", () => {

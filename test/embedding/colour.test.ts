@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { COLOUR_DIM, colourDescriptor } from "../../app/embedding/colour";
-import { dot } from "../../app/embedding/pool";
+import { dot } from "../../app/recommend/vector";
 import { decodeToSquare } from "../../app/embedding/preprocess";
 
 /** A disc of `rgb` (radius r of 64) on white, with a little shading so it is not one flat colour. */

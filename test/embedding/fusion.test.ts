@@ -1,14 +1,14 @@
 /** Issue 14, point 7: the colour weight against the image model is chosen on the shop's own data. */
 import { describe, expect, it } from "vitest";
 import { chooseColourWeight, DEFAULT_COLOUR_WEIGHT, MAP_TOLERANCE, rankingQuality } from "../../app/embedding/fusion";
-import { hash32 } from "../../app/recommend/sources/random";
+import { mix32 } from "../../app/recommend/hash";
 
 const unit = (v: number[]) => {
   const n = Math.hypot(...v) || 1;
   return Float32Array.from(v, (x) => x / n);
 };
 // Deterministic pseudo-noise.
-const noise = (i: number, d: number) => hash32(i * 1009 + d * 7919 + 1) / 2 ** 32 - 0.5;
+const noise = (i: number, d: number) => mix32(i * 1009 + d * 7919 + 1) / 2 ** 32 - 0.5;
 
 /** 60 products, 3 categories. `modelSignal`/`colourSignal`: how much each space knows the category. */
 function shop(modelSignal: number, colourSignal: number) {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { runEmbed } from "../../app/embedding/embedPipeline.server";
 import { loadImageModel } from "../../app/embedding/onnxModel";
-import { dot } from "../../app/embedding/pool";
+import { dot } from "../../app/recommend/vector";
 import { decodeToSquare, toTensor } from "../../app/embedding/preprocess";
 import { loadVisualSearch } from "../../app/embedding/search.server";
 import { loadCatalog } from "../../app/models/catalog.server";

@@ -1,6 +1,7 @@
 /** The image model's search space (app/embedding/space.ts): power normalisation and the shop's catalogue centre. */
 import { describe, expect, it } from "vitest";
-import { dot, l2normalise } from "../../app/embedding/pool";
+import { l2normalise } from "../../app/embedding/pool";
+import { dot } from "../../app/recommend/vector";
 import { centreStillFits, decodeCentre, encodeCentre, fitCentre, MIN_CENTRE_PRODUCTS, powerNormalise, toSearchSpace } from "../../app/embedding/space";
 
 const unit = (xs: number[]) => l2normalise(Float32Array.from(xs));

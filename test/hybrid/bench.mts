@@ -6,7 +6,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildWorld, contextFor, recommend } from "../../app/recommend/world";
+import { buildWorld } from "../../app/recommend/buildWorld";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
 import { DEFAULT_SETTINGS } from "../../app/recommend/settings";
 import { writeBatch } from "../../app/serving/batch.server";
 import type { Snapshot } from "../../app/serving/snapshot.server";

@@ -3,7 +3,8 @@
  * source's weight on; explanations name the source that contributed most; normalisation.
  */
 import { describe, expect, it } from "vitest";
-import { contextFor, recommend, recommendTraced, sourceCandidates } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend, recommendTraced, sourceCandidates } from "../../app/recommend/pipeline";
 import { normalise } from "../../app/recommend/normalise";
 import { DAY, NOW, PLAIN, makeCatalog, makeCf, makeEvents, makeNeighbours, makeVectorSearch, mergeOverrides, profile, vectorsOf, world, type ProductSpec } from "./fixtures";
 

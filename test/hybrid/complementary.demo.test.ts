@@ -11,7 +11,8 @@ import { buildCatalog } from "../../app/demo/catalog";
 import { Calendar } from "../../app/demo/calendar";
 import { CATEGORIES, METALS } from "../../app/demo/calibration";
 import { complementaryShare } from "../../app/recommend/eval/complementary";
-import { contextFor, recommend } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
 import { makeCatalog, makeVectorSearch, world } from "./fixtures";
 
 const demo = buildCatalog(400, 7, new Calendar(new Date(Date.UTC(2026, 5, 1))));

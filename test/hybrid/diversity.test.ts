@@ -3,7 +3,8 @@
  * the exploration slot; and the explanations in German and English.
  */
 import { describe, expect, it } from "vitest";
-import { contextFor, recommend } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
 import { renderReason, renderReasons } from "../../app/recommend/explain";
 import { DAY, NOW, PLAIN, makeCatalog, makeEvents, makeVectorSearch, mergeOverrides, vectorsOf, world, type ProductSpec } from "./fixtures";
 import type { SettingsOverride } from "../../app/recommend/settings";

@@ -2,7 +2,8 @@
  * Small handcrafted worlds for the hybrid recommender's tests: a catalogue in columns, an EventTable
  * from readable rows, a brute-force VectorSearch and a hand-made CF model.
  */
-import { buildWorld, type WorldInput } from "../../app/recommend/world";
+import { buildWorld } from "../../app/recommend/buildWorld";
+import { type WorldInput } from "../../app/recommend/world";
 import { DEFAULT_SETTINGS, mergeSettings, type SettingsOverride } from "../../app/recommend/settings";
 import type { Catalog, CfModel, CustomerProfile, EventTable, InteractionType, ItemNeighbours, VectorSearch } from "../../app/recommend/types";
 import { INTERACTION_TYPES } from "../../app/recommend/types";

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { applyGuard, guardNote, guardPlacement } from "../../app/recommend/blendGuard";
-import { contextFor, recommend, recommendTraced, referenceTime, sourceCandidates } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend, recommendTraced, sourceCandidates } from "../../app/recommend/pipeline";
+import { referenceTime } from "../../app/recommend/dataTime";
 import { DAY, NOW, PLAIN, makeCatalog, makeEvents, makeVectorSearch, mergeOverrides, vectorsOf, world, type ProductSpec } from "./fixtures";
 
 const specs: ProductSpec[] = [
@@ -62,9 +64,9 @@ describe("time from the data", () => {
       { customer: "C", product: "P2", type: "purchase", at: NOW - 380 * DAY, order: "O2" },
       { customer: "C", product: "P2", type: "view", at: NOW + DAY }, // the future does not count
     ]);
-    expect(referenceTime(events, { createdAt: new Float64Array([NaN]) }, NOW)).toBe(NOW - 380 * DAY);
-    expect(referenceTime(events, { createdAt: new Float64Array([NOW - 10 * DAY]) }, NOW)).toBe(NOW - 10 * DAY);
-    expect(referenceTime(makeEvents(catalog, []), { createdAt: new Float64Array(0) }, NOW)).toBe(NOW);
+    expect(referenceTime(events, NOW, new Float64Array([NaN]))).toBe(NOW - 380 * DAY);
+    expect(referenceTime(events, NOW, new Float64Array([NOW - 10 * DAY]))).toBe(NOW - 10 * DAY);
+    expect(referenceTime(makeEvents(catalog, []), NOW, new Float64Array(0))).toBe(NOW);
   });
 
   it("an imported history a year old still has new arrivals and recent bestsellers, counted at its own last day", () => {

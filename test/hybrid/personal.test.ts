@@ -3,7 +3,9 @@
  * shop without behaviour), demographic segments with smoothing, recency, fold-in.
  */
 import { describe, expect, it } from "vitest";
-import { contextFor, recommend, type World } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
+import { type World } from "../../app/recommend/world";
 import type { RecContext, SourceName } from "../../app/recommend/types";
 import { renderReason } from "../../app/recommend/explain";
 import { DAY, NOW, PLAIN, makeCatalog, makeCf, makeEvents, makeNeighbours, makeVectorSearch, mergeOverrides, profile, vectorsOf, world, type ProductSpec } from "./fixtures";

@@ -3,7 +3,8 @@
  * over new arrivals), and the settings' merge and validation.
  */
 import { describe, expect, it } from "vitest";
-import { contextFor, recommend } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
 import { renderReason } from "../../app/recommend/explain";
 import { DEFAULT_SETTINGS, mergeSettings, parseSettingsOverride } from "../../app/recommend/settings";
 import { DAY, NOW, PLAIN, makeCatalog, makeEvents, makeVectorSearch, mergeOverrides, profile, vectorsOf, world, type ProductSpec } from "./fixtures";

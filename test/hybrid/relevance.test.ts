@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { windowCounts } from "../../app/recommend/sources/recentPopularity";
-import { HISTORY_CAP, contextFor, recommend, sourceCandidates } from "../../app/recommend/world";
+import { HISTORY_CAP } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend, sourceCandidates } from "../../app/recommend/pipeline";
 import { DEFAULT_SETTINGS, mergeSettings } from "../../app/recommend/settings";
 import { DAY, NOW, PLAIN, makeCatalog, makeCf, makeEvents, makeNeighbours, world, type EventSpec } from "./fixtures";
 

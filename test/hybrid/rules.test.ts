@@ -3,7 +3,8 @@
  * the opposite outcome with the rule switched off (or the exemption, e.g. gifts).
  */
 import { describe, expect, it } from "vitest";
-import { contextFor, recommend } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommend } from "../../app/recommend/pipeline";
 import { DAY, NOW, PLAIN, makeCatalog, makeEvents, makeVectorSearch, mergeOverrides, profile, vectorsOf, world, type ProductSpec } from "./fixtures";
 import type { SettingsOverride } from "../../app/recommend/settings";
 

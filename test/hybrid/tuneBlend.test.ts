@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { beyondNoise, blendGuardsOf, blendNotes, tuneBlends, tunedSettings, type TuneBlendOptions } from "../../app/recommend/hybrid/tuneBlend";
-import { contextFor, recommendTraced } from "../../app/recommend/world";
+import { contextFor } from "../../app/recommend/context";
+import { recommendTraced } from "../../app/recommend/pipeline";
 import { mergeSettings, DEFAULT_SETTINGS } from "../../app/recommend/settings";
 import { DAY, NOW, PLAIN, makeCatalog, makeEvents, mergeOverrides, world } from "./fixtures";
 

@@ -26,7 +26,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoShop } from "../../app/demo/generate";
 import { JOB_NAMES, type JobName } from "../../app/queues/jobs";
-import { ROOT, ensureBuild, installShop, startServer, waitFor, type RunningServer } from "./server";
+import { ROOT, databaseUrlFor, ensureBuild, installShop, openDb, startServer, waitFor, type RunningServer } from "./server";
 
 const SHOP = "facet-crash.myshopify.com";
 const NOW = "2026-11-01T00:00:00.000Z";
@@ -226,7 +226,7 @@ const SCENARIOS: Scenario[] = [
     holdAt: "^products: downloading",
     env: () => ({ NODE_EXTRA_CA_CERTS: caFile }),
     prepare(db) {
-      db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test')`).run(`offline_${shopify.shop}`, shopify.shop);
+      db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', FALSE, 'shpat_test')`).run(`offline_${shopify.shop}`, shopify.shop);
       db.prepare(`INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?)`).run(shopify.shop, new Date().toISOString(), new Date().toISOString());
       return { shop: shopify.shop, resource: "products" };
     },
@@ -306,7 +306,7 @@ describe("kill -9 during each job type loses nothing (issue 15 point 9)", () => 
   for (const s of SCENARIOS) {
     it(`${s.name}: kill -9 during ${s.during}, restart, the job completes whole`, async () => {
       const id = `crash-${s.name}-${crypto.randomBytes(3).toString("hex")}`;
-      const db0 = new Database(path.join(dir, "facet.db"));
+      const db0 = openDb(await databaseUrlFor(dir));
       try {
         insertJob(db0, id, s.name, s.prepare(db0));
       } finally {

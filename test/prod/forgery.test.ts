@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signProxyParams } from "../../app/storefront/proxySignature.server";
+import { attackRow } from "./attackRow";
 import { SECRET, ensureBuild, installShop, startServer, waitFor, type RunningServer } from "./server";
 
 const SHOP = "facet-forgery.myshopify.com";
@@ -67,6 +68,7 @@ describe("production build: storefront events cannot be forged into a customer",
     const check = jobs("retrainCheck").find((j) => j.status === "completed")!;
     expect(JSON.parse(check.result!)).toMatchObject({ newCustomers: 0, threshold: 3, train: null });
     expect(jobs("train")).toEqual([]);
+    attackRow(import.meta.url, { bullet: 4, attack: "2,000 forged events triggered a retrain", how: "100 × POST /ingest of 20 add-to-carts claiming customer 31337, 100 rotating client ids, 20 addresses", now: `200 each; ${count(`SELECT COUNT(*) AS n FROM Interaction WHERE shop = ? AND customerId IS NOT NULL`, SHOP)} events under a customer; the retrain check counted ${JSON.parse(check.result!).newCustomers} real customers; ${jobs("train").length} trains` });
   }, 120_000);
 
   it("a customer the app proxy signed (logged_in_customer_id + client id) is kept; a different claimed customer is not", async () => {
@@ -99,6 +101,7 @@ describe("production build: storefront events cannot be forged into a customer",
     }
     expect(status).toBe(429);
     expect(accepted).toBeLessThanOrEqual(2 * PER_IP);
+    attackRow(import.meta.url, { bullet: 4, attack: "rotating the client id bypassed the per-client limit", how: "POST /ingest with a new clientId each time from one address (X-Facet-Client-IP forged too)", now: `429 after ${accepted} new client ids from that address (limit ${PER_IP}/min)` });
     // A client id seen before is not new: it still gets through from that address.
     expect((await ingest("rot-ip-0", null, "203.0.113.7")).status).toBe(200);
     // Many addresses, one shop: the shop's budget of new client ids ends too.
@@ -110,5 +113,6 @@ describe("production build: storefront events cannot be forged into a customer",
       else await r.arrayBuffer();
     }
     expect(status).toBe(429);
+    attackRow(import.meta.url, { bullet: 4, attack: "new client ids per shop were unbounded", how: "POST /ingest, a new clientId each time from many addresses", now: `429 once the shop's budget of new client ids (${PER_SHOP}/min) was spent` });
   }, 120_000);
 });

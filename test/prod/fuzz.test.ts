@@ -3,18 +3,24 @@
  * the app proxy, the headless API, media, probes, unknown paths): random methods, bodies (bytes,
  * broken and deeply nested JSON, big strings under and over the limits), headers (forged HMACs,
  * odd content types, unknown topics) and query strings (bad percent-encoding, repeats, huge values).
- * No answer may be a 5xx, and the server's RSS, sampled every 1,000 requests, must not keep growing.
- * Deterministic: a seeded generator, so a failure names a reproducible case.
+ * Some requests are correctly signed (webhook HMACs, app proxy signatures, a real API key of the
+ * shop) so that the bodies reach the parsing behind the checks. Auth and admin routes are included.
+ * No answer may be a 5xx, and the server's RSS, sampled before, every 1,000 requests and after, must
+ * not keep growing. Deterministic: a seeded generator (FUZZ_SEED=<n> replays a run; the seed and
+ * each failing case's number are printed), 16 requests in flight. Prints the status counts per route.
  */
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashKey } from "../../app/models/apiKey.server";
-import { ensureBuild, installShop, rssMb, shopifyHmac, startServer, type RunningServer } from "./server";
+import { signProxyParams } from "../../app/storefront/proxySignature.server";
+import { SECRET, ensureBuild, installShop, rssMb, shopifyHmac, startServer, type RunningServer } from "./server";
 
 const SHOP = "facet-fuzz.myshopify.com";
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 /** A well-formed key of SHOP (fk_<8 hex>_<43 base64url>), stored hashed before the run like the admin does. */
 const VALID_KEY = `fk_0f0f0f0f_${"A".repeat(43)}`;
-const PARALLEL = 8;
+const PARALLEL = 16;
 let server: RunningServer;
 
 /** mulberry32: small, seeded, good enough to spread cases. */
@@ -69,25 +75,36 @@ function generator(seed: number) {
     );
     return parts.length ? `?${parts.map(esc).join("&")}` : "";
   };
-  const path = () =>
-    pick([
-      "/webhooks",
-      "/webhooks",
-      "/ingest",
-      "/ingest",
-      "/proxy/recommendations",
-      "/proxy/events",
-      "/api/recommendations",
-      `/media/${pick([SHOP, "x", "..", "%2e%2e"])}/${pick(["1", "..%2F..%2Fetc%2Fpasswd", str(4)])}`,
-      "/healthz",
-      "/readyz",
-      "/apps/facet/recommendations",
-      `/${esc(str(int(12)))}`,
-      "/auth/login",
-    ]);
+  /** [route, path]: the route names the per-route counts. */
+  const path = (): [string, string] =>
+    pick<() => [string, string]>([
+      () => ["/webhooks", "/webhooks"],
+      () => ["/webhooks", "/webhooks"],
+      () => ["/ingest", "/ingest"],
+      () => ["/ingest", "/ingest"],
+      () => ["/proxy/recommendations", "/proxy/recommendations"],
+      () => ["/proxy/events", "/proxy/events"],
+      () => ["/api/recommendations", "/api/recommendations"],
+      () => ["/media", `/media/${pick([SHOP, "x", "..", "%2e%2e"])}/${pick(["1", "8000000000001", "..%2F..%2Fetc%2Fpasswd", str(4)])}`],
+      () => ["/healthz", "/healthz"],
+      () => ["/readyz", "/readyz"],
+      () => ["/apps/facet/*", pick(["/apps/facet/recommendations", "/apps/facet/events"])],
+      () => ["/auth/*", pick(["/auth/login", "/auth/login", "/auth/callback", "/auth/session-token", "/auth", `/auth/${esc(str(int(8)))}`])],
+      () => ["/app/*", pick(["/app", "/app/keys", "/app/privacy/export", "/app/campaigns/x/export", "/"])],
+      () => ["(unknown)", `/${esc(str(int(12)))}`],
+    ])();
+  /** An app proxy query Shopify would send (now, the shop, a customer or none), correctly signed. */
+  const signedProxy = () => {
+    const p = new URLSearchParams({ shop: pick([SHOP, SHOP, "evil.myshopify.com"]), logged_in_customer_id: pick(["", "C000001", str(6)]), path_prefix: "/apps/facet", timestamp: String(Math.floor(Date.now() / 1000)) });
+    for (let i = int(3); i > 0; i--) p.append(pick(["placement", "product_id", "k", "limit", "locale", str(2)]), pick(["home", "product", "1", "-5", "99999", str(4)]));
+    p.set("signature", signProxyParams(p, SECRET));
+    return `?${p}`;
+  };
   return () => {
-    const p = path();
-    const method = pick(["GET", "POST", "POST", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH"]);
+    const [route, p] = path();
+    // Mostly the route's own method (so that the case reaches its handler), else any.
+    const own = /^\/(webhooks|ingest|proxy\/events|apps\/facet\/events)$/.test(p) ? "POST" : "GET";
+    const method = r() < 0.6 ? own : pick(["GET", "POST", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH"]);
     const b = method === "GET" || method === "HEAD" ? undefined : body();
     const headers: Record<string, string> = {};
     if (r() < 0.7) headers["Content-Type"] = pick(["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain; charset=latin1", "🤖"].map((h) => h.replace(/[^\x20-\x7e]/g, "?")));
@@ -103,7 +120,8 @@ function generator(seed: number) {
     // A real key of the shop (so requests reach the recommendation code past the key check), and forged ones.
     if (r() < 0.3) headers.Authorization = pick([`Bearer ${VALID_KEY}`, `Bearer ${VALID_KEY}`, "Bearer x", "Basic Og==", "Bearer " + "a".repeat(2000)]);
     if (r() < 0.1) headers["X-Forwarded-For"] = pick(["1.2.3.4", "::1", "x, y, z"]);
-    return { url: p + query(), method, body: b, headers };
+    const q = p.startsWith("/proxy/") && r() < 0.4 ? signedProxy() : query();
+    return { route, url: p + q, method, body: b, headers };
   };
 }
 
@@ -117,13 +135,17 @@ describe("production build: fuzzing every public route", () => {
   afterAll(async () => expect(await server?.stop()).toBe(0));
 
   it(`answers ${CASES.toLocaleString("en")} random and malformed requests without a 5xx or growing memory`, async () => {
-    const next = generator(20261202);
+    const next = generator(SEED);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
+    const perRoute = new Map<string, Map<number, number>>();
+    const rssBefore = rssMb(server.pid);
     const rss: number[] = [];
     let done = 0;
     let pastKeyCheck = 0;
-    async function one() {
+    // A reset is fine after refusing a body it did not read (413, 401, 405 + close); without a body it is not.
+    let resetsWithoutBody = 0;
+    async function one(n: number) {
       const c = next();
       let status: number;
       try {
@@ -133,31 +155,41 @@ describe("production build: fuzzing every public route", () => {
       } catch (e) {
         // The server may close a connection after refusing an oversized body (413 + Connection: close): not a failure.
         const cause = String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
-        if (!/ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(cause)) failures.push(`${c.method} ${c.url.slice(0, 120)}: ${cause}`);
+        if (!/ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(cause)) failures.push(`case ${n}: ${c.method} ${c.url.slice(0, 120)}: ${cause}`);
         status = -1;
+        if (c.body === undefined && ++resetsWithoutBody <= 5) console.log(`reset without a body, case ${n}: ${c.method} ${c.url.slice(0, 80)} ${cause}`);
       }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      const counts = perRoute.get(c.route) ?? perRoute.set(c.route, new Map()).get(c.route)!;
+      counts.set(status, (counts.get(status) ?? 0) + 1);
       if (c.url.startsWith("/api/recommendations") && c.headers.Authorization === `Bearer ${VALID_KEY}` && status !== 401 && status !== 403) pastKeyCheck++;
-      if (status >= 500) failures.push(`${status} ${c.method} ${c.url.split("?")[0].slice(0, 60)} ${JSON.stringify(c.headers).slice(0, 160)} body=${typeof c.body === "string" ? c.body.slice(0, 60) : c.body ? "bytes" : "none"}`);
+      if (status >= 500) failures.push(`case ${n}: ${status} ${c.method} ${c.url.split("?")[0].slice(0, 60)} ${JSON.stringify(c.headers).slice(0, 160)} body=${typeof c.body === "string" ? c.body.slice(0, 60) : c.body ? "bytes" : "none"}`);
       if (++done % 1000 === 0) rss.push(rssMb(server.pid));
     }
     let issued = 0;
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        while (issued < CASES) {
-          issued++;
-          await one();
-        }
+        while (issued < CASES) await one(++issued);
       }),
     );
-    console.log(`fuzz: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; ${pastKeyCheck} API requests past the key check; RSS MB every 1000: ${rss.map((m) => m.toFixed(0)).join(" ")}`);
-    if (failures.length) console.log(`fuzz failures (first 30 of ${failures.length}):\n${failures.slice(0, 30).join("\n")}`);
-    if (failures.length && process.env.FUZZ_LOG) require("node:fs").writeFileSync(process.env.FUZZ_LOG, server.log());
+    const rssAfter = rssMb(server.pid);
+    const sorted = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]).map(([st, k]) => `${st === -1 ? "reset" : st}:${k}`).join(" ");
+    console.log(
+      [
+        `fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${done} cases, ${PARALLEL} in flight; statuses ${sorted(statuses)}; ${pastKeyCheck} API requests past the key check; ${resetsWithoutBody} resets of requests without a body`,
+        ...[...perRoute].sort((a, b) => a[0].localeCompare(b[0])).map(([route, m]) => `  ${route.padEnd(24)} ${[...m.values()].reduce((a, b) => a + b, 0).toString().padStart(5)}  ${sorted(m)}`),
+        `  RSS MB before ${rssBefore.toFixed(0)}, every 1000: ${rss.map((m) => m.toFixed(0)).join(" ")}, after ${rssAfter.toFixed(0)}`,
+      ].join("\n"),
+    );
+    if (failures.length) console.log(`fuzz failures, seed ${SEED} (first 30 of ${failures.length}):\n${failures.slice(0, 30).join("\n")}`);
+    if (failures.length && process.env.FUZZ_LOG) fs.writeFileSync(process.env.FUZZ_LOG, server.log());
     expect(failures.slice(0, 20)).toEqual([]);
     expect(done).toBe(CASES);
+    expect(resetsWithoutBody, "connections reset on requests without a body").toBe(0);
     expect(pastKeyCheck, "requests with the shop's real key got past the key check").toBeGreaterThan(0);
     // Warm-up allocations settle in the first few thousand; after that the resident set must not climb.
     expect(Math.max(...rss.slice(3)) - rss[2]).toBeLessThan(150);
+    expect(rssAfter - rssBefore, "RSS growth over the whole run (MB)").toBeLessThan(400);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   }, 600_000);
 });

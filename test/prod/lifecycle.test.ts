@@ -11,6 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeIf, redisReachable } from "../helpers/requires";
+import { attackRow } from "./attackRow";
 import { ROOT, ensureBuild, installShop, startAndExit, startServer, waitFor, webhookHeaders, type RunningServer } from "./server";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -61,6 +62,7 @@ describe("production start-up refuses a bad configuration, naming the variable",
     const r = startAndExit({ SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://facet.example.com", REDIS_URL: "redis://127.0.0.1:1" });
     expect(r.code).toBe(78);
     expect(r.log).toMatch(/REDIS_URL: no Redis answers at redis:\/\/127\.0\.0\.1:1/);
+    attackRow(import.meta.url, { bullet: 6, attack: "REDIS_URL at a closed port: /webhooks hung > 60 s, /ingest > 150 s", how: "npm start with REDIS_URL=redis://127.0.0.1:1", now: `start-up refused: exit ${r.code}, "${/REDIS_URL: no Redis answers at \S+/.exec(r.log)?.[0]}"` });
   });
 });
 
@@ -83,6 +85,7 @@ describe("kill -9 of the embedded default", () => {
     const left = unfinished();
     console.log(`unfinished at kill -9: ${left.map((r) => `${r.name}:${r.status}`).join(", ")}`);
     expect(left.length).toBeGreaterThan(0);
+    const queuedAtKill = left.length;
     db.close();
 
     const second = await startServer({ dir: first.dir });
@@ -92,6 +95,7 @@ describe("kill -9 of the embedded default", () => {
     const states = second.db().prepare(`SELECT name, status, error FROM JobRun WHERE id IN (${left.map(() => "?").join(",")})`).all(...left.map((r) => r.id)) as { name: string; status: string; error: string | null }[];
     expect(states.map((s) => s.status)).toEqual(left.map(() => "completed"));
     expect(second.db().prepare(`SELECT COUNT(*) AS n FROM WebhookDelivery WHERE shop = ?`).get(SHOP)).toEqual({ n: 4 });
+    attackRow(import.meta.url, { bullet: 10, attack: "a job queued in-process before kill -9 stayed queued forever", how: "4 signed webhooks (sync, embed, retrain check, redact jobs), kill -9, npm start again", now: `${queuedAtKill} unfinished at the kill, all ${states.filter((st) => st.status === "completed").length} completed after the restart (kill -9 inside each job type: crash.test.ts)` });
     expect(await second.stop()).toBe(0);
   }, 240_000);
 });
@@ -116,7 +120,9 @@ describeIf(redisUp, `Redis at ${REDIS_URL}`, "Redis going away while serving", (
     const ready = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(8000) });
     expect(ready.status).toBe(503);
     expect((await ready.json()).redis).not.toBe("ok");
+    const t0 = performance.now();
     expect(await server.stop("SIGTERM")).toBe(0);
+    attackRow(import.meta.url, { bullet: 6, attack: "Redis going away: requests hung, the server did not exit on SIGTERM", how: "Redis cut (a relay closed) while serving; a signed webhook, an /ingest batch, /readyz, then SIGTERM", now: `webhook 503, /ingest ${ingest.status}, /readyz 503; SIGTERM: exit 0 in ${Math.round(performance.now() - t0)} ms` });
     expect(server.log()).toMatch(/SIGTERM: draining/);
   }, 240_000);
 
@@ -128,13 +134,16 @@ describeIf(redisUp, `Redis at ${REDIS_URL}`, "Redis going away while serving", (
     bad.stderr!.on("data", (d) => (badLog += d));
     expect(await exitOf(bad)).toBe(78);
     expect(badLog).toMatch(/REDIS_URL: no Redis answers/);
+    attackRow(import.meta.url, { bullet: 6, attack: "the worker printed \"ready\", then 27 connection errors a second", how: "npm run worker with REDIS_URL=redis://127.0.0.1:1", now: `exit 78, "${/REDIS_URL: no Redis answers at \S+/.exec(badLog)?.[0]}"` });
 
     const good = run({ REDIS_URL, FACET_QUEUE_PREFIX: `lifetest${process.pid}` });
     let log = "";
     good.stderr!.on("data", (d) => (log += d));
     await waitFor(() => /workers ready/.test(log), "the worker to be ready", 60_000);
     const exited = exitOf(good);
+    const t0 = performance.now();
     good.kill("SIGTERM");
     expect(await exited).toBe(0);
+    attackRow(import.meta.url, { bullet: 6, attack: "the worker did not exit on SIGTERM", how: "SIGTERM to a worker connected to Redis", now: `exit 0 in ${Math.round(performance.now() - t0)} ms` });
   }, 120_000);
 });

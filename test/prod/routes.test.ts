@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signProxyParams } from "../../app/storefront/proxySignature.server";
+import { attackRow } from "./attackRow";
 import { ROOT, SECRET, ensureBuild, installShop, rssMb, startServer, streamBody, waitFor, webhookHeaders, type RunningServer } from "./server";
 
 const SHOP = "facet-routes.myshopify.com";
@@ -81,6 +82,7 @@ describe("production build: public routes over HTTP", () => {
       }
     }
     expect(last).toBe(429);
+    attackRow(import.meta.url, { bullet: 1, attack: "the 429, 413 and 400 answers of /ingest never reached a client (500)", how: "POST /ingest: malformed, wrong shapes, unknown shop, no consent, 70 KB, then one client id flooding", now: `${cases.map(([, st]) => st).join(", ")}, then 429 with Retry-After 60; CORS header on each` });
     expect((server.db().prepare(`SELECT COUNT(*) AS n FROM Interaction WHERE shop = ?`).get(SHOP) as { n: number }).n).toBeGreaterThan(0);
   });
 
@@ -91,6 +93,7 @@ describe("production build: public routes over HTTP", () => {
     expect(r.sentMb).toBeLessThan(400);
     const grew = rssMb(server.pid) - before;
     console.log(`chunked 400 MB to /ingest: 413 after ${r.sentMb} MB sent; RSS grew ${grew.toFixed(0)} MB`);
+    attackRow(import.meta.url, { bullet: 5, attack: "a chunked 400 MB body to /ingest was read before the 64 KB limit", how: "POST /ingest, 400 MB chunked (no Content-Length)", now: `${r.status} after ${r.sentMb} MB sent; RSS grew ${grew.toFixed(0)} MB` });
     expect(grew).toBeLessThan(100);
   });
 
@@ -103,6 +106,16 @@ describe("production build: public routes over HTTP", () => {
     expect([200, 204]).toContain(ok.status);
     expect((await fetch(proxyUrl("events"), { method: "POST", body: "x".repeat(20_000) })).status).toBe(413);
     expect((await fetch(proxyUrl("events"), { method: "POST", body: "{oops" })).status).toBe(400);
+  });
+
+  it("paths Remix would crash on answer 400: bad percent-encoding, a backslash or // naming another host (the fuzz test found /%5c: 500)", async () => {
+    const statuses: Record<string, number> = {};
+    for (const p of ["/%5c", "/%5Cevil.example", "//evil.example/x", "/%2F%2Fevil.example", "/%E0%A4%A"]) {
+      const r = await fetch(`${server.url}${p}`, { redirect: "manual" });
+      await r.arrayBuffer();
+      statuses[p] = r.status;
+    }
+    expect(statuses).toEqual({ "/%5c": 400, "/%5Cevil.example": 400, "//evil.example/x": 400, "/%2F%2Fevil.example": 400, "/%E0%A4%A": 400 });
   });
 
   it("/media serves only files inside the shop's import folder", async () => {
@@ -143,6 +156,10 @@ describe("production build: public routes over HTTP", () => {
     expect(await status("P-passwd")).toBe(404);
     expect(await status("8000000000999")).toBe(404);
     expect(await status("no-such-product")).toBe(404);
+    expect(await status("P-inside%00")).toBe(404); // a NUL, which PostgreSQL cannot compare (was a 500 there)
+    expect(await status("P-in%0Aside")).toBe(404);
+    attackRow(import.meta.url, { bullet: 8, attack: "/media served an absolute local path a webhook recorded as the image", how: "signed products/update with images[0].src = a local file; GET /media/<shop>/<id>", now: String(await status("8000000000999")) });
+    attackRow(import.meta.url, { bullet: 8, attack: "/media followed a symlink out of the import folder (/etc/passwd as image/png)", how: "import folder image evil.png -> /etc/passwd; also ../outside.png and /etc/passwd as the image path", now: `${await status("P-symlink")}, ${await status("P-dotdot")}, ${await status("P-passwd")} (the folder's own image: ${await status("P-inside")})` });
     const served = await fetch(`${server.url}/media/${SHOP}/P-inside`);
     expect(served.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);

@@ -1,7 +1,13 @@
 /**
  * The production build as a merchant runs it: `npm run build` (once per change of the sources: a
  * build newer than every file under app/ is reused), then `node scripts/start.mjs` (what `npm start`
- * runs) with NODE_ENV=production, a fresh SQLite database, a free port (PORT=0) and its own data dir.
+ * runs) with NODE_ENV=production, a fresh database, a free port (PORT=0) and its own data dir.
+ *
+ * The database is a SQLite file in the server's folder, or with FACET_TEST_DB=postgres a fresh
+ * PostgreSQL database (createPgDatabase, test/helpers/db.ts; its URL kept in the folder so that a
+ * restart over the same folder finds it again, dropped after the test file). The server migrates it
+ * on start, as in production. `db()` is the same synchronous raw handle the app uses
+ * (better-sqlite3, or PgSyncDb with the SQL translated), so a test's SQL runs on both.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -10,7 +16,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { afterAll } from "vitest";
+import { PgSyncDb } from "../../app/models/pgRaw.server";
 import { ensureFreshBuild } from "../helpers/build";
+import { createPgDatabase, testDbProvider } from "../helpers/db";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 export const SECRET = "prod-test-secret";
@@ -22,7 +31,10 @@ export interface RunningServer {
   url: string;
   pid: number;
   dir: string;
+  /** The SQLite file (SQLite runs only: file-level checks such as permissions and privacy scans). */
   dbFile: string;
+  /** The DATABASE_URL the server runs on. */
+  databaseUrl: string;
   child: ChildProcess;
   log: () => string;
   /** SIGTERM, then the exit code (null: still running after `ms`). */
@@ -36,22 +48,48 @@ export interface StartOptions {
   dir?: string;
 }
 
-/** Starts the built server; resolves once it listens, rejects with its log if it exits first. */
 /** The machine's clock as this test process sees it: under `faketime` (CI runs the suite a year
  * ahead) the server must share it, as a deployed server shares its machine's clock. */
 export const clockEnv = (): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "LD_PRELOAD" || k.startsWith("FAKETIME") || k.startsWith("DONT_FAKE")));
 
+/** PostgreSQL databases made for this test file's servers, dropped once its own hooks have run. */
+const pgDrops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of pgDrops.splice(0)) await drop();
+});
+
+/**
+ * The database of a server folder: `file:<dir>/facet.db`, or on a FACET_TEST_DB=postgres run the
+ * PostgreSQL database made for the folder on its first use (its URL kept in <dir>/database-url).
+ */
+export async function databaseUrlFor(dir: string): Promise<string> {
+  if (testDbProvider !== "postgres") return `file:${path.join(dir, "facet.db")}`;
+  const kept = path.join(dir, "database-url");
+  if (fs.existsSync(kept)) return fs.readFileSync(kept, "utf8").trim();
+  const made = await createPgDatabase();
+  pgDrops.push(made.drop);
+  fs.writeFileSync(kept, made.url);
+  return made.url;
+}
+
+/** A synchronous raw handle on a database URL (close it): better-sqlite3, or PgSyncDb (same API). */
+export function openDb(url: string): Database.Database {
+  return url.startsWith("file:") ? new Database(url.slice("file:".length)) : (new PgSyncDb(url) as unknown as Database.Database);
+}
+
+/** Starts the built server; resolves once it listens, rejects with its log if it exits first. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "facet-prod-"));
   const dbFile = path.join(dir, "facet.db");
+  const databaseUrl = opts.env?.DATABASE_URL ?? (await databaseUrlFor(dir));
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...clockEnv(),
     NODE_ENV: "production",
     PORT: "0",
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: databaseUrl,
     FACET_DATA_DIR: path.join(dir, "data"),
     SHOPIFY_API_KEY: "prod-test-key",
     SHOPIFY_API_SECRET: SECRET,
@@ -79,9 +117,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     pid: child.pid!,
     dir,
     dbFile,
+    databaseUrl,
     child,
     log: () => out,
-    db: () => (handle ??= new Database(dbFile)),
+    db: () => (handle ??= openDb(databaseUrl)),
     async stop(signal = "SIGTERM", ms = 15_000) {
       handle?.close();
       handle = undefined;
@@ -90,6 +129,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       return Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
     },
   };
+}
+
+/**
+ * Runs the `facet` command line (bin/facet.mjs, as a merchant runs it on the server's machine) on
+ * the server's database and data folder; exit code and output. Asynchronous: a blocked event loop
+ * would leave the test's keep-alive sockets to the server unread while the server closes them
+ * (the next fetch then takes a dead one).
+ */
+export function runCli(server: RunningServer, args: string[], cwd = server.dir): Promise<{ code: number | null; out: string }> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...clockEnv(), NODE_ENV: "production", DATABASE_URL: server.databaseUrl, FACET_DATA_DIR: path.join(server.dir, "data"), SHOPIFY_API_KEY: "prod-test-key", SHOPIFY_API_SECRET: SECRET };
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "facet.mjs"), ...args], { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out })));
 }
 
 /** Runs the start command to its exit (start-up refusals): exit code and log. */
@@ -121,7 +175,7 @@ export function webhookHeaders(shop: string, topic: string, body: string, over: 
 /** Installs a shop the way OAuth leaves it: an offline session row and the Shop row. */
 export function installShop(server: RunningServer, shop: string): void {
   const db = server.db();
-  db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', 0, 'shpat_test') ON CONFLICT DO NOTHING`).run(`offline_${shop}`, shop);
+  db.prepare(`INSERT INTO Session (id, shop, state, isOnline, accessToken) VALUES (?, ?, 's', FALSE, 'shpat_test') ON CONFLICT DO NOTHING`).run(`offline_${shop}`, shop);
   db.prepare(`INSERT INTO Shop (id, installedAt, updatedAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(shop, new Date().toISOString(), new Date().toISOString());
 }
 

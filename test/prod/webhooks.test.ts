@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { attackRow } from "./attackRow";
 import { ROOT, ensureBuild, streamBody, installShop, rssMb, startServer, waitFor, webhookHeaders, type RunningServer } from "./server";
 
 const SHOP = "facet-test.myshopify.com";
@@ -82,7 +83,10 @@ describe("production build: webhooks over HTTP", () => {
       () => (server.db().prepare(`SELECT COUNT(*) AS n FROM JobRun WHERE shop = ? AND status IN ('queued','running')`).get(SHOP) as { n: number }).n === 0,
       "every delivery's job to finish",
       60_000,
-    );
+    ).catch((e: Error) => {
+      const left = server.db().prepare(`SELECT name, status, progress FROM JobRun WHERE shop = ? AND status IN ('queued','running')`).all(SHOP);
+      throw new Error(`${e.message}: ${JSON.stringify(left)}\n${server.log().slice(-3000)}`);
+    });
     const failed = server.db().prepare(`SELECT name, error FROM JobRun WHERE shop = ? AND status = 'failed'`).all(SHOP);
     expect(failed).toEqual([]);
     expect(server.db().prepare(`SELECT COUNT(*) AS n FROM Session WHERE shop = ?`).get(SHOP)).toEqual({ n: 0 }); // app/uninstalled
@@ -115,6 +119,7 @@ describe("production build: webhooks over HTTP", () => {
     expect(status).toBe(413);
     const grew = rssMb(server.pid) - rssBefore;
     console.log(`200 MB unsigned POST: 413 after ${sentMb} MB sent; server RSS grew ${grew.toFixed(0)} MB`);
+    attackRow(import.meta.url, { bullet: 5, attack: "a 200 MB unsigned POST to /webhooks was buffered before the HMAC check (RSS ~1 GB)", how: "POST /webhooks, 200 MB chunked, no signature", now: `${status} after ${sentMb} MB sent; RSS grew ${grew.toFixed(0)} MB` });
     expect(grew).toBeLessThan(100);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import { CliError, defineCommand, intFlag, nowFlag } from "../command";
 import { env } from "../../env.server";
@@ -90,10 +89,7 @@ export default defineCommand({
         case "build": {
           const result = await c.buildCampaign(shop, spec(), now);
           const out = values.out as string | undefined;
-          if (out) {
-            fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-            fs.writeFileSync(out, c.exportCampaign(result, out.endsWith(".csv") ? "csv" : "json"));
-          }
+          if (out) c.writeCampaignExport(shop, out, c.exportCampaign(result, out.endsWith(".csv") ? "csv" : "json"), now);
           print(result, summary(result) + (out ? `; wrote ${out}` : ""));
           return 0;
         }
@@ -115,7 +111,7 @@ export default defineCommand({
           const row = await c.getCampaign(shop, needId());
           if (!row) throw new CliError(`no campaign ${id} in ${shop}`);
           const text = c.exportCampaign(await c.buildCampaign(shop, row.spec, now), format);
-          if (values.out) fs.writeFileSync(values.out as string, text);
+          if (values.out) c.writeCampaignExport(shop, values.out as string, text, now);
           else process.stdout.write(text);
           return 0;
         }

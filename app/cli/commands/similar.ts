@@ -55,7 +55,7 @@ Run \`facet embed\` first. Example: facet similar --product P1 --k 5 --in-stock 
     let hits = search.searchWhere(query, k, accept);
     if (values.exact) {
       // Same filters, scanning every product (index-free): for comparing with the index's answer.
-      const { dot } = await import("../../embedding/pool");
+      const { dot } = await import("../../recommend/vector");
       const all: { item: number; score: number }[] = [];
       for (let j = 0; j < catalog.ids.length; j++) {
         const v = accept(j) ? search.vector(j) : null;

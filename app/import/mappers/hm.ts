@@ -67,58 +67,46 @@ function genderOf(indexGroup: string): string {
   return "unisex";
 }
 
-export function convertHm(src: string, out: string): ConvertResult {
-  const need = ["articles_sample.csv", "customers_sample.csv", "transactions_sample.csv"];
-  const missing = need.filter((n) => !fs.existsSync(path.join(src, n)));
-  if (missing.length) throw new Error(`${src} lacks ${missing.join(", ")}; give the H&M sample folder`);
-  fs.mkdirSync(out, { recursive: true });
-  const log = new ProblemLog();
-  let rowsRead = 0;
-  let skipped = 0;
+type Sales = { priceSum: Map<string, { sum: number; n: number }>; orders: Map<string, { id: string; customer: string; date: string; total: number; items: number }>; buyers: Set<string>; skipped: number; rows: number };
 
-  // Transactions first: prices per article and the buyers.
-  const txFile = path.join(src, "transactions_sample.csv");
-  const articles = new Map<string, Row>();
-  rowsRead += readRows(path.join(src, "articles_sample.csv"), log, (r, line) => {
-    const id = padArticleId(r.article_id ?? "");
-    if (!id) return log.add("articles_sample.csv", line, "no article_id: row left out");
-    if (articles.has(id)) return log.add("articles_sample.csv", line, `article ${id} appears again: the repeat is left out`);
-    articles.set(id, r);
-  });
-  const priceSum = new Map<string, { sum: number; n: number }>();
-  const orders = new Map<string, { id: string; customer: string; date: string; total: number; items: number }>();
-  const buyers = new Set<string>();
+/** transactions_sample.csv -> order_items.csv and purchase interactions (written at once); prices per article, orders and buyers gathered. */
+function readTransactions(file: string, out: string, articles: Map<string, Row>, log: ProblemLog): Sales & { items: CsvWriter; interactions: CsvWriter } {
+  const sales: Sales = { priceSum: new Map(), orders: new Map(), buyers: new Set(), skipped: 0, rows: 0 };
   const items = new CsvWriter(path.join(out, "order_items.csv"), ["order_item_id", "order_id", "product_id", "quantity", "unit_price"]);
   const interactions = new CsvWriter(path.join(out, "interactions.csv"), ["interaction_id", "customer_id", "product_id", "interaction_type", "timestamp"]);
-  rowsRead += readRows(txFile, log, (r, line) => {
+  sales.rows = readRows(file, log, (r, line) => {
     const article = padArticleId(r.article_id ?? "");
     const date = parseDateValue(r.t_dat ?? "");
     const price = Number(r.price);
     if (!articles.has(article)) {
-      skipped++;
+      sales.skipped++;
       return log.add("transactions_sample.csv", line, `article ${article} is not in articles_sample.csv: left out`);
     }
     if (!r.customer_id || date instanceof ValueError || !Number.isFinite(price) || price < 0) {
-      skipped++;
+      sales.skipped++;
       return log.add("transactions_sample.csv", line, "missing customer_id or unreadable t_dat/price: left out");
     }
     const orderId = `${r.t_dat}-${r.customer_id.slice(0, 16)}`;
-    let o = orders.get(orderId);
-    if (!o) orders.set(orderId, (o = { id: orderId, customer: r.customer_id, date, total: 0, items: 0 }));
+    let o = sales.orders.get(orderId);
+    if (!o) sales.orders.set(orderId, (o = { id: orderId, customer: r.customer_id, date, total: 0, items: 0 }));
     o.total += price;
     o.items++;
     const itemId = `${orderId}-${o.items}`;
     items.write({ order_item_id: itemId, order_id: orderId, product_id: article, quantity: 1, unit_price: r.price });
     interactions.write({ interaction_id: itemId, customer_id: r.customer_id, product_id: article, interaction_type: "purchase", timestamp: date });
-    const s = priceSum.get(article) ?? { sum: 0, n: 0 };
-    s.sum += price;
-    s.n++;
-    priceSum.set(article, s);
-    buyers.add(r.customer_id);
+    const sum = sales.priceSum.get(article) ?? { sum: 0, n: 0 };
+    sum.sum += price;
+    sum.n++;
+    sales.priceSum.set(article, sum);
+    sales.buyers.add(r.customer_id);
   });
   items.close();
   interactions.close();
+  return { ...sales, items, interactions };
+}
 
+/** products.csv: one row per article, the mean sold price (the catalogue median when unsold), the photo's absolute path when it is there. */
+function writeProducts(src: string, out: string, articles: Map<string, Row>, priceSum: Sales["priceSum"]): { pw: CsvWriter; withImage: number } {
   const means = [...priceSum.values()].map((s) => s.sum / s.n).sort((a, b) => a - b);
   const median = means.length ? means[Math.floor(means.length / 2)] : 0;
   const imagesDir = path.resolve(src, "images");
@@ -148,10 +136,14 @@ export function convertHm(src: string, out: string): ConvertResult {
     });
   }
   pw.close();
+  return { pw, withImage };
+}
 
+/** customers.csv from customers_sample.csv, plus buyers missing there (id only). */
+function writeCustomers(file: string, out: string, buyers: Set<string>, log: ProblemLog): { cw: CsvWriter; rows: number; added: number } {
   const cw = new CsvWriter(path.join(out, "customers.csv"), ["customer_id", "age", "age_group", "postal_code", "marketing_consent", "customer_segment"]);
   const written = new Set<string>();
-  rowsRead += readRows(path.join(src, "customers_sample.csv"), log, (r, line) => {
+  const rows = readRows(file, log, (r, line) => {
     if (!r.customer_id || written.has(r.customer_id)) return log.add("customers_sample.csv", line, r.customer_id ? "customer appears again: left out" : "no customer_id: left out");
     written.add(r.customer_id);
     const age = /^\d+$/.test(r.age ?? "") ? Number(r.age) : NaN;
@@ -172,16 +164,35 @@ export function convertHm(src: string, out: string): ConvertResult {
     added++;
   }
   cw.close();
+  return { cw, rows, added };
+}
+
+export function convertHm(src: string, out: string): ConvertResult {
+  const need = ["articles_sample.csv", "customers_sample.csv", "transactions_sample.csv"];
+  const missing = need.filter((n) => !fs.existsSync(path.join(src, n)));
+  if (missing.length) throw new Error(`${src} lacks ${missing.join(", ")}; give the H&M sample folder`);
+  fs.mkdirSync(out, { recursive: true });
+  const log = new ProblemLog();
+  const articles = new Map<string, Row>();
+  const articleRows = readRows(path.join(src, "articles_sample.csv"), log, (r, line) => {
+    const id = padArticleId(r.article_id ?? "");
+    if (!id) return log.add("articles_sample.csv", line, "no article_id: row left out");
+    if (articles.has(id)) return log.add("articles_sample.csv", line, `article ${id} appears again: the repeat is left out`);
+    articles.set(id, r);
+  });
+  const sales = readTransactions(path.join(src, "transactions_sample.csv"), out, articles, log);
+  const { pw, withImage } = writeProducts(src, out, articles, sales.priceSum);
+  const { cw, rows: customerRows, added } = writeCustomers(path.join(src, "customers_sample.csv"), out, sales.buyers, log);
   const ow = new CsvWriter(path.join(out, "orders.csv"), ["order_id", "customer_id", "order_date", "order_status", "total_amount", "num_items"]);
-  for (const o of orders.values()) ow.write({ order_id: o.id, customer_id: o.customer, order_date: o.date, order_status: "completed", total_amount: o.total.toFixed(6), num_items: o.items });
+  for (const o of sales.orders.values()) ow.write({ order_id: o.id, customer_id: o.customer, order_date: o.date, order_status: "completed", total_amount: o.total.toFixed(6), num_items: o.items });
   ow.close();
 
   return {
     source: src,
     out,
-    files: writtenFiles(pw, cw, ow, items, interactions),
-    rowsRead,
-    rowsSkipped: skipped,
+    files: writtenFiles(pw, cw, ow, sales.items, sales.interactions),
+    rowsRead: articleRows + sales.rows + customerRows,
+    rowsSkipped: sales.skipped,
     problems: log.lines,
     problemCount: log.count,
     notes: [

@@ -81,135 +81,148 @@ export function uciCustomerId(raw: string): string {
   return /^\d+\.0+$/.test(v) ? v.replace(/\.0+$/, "") : v;
 }
 
-export function convertUci(src: string, out: string): ConvertResult & { summary: UciSummary } {
-  let file = src;
-  if (fs.existsSync(src) && fs.statSync(src).isDirectory()) {
-    const found = ["online_retail.csv.gz", "online_retail.csv", "Online Retail.csv"].map((n) => path.join(src, n)).find((p) => fs.existsSync(p));
-    if (!found) throw new Error(`${src} has no online_retail.csv(.gz); give the UCI Online Retail file or its folder`);
-    file = found;
-  }
-  const name = path.basename(file);
-  fs.mkdirSync(out, { recursive: true });
-  const log = new ProblemLog();
-  const s: UciSummary = {
+/** A file given directly, or the UCI file inside a folder. */
+function uciFile(src: string): string {
+  if (!(fs.existsSync(src) && fs.statSync(src).isDirectory())) return src;
+  const found = ["online_retail.csv.gz", "online_retail.csv", "Online Retail.csv"].map((n) => path.join(src, n)).find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`${src} has no online_retail.csv(.gz); give the UCI Online Retail file or its folder`);
+  return found;
+}
+
+const NEEDED = ["invoiceno", "stockcode", "description", "quantity", "invoicedate", "unitprice", "customerid", "country"];
+
+/** The log read line by line: kept lines go to order_items.csv at once; products, customers and invoices are gathered for the other files. */
+class UciReader {
+  readonly s: UciSummary = {
     linesRead: 0, linesKept: 0, noCustomer: 0, cancellationLines: 0, cancellationInvoices: 0, nonPositiveQuantity: 0,
     nonProductLines: 0, nonProductCodes: {}, negativePrice: 0, unreadable: 0, unknownCountries: [],
   };
-  const cancelInvoices = new Set<string>();
-  const unknownCountries = new Set<string>();
-  const descriptions = new Map<string, Map<string, number>>();
-  const prices = new Map<string, number[]>();
-  const customers = new Map<string, { country: string; first: string }>();
-  const orders = new Map<string, { customer: string; date: string; total: number; items: number }>();
-  const items = new CsvWriter(path.join(out, "order_items.csv"), ["order_item_id", "order_id", "product_id", "quantity", "unit_price"]);
-  let header: string[] | undefined;
-  let col: Record<string, number> = {};
-  readLog(file, (records, problems) => {
-    for (const p of problems) {
-      s.unreadable++;
-      log.add(name, p.line, `${p.message}; line left out`);
-    }
-    for (const rec of records) {
-      if (!header) {
-        header = rec.fields.map(normaliseHeader);
-        col = Object.fromEntries(header.map((h, i) => [h, i]));
-        const need = ["invoiceno", "stockcode", "description", "quantity", "invoicedate", "unitprice", "customerid", "country"];
-        const missing = need.filter((n) => col[n] === undefined);
-        if (missing.length) throw new Error(`${name}: header lacks ${missing.join(", ")}; is this the UCI Online Retail log?`);
-        continue;
-      }
-      s.linesRead++;
-      const f = rec.fields;
-      if (f.length !== header.length) {
-        s.unreadable++;
-        log.add(name, rec.line, `${f.length} fields, the header has ${header.length}: line left out`);
-        continue;
-      }
-      const invoice = f[col.invoiceno].trim();
-      const code = f[col.stockcode].trim();
-      const customer = uciCustomerId(f[col.customerid]);
-      const quantity = Number(f[col.quantity]);
-      const price = Number(f[col.unitprice]);
-      if (/^c/i.test(invoice)) {
-        s.cancellationLines++;
-        cancelInvoices.add(invoice);
-        continue;
-      }
-      if (!UCI_PRODUCT_CODE.test(code)) {
-        s.nonProductLines++;
-        s.nonProductCodes[code] = (s.nonProductCodes[code] ?? 0) + 1;
-        continue;
-      }
-      if (!customer) {
-        s.noCustomer++;
-        continue;
-      }
-      if (!Number.isInteger(quantity) || !Number.isFinite(price)) {
-        s.unreadable++;
-        log.add(name, rec.line, `quantity ${JSON.stringify(f[col.quantity])} or price ${JSON.stringify(f[col.unitprice])} is not a number: line left out`);
-        continue;
-      }
-      if (quantity <= 0) {
-        s.nonPositiveQuantity++;
-        continue;
-      }
-      if (price < 0) {
-        s.negativePrice++;
-        continue;
-      }
-      const date = parseDateValue(f[col.invoicedate].trim());
-      if (date instanceof ValueError) {
-        s.unreadable++;
-        log.add(name, rec.line, `InvoiceDate: ${date.message}: line left out`);
-        continue;
-      }
-      const desc = f[col.description].trim();
-      let d = descriptions.get(code);
-      if (!d) descriptions.set(code, (d = new Map()));
-      if (desc && desc.toUpperCase() !== "NA") d.set(desc, (d.get(desc) ?? 0) + 1);
-      let p = prices.get(code);
-      if (!p) prices.set(code, (p = []));
-      p.push(price);
-      const countryName = f[col.country].trim();
-      let c = customers.get(customer);
-      if (!c) {
-        const iso = COUNTRIES[countryName.toLowerCase()] ?? "";
-        if (!iso && countryName) unknownCountries.add(countryName);
-        customers.set(customer, (c = { country: iso, first: date }));
-      } else if (date < c.first) c.first = date;
-      let o = orders.get(invoice);
-      if (!o) orders.set(invoice, (o = { customer, date, total: 0, items: 0 }));
-      o.total += quantity * price;
-      o.items++;
-      items.write({ order_item_id: `${invoice}-${o.items}`, order_id: invoice, product_id: code, quantity, unit_price: price });
-      s.linesKept++;
-    }
-  });
-  items.close();
-  s.cancellationInvoices = cancelInvoices.size;
-  s.unknownCountries = [...unknownCountries].sort();
+  readonly descriptions = new Map<string, Map<string, number>>();
+  readonly prices = new Map<string, number[]>();
+  readonly customers = new Map<string, { country: string; first: string }>();
+  readonly orders = new Map<string, { customer: string; date: string; total: number; items: number }>();
+  private readonly cancelInvoices = new Set<string>();
+  private readonly unknownCountries = new Set<string>();
+  private header: string[] | undefined;
+  private col: Record<string, number> = {};
 
+  constructor(private readonly name: string, private readonly log: ProblemLog, readonly items: CsvWriter) {}
+
+  take(records: CsvRecord[], problems: CsvProblem[]): void {
+    for (const p of problems) this.unreadable(p.line, `${p.message}; line left out`);
+    for (const rec of records) {
+      if (!this.header) this.readHeader(rec.fields);
+      else this.line(rec);
+    }
+  }
+
+  /** The summary once the whole log is read. */
+  finish(): UciSummary {
+    this.items.close();
+    this.s.cancellationInvoices = this.cancelInvoices.size;
+    this.s.unknownCountries = [...this.unknownCountries].sort();
+    return this.s;
+  }
+
+  private unreadable(line: number, message: string): void {
+    this.s.unreadable++;
+    this.log.add(this.name, line, message);
+  }
+
+  private readHeader(fields: string[]): void {
+    this.header = fields.map(normaliseHeader);
+    this.col = Object.fromEntries(this.header.map((h, i) => [h, i]));
+    const missing = NEEDED.filter((n) => this.col[n] === undefined);
+    if (missing.length) throw new Error(`${this.name}: header lacks ${missing.join(", ")}; is this the UCI Online Retail log?`);
+  }
+
+  /** One invoice line: counted as left out (and why), or kept. */
+  private line(rec: CsvRecord): void {
+    const { s, col } = this;
+    s.linesRead++;
+    const f = rec.fields;
+    if (f.length !== this.header!.length) return this.unreadable(rec.line, `${f.length} fields, the header has ${this.header!.length}: line left out`);
+    const invoice = f[col.invoiceno].trim();
+    const code = f[col.stockcode].trim();
+    const customer = uciCustomerId(f[col.customerid]);
+    const quantity = Number(f[col.quantity]);
+    const price = Number(f[col.unitprice]);
+    if (/^c/i.test(invoice)) {
+      s.cancellationLines++;
+      this.cancelInvoices.add(invoice);
+      return;
+    }
+    if (!UCI_PRODUCT_CODE.test(code)) {
+      s.nonProductLines++;
+      s.nonProductCodes[code] = (s.nonProductCodes[code] ?? 0) + 1;
+      return;
+    }
+    if (!customer) return void s.noCustomer++;
+    if (!Number.isInteger(quantity) || !Number.isFinite(price)) {
+      return this.unreadable(rec.line, `quantity ${JSON.stringify(f[col.quantity])} or price ${JSON.stringify(f[col.unitprice])} is not a number: line left out`);
+    }
+    if (quantity <= 0) return void s.nonPositiveQuantity++;
+    if (price < 0) return void s.negativePrice++;
+    const date = parseDateValue(f[col.invoicedate].trim());
+    if (date instanceof ValueError) return this.unreadable(rec.line, `InvoiceDate: ${date.message}: line left out`);
+    this.keep({ invoice, code, customer, quantity, price, date, description: f[col.description].trim(), country: f[col.country].trim() });
+  }
+
+  private keep(l: { invoice: string; code: string; customer: string; quantity: number; price: number; date: string; description: string; country: string }): void {
+    let d = this.descriptions.get(l.code);
+    if (!d) this.descriptions.set(l.code, (d = new Map()));
+    if (l.description && l.description.toUpperCase() !== "NA") d.set(l.description, (d.get(l.description) ?? 0) + 1);
+    let p = this.prices.get(l.code);
+    if (!p) this.prices.set(l.code, (p = []));
+    p.push(l.price);
+    const c = this.customers.get(l.customer);
+    if (!c) {
+      const iso = COUNTRIES[l.country.toLowerCase()] ?? "";
+      if (!iso && l.country) this.unknownCountries.add(l.country);
+      this.customers.set(l.customer, { country: iso, first: l.date });
+    } else if (l.date < c.first) c.first = l.date;
+    let o = this.orders.get(l.invoice);
+    if (!o) this.orders.set(l.invoice, (o = { customer: l.customer, date: l.date, total: 0, items: 0 }));
+    o.total += l.quantity * l.price;
+    o.items++;
+    this.items.write({ order_item_id: `${l.invoice}-${o.items}`, order_id: l.invoice, product_id: l.code, quantity: l.quantity, unit_price: l.price });
+    this.s.linesKept++;
+  }
+}
+
+/** products.csv, customers.csv and orders.csv from what the reader gathered. */
+function writeUciTables(out: string, r: UciReader): [CsvWriter, CsvWriter, CsvWriter] {
   const pw = new CsvWriter(path.join(out, "products.csv"), ["product_id", "title", "category", "brand", "price", "image_url", "material", "stock_status"]);
-  for (const [code, d] of descriptions) {
+  for (const [code, d] of r.descriptions) {
     let title = "";
     let best = -1;
     for (const [t, n] of d) if (n > best || (n === best && t < title)) [title, best] = [t, n];
-    const p = prices.get(code)!.sort((a, b) => a - b);
+    const p = r.prices.get(code)!.sort((a, b) => a - b);
     pw.write({ product_id: code, title: title || `Stock code ${code}`, category: "gifts", brand: "UCI retailer", price: p[Math.floor(p.length / 2)].toFixed(2), image_url: "", material: "unknown", stock_status: "in_stock" });
   }
   pw.close();
   const cw = new CsvWriter(path.join(out, "customers.csv"), ["customer_id", "registration_date", "location_country"]);
-  for (const [id, c] of customers) cw.write({ customer_id: id, registration_date: c.first, location_country: c.country });
+  for (const [id, c] of r.customers) cw.write({ customer_id: id, registration_date: c.first, location_country: c.country });
   cw.close();
   const ow = new CsvWriter(path.join(out, "orders.csv"), ["order_id", "customer_id", "order_date", "order_status", "total_amount", "num_items"]);
-  for (const [id, o] of orders) ow.write({ order_id: id, customer_id: o.customer, order_date: o.date, order_status: "completed", total_amount: o.total.toFixed(2), num_items: o.items });
+  for (const [id, o] of r.orders) ow.write({ order_id: id, customer_id: o.customer, order_date: o.date, order_status: "completed", total_amount: o.total.toFixed(2), num_items: o.items });
   ow.close();
+  return [pw, cw, ow];
+}
 
+export function convertUci(src: string, out: string): ConvertResult & { summary: UciSummary } {
+  const file = uciFile(src);
+  fs.mkdirSync(out, { recursive: true });
+  const log = new ProblemLog();
+  const reader = new UciReader(path.basename(file), log, new CsvWriter(path.join(out, "order_items.csv"), ["order_item_id", "order_id", "product_id", "quantity", "unit_price"]));
+  readLog(file, (records, problems) => reader.take(records, problems));
+  const s = reader.finish();
+  const [pw, cw, ow] = writeUciTables(out, reader);
   const topCodes = Object.entries(s.nonProductCodes).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(", ");
   return {
     source: file,
     out,
-    files: writtenFiles(pw, cw, ow, items),
+    files: writtenFiles(pw, cw, ow, reader.items),
     rowsRead: s.linesRead,
     rowsSkipped: s.linesRead - s.linesKept,
     problems: log.lines,

@@ -121,7 +121,45 @@ export function trainAls(
   if (items.rows !== nItems || items.cols !== nUsers) throw new RangeError("trainAls: `items` must be the transpose of `users`");
   const total = nnz(users);
   const t0 = performance.now();
+  const { engine, kernel, diagonalize } = openEngine(p, users, items, total, log);
+  log(`als: ${nUsers} customers x ${nItems} products, ${total} non-zeros, ${f} factors, ${kernel} kernel${diagonalize ? " (eigenbasis)" : ""}, ${engine.threads} thread(s), setup ${secs(t0)} s`);
+  const metrics: Record<string, number> = { nnz: total, users: nUsers, items: nItems, threads: engine.threads, wasm: kernel === "wasm" ? 1 : 0, eigenbasis: diagonalize ? 1 : 0 };
+  let run: { iterations: number; solveSeconds: number };
+  try {
+    run = iterate(engine, p, users, diagonalize, metrics, log);
+  } catch (e) {
+    engine.close();
+    throw e;
+  }
+  const it = run.iterations;
+  metrics.iterations = it;
+  metrics.secondsPerIteration = it > 0 ? run.solveSeconds / it : 0;
+  metrics.nnzIterationsPerSecondPerThread = run.solveSeconds > 0 ? (total * it) / run.solveSeconds / engine.threads : 0;
+  metrics.trainSeconds = (performance.now() - t0) / 1000;
+  const { x, y } = engine.backend;
+  engine.close();
+  log(`als: ${it} iterations in ${metrics.trainSeconds.toFixed(2)} s (${metrics.secondsPerIteration.toFixed(3)} s/iteration)`);
+  return {
+    factors: f,
+    nUsers,
+    nItems,
+    userFactors: Float32Array.from(x),
+    itemFactors: Float32Array.from(y),
+    regularization: p.regularization,
+    alpha: p.alpha,
+    iterationsRun: it,
+    metrics,
+  };
+}
 
+/**
+ * The kernel (wasm SIMD when factors allow, else JS), serial or a thread pool (large matrices),
+ * seeded zero-mean initial factors, and whether customers are solved in the eigenbasis.
+ */
+function openEngine(p: AlsParams, users: CsrMatrix, items: CsrMatrix, total: number, log: (msg: string) => void): { engine: AlsEngine; kernel: KernelKind; diagonalize: boolean } {
+  const f = p.factors;
+  const nUsers = users.rows;
+  const nItems = users.cols;
   // Zero-mean initial factors: `implicit`'s rand() * 0.01 (all positive) makes the first Gram
   // matrices nearly rank one, and 3-step CG on those amplified rounding into 10 % differences
   // between kernels; centred, the kernels agree to 1e-4 (test/cf/units.test.ts).
@@ -140,11 +178,13 @@ export function trainAls(
   engine ??= serialEngine(spec);
   const worthIt = nUsers * p.cgSteps > nItems + 64 * f;
   const diagonalize = engine.backend.rotates && (p.diagonalize === "auto" ? worthIt : p.diagonalize);
-  log(`als: ${nUsers} customers x ${nItems} products, ${total} non-zeros, ${f} factors, ${kernel} kernel${diagonalize ? " (eigenbasis)" : ""}, ${engine.threads} thread(s), setup ${secs(t0)} s`);
+  return { engine, kernel, diagonalize };
+}
 
-  const metrics: Record<string, number> = { nnz: total, users: nUsers, items: nItems, threads: engine.threads, wasm: kernel === "wasm" ? 1 : 0, eigenbasis: diagonalize ? 1 : 0 };
-  const x = engine.backend.x;
-  const y = engine.backend.y;
+/** The alternating sweeps, with early stopping on the validation AUC when a validation slice is given. */
+function iterate(engine: AlsEngine, p: AlsParams, users: CsrMatrix, diagonalize: boolean, metrics: Record<string, number>, log: (msg: string) => void): { iterations: number; solveSeconds: number } {
+  const f = p.factors;
+  const { x, y } = engine.backend;
   const gramOfSide = (side: number) => {
     engine.gram(side);
     return sumGram(engine.backend.parts(side), f, p.regularization);
@@ -153,57 +193,36 @@ export function trainAls(
   let stale = 0;
   let it = 0;
   let solveSeconds = 0;
-  try {
-    for (; it < p.iterations; it++) {
-      const ti = performance.now();
-      engine.solve(1, gramOfSide(0)); // products given customers
-      const th = performance.now();
-      const g = gramOfSide(1);
-      if (diagonalize) {
-        const { values, vectors } = symmetricEigen(g, f);
-        engine.rotate(vectors);
-        engine.solveDiagonal(values); // customers given products, in the eigenbasis
-      } else engine.solve(0, g); // customers given products
-      const seconds = (performance.now() - ti) / 1000;
-      solveSeconds += seconds;
-      let msg = `als: iteration ${it + 1}/${p.iterations} ${seconds.toFixed(3)} s (products ${((th - ti) / 1000).toFixed(3)} s, customers ${((performance.now() - th) / 1000).toFixed(3)} s)`;
-      if (p.validation) {
-        const auc = sampledAuc(x, y, f, users, p.validation, p.validationNegatives, p.seed);
-        metrics[`validationAuc${it + 1}`] = auc;
-        metrics.validationAuc = auc;
-        msg += `, validation AUC ${auc.toFixed(4)}`;
-        if (auc > best + p.minDelta) {
-          best = auc;
-          stale = 0;
-        } else if (++stale >= p.patience) {
-          log(msg + " (no improvement: early stop)");
-          it++;
-          break;
-        }
+  for (; it < p.iterations; it++) {
+    const ti = performance.now();
+    engine.solve(1, gramOfSide(0)); // products given customers
+    const th = performance.now();
+    const g = gramOfSide(1);
+    if (diagonalize) {
+      const { values, vectors } = symmetricEigen(g, f);
+      engine.rotate(vectors);
+      engine.solveDiagonal(values); // customers given products, in the eigenbasis
+    } else engine.solve(0, g); // customers given products
+    const seconds = (performance.now() - ti) / 1000;
+    solveSeconds += seconds;
+    let msg = `als: iteration ${it + 1}/${p.iterations} ${seconds.toFixed(3)} s (products ${((th - ti) / 1000).toFixed(3)} s, customers ${((performance.now() - th) / 1000).toFixed(3)} s)`;
+    if (p.validation) {
+      const auc = sampledAuc(x, y, f, users, p.validation, p.validationNegatives, p.seed);
+      metrics[`validationAuc${it + 1}`] = auc;
+      metrics.validationAuc = auc;
+      msg += `, validation AUC ${auc.toFixed(4)}`;
+      if (auc > best + p.minDelta) {
+        best = auc;
+        stale = 0;
+      } else if (++stale >= p.patience) {
+        log(msg + " (no improvement: early stop)");
+        it++;
+        break;
       }
-      log(msg);
     }
-  } catch (e) {
-    engine.close();
-    throw e;
+    log(msg);
   }
-  metrics.iterations = it;
-  metrics.secondsPerIteration = it > 0 ? solveSeconds / it : 0;
-  metrics.nnzIterationsPerSecondPerThread = solveSeconds > 0 ? (total * it) / solveSeconds / engine.threads : 0;
-  metrics.trainSeconds = (performance.now() - t0) / 1000;
-  engine.close();
-  log(`als: ${it} iterations in ${metrics.trainSeconds.toFixed(2)} s (${metrics.secondsPerIteration.toFixed(3)} s/iteration)`);
-  return {
-    factors: f,
-    nUsers,
-    nItems,
-    userFactors: Float32Array.from(x),
-    itemFactors: Float32Array.from(y),
-    regularization: p.regularization,
-    alpha: p.alpha,
-    iterationsRun: it,
-    metrics,
-  };
+  return { iterations: it, solveSeconds };
 }
 
 function secs(since: number): string {

@@ -165,77 +165,99 @@ export function createBackendSpec(o: {
   };
 }
 
+/** The views over a spec's memory that both kernels use. */
+interface BackendViews {
+  x: Float32Array;
+  y: Float32Array;
+  users: CsrMatrix;
+  items: CsrMatrix;
+  chunksU: number;
+  chunksI: number;
+  rowsOf: (side: number) => number;
+}
+
 /** Opens the backend of a spec for one thread (thread 0 is the main thread). */
 export function openBackend(spec: BackendSpec, thread: number): Backend {
   const buffer = spec.memory ? spec.memory.buffer : spec.buffer!;
   const f = spec.f;
-  const x = new Float32Array(buffer, spec.x, spec.nUsers * f);
-  const y = new Float32Array(buffer, spec.y, spec.nItems * f);
   const csr = (o: CsrOffsets): CsrMatrix => ({
     rows: o.rows, cols: o.cols,
     indptr: new Int32Array(buffer, o.indptr, o.rows + 1),
     indices: new Int32Array(buffer, o.indices, o.nnz),
     data: new Float32Array(buffer, o.data, o.nnz),
   });
-  const users = csr(spec.users);
-  const items = csr(spec.items);
-  const chunksU = Math.max(1, Math.ceil(spec.nUsers / spec.chunk));
-  const chunksI = Math.max(1, Math.ceil(spec.nItems / spec.chunk));
-  const rowsOf = (side: number) => (side === 0 ? spec.nUsers : spec.nItems);
+  const views: BackendViews = {
+    x: new Float32Array(buffer, spec.x, spec.nUsers * f),
+    y: new Float32Array(buffer, spec.y, spec.nItems * f),
+    users: csr(spec.users),
+    items: csr(spec.items),
+    chunksU: Math.max(1, Math.ceil(spec.nUsers / spec.chunk)),
+    chunksI: Math.max(1, Math.ceil(spec.nItems / spec.chunk)),
+    rowsOf: (side: number) => (side === 0 ? spec.nUsers : spec.nItems),
+  };
+  return spec.kind === "wasm" ? wasmBackend(spec, thread, buffer, views) : jsBackend(spec, buffer, views);
+}
+
+/** The AssemblyScript SIMD kernel (cf/wasm/kernel.as.ts) over shared WebAssembly memory. */
+function wasmBackend(spec: BackendSpec, thread: number, buffer: ArrayBufferLike, v: BackendViews): Backend {
+  const f = spec.f;
+  const { x, y, users, items, chunksU, chunksI, rowsOf } = v;
+  const instance = new WebAssembly.Instance(spec.module!, { env: { memory: spec.memory! } });
+  const k = instance.exports as unknown as {
+    solveRows(x: number, y: number, gram: number, indptr: number, indices: number, data: number, f: number, alpha: number, cgSteps: number, start: number, end: number, scratch: number, diagonal: number): void;
+    rotateRows(m: number, rot: number, f: number, start: number, end: number, scratch: number): void;
+    gramRows(y: number, f: number, start: number, end: number, out: number): void;
+    solveRowsStreaming(out: number, other: number, gram: number, counts: number, indptr: number, indices: number, data: number, nOther: number, f: number, alpha: number, cgSteps: number, start: number, end: number, state: number, nRows: number): void;
+  };
+  const gram32 = new Float32Array(buffer, spec.gram, f * f);
+  const rot32 = new Float32Array(buffer, spec.rot, f * f);
+  const flags = new Int32Array(buffer, spec.flags, 4);
+  const parts = [new Float32Array(buffer, spec.userParts, chunksU * f * f), new Float32Array(buffer, spec.itemParts, chunksI * f * f)];
+  const scratch = spec.scratch + thread * 16 * f;
+  return {
+    x,
+    y,
+    solve(side, start, end) {
+      if (side === 1 && spec.streamState >= 0) {
+        const u = spec.users;
+        k.solveRowsStreaming(spec.y, spec.x, spec.gram, spec.items.indptr, u.indptr, u.indices, u.data, spec.nUsers, f, spec.alpha, spec.cgSteps, start, end, spec.streamState, spec.nItems);
+        return;
+      }
+      const [out, other, m] = side === 0 ? [spec.x, spec.y, spec.users] : [spec.y, spec.x, spec.items];
+      k.solveRows(out, other, spec.gram, m.indptr, m.indices, m.data, f, spec.alpha, spec.cgSteps, start, end, scratch, side === 0 ? Atomics.load(flags, 0) : 0);
+    },
+    gram(side, c0, c1) {
+      const rows = rowsOf(side);
+      const base = side === 0 ? spec.userParts : spec.itemParts;
+      const ptr = side === 0 ? spec.x : spec.y;
+      parts[side].fill(0, c0 * f * f, c1 * f * f);
+      for (let c = c0; c < c1; c++) k.gramRows(ptr, f, c * spec.chunk, Math.min(rows, (c + 1) * spec.chunk), base + 4 * c * f * f);
+    },
+    parts: (side) => parts[side],
+    setGram(g) {
+      gram32.set(g);
+      Atomics.store(flags, 0, 0);
+    },
+    indptr: (side) => (side === 0 ? users : items).indptr,
+    rotates: true,
+    setRotation(r) {
+      rot32.set(r);
+    },
+    rotate(side, start, end) {
+      k.rotateRows(side === 0 ? spec.x : spec.y, spec.rot, f, start, end, scratch);
+    },
+    setDiagonalGram(d) {
+      gram32.set(d);
+      Atomics.store(flags, 0, 1);
+    },
+  };
+}
+
+/** The plain JavaScript kernel (cf/kernel.ts): CG in float64 Gram matrices, no rotation. */
+function jsBackend(spec: BackendSpec, buffer: ArrayBufferLike, v: BackendViews): Backend {
+  const f = spec.f;
+  const { x, y, users, items, chunksU, chunksI, rowsOf } = v;
   const factorsOf = (side: number) => (side === 0 ? x : y);
-
-  if (spec.kind === "wasm") {
-    const instance = new WebAssembly.Instance(spec.module!, { env: { memory: spec.memory! } });
-    const k = instance.exports as unknown as {
-      solveRows(x: number, y: number, gram: number, indptr: number, indices: number, data: number, f: number, alpha: number, cgSteps: number, start: number, end: number, scratch: number, diagonal: number): void;
-      rotateRows(m: number, rot: number, f: number, start: number, end: number, scratch: number): void;
-      gramRows(y: number, f: number, start: number, end: number, out: number): void;
-      solveRowsStreaming(out: number, other: number, gram: number, counts: number, indptr: number, indices: number, data: number, nOther: number, f: number, alpha: number, cgSteps: number, start: number, end: number, state: number, nRows: number): void;
-    };
-    const gram32 = new Float32Array(buffer, spec.gram, f * f);
-    const rot32 = new Float32Array(buffer, spec.rot, f * f);
-    const flags = new Int32Array(buffer, spec.flags, 4);
-    const parts = [new Float32Array(buffer, spec.userParts, chunksU * f * f), new Float32Array(buffer, spec.itemParts, chunksI * f * f)];
-    const scratch = spec.scratch + thread * 16 * f;
-    return {
-      x,
-      y,
-      solve(side, start, end) {
-        if (side === 1 && spec.streamState >= 0) {
-          const u = spec.users;
-          k.solveRowsStreaming(spec.y, spec.x, spec.gram, spec.items.indptr, u.indptr, u.indices, u.data, spec.nUsers, f, spec.alpha, spec.cgSteps, start, end, spec.streamState, spec.nItems);
-          return;
-        }
-        const [out, other, m] = side === 0 ? [spec.x, spec.y, spec.users] : [spec.y, spec.x, spec.items];
-        k.solveRows(out, other, spec.gram, m.indptr, m.indices, m.data, f, spec.alpha, spec.cgSteps, start, end, scratch, side === 0 ? Atomics.load(flags, 0) : 0);
-      },
-      gram(side, c0, c1) {
-        const rows = rowsOf(side);
-        const base = side === 0 ? spec.userParts : spec.itemParts;
-        const ptr = side === 0 ? spec.x : spec.y;
-        parts[side].fill(0, c0 * f * f, c1 * f * f);
-        for (let c = c0; c < c1; c++) k.gramRows(ptr, f, c * spec.chunk, Math.min(rows, (c + 1) * spec.chunk), base + 4 * c * f * f);
-      },
-      parts: (side) => parts[side],
-      setGram(g) {
-        gram32.set(g);
-        Atomics.store(flags, 0, 0);
-      },
-      indptr: (side) => (side === 0 ? users : items).indptr,
-      rotates: true,
-      setRotation(v) {
-        rot32.set(v);
-      },
-      rotate(side, start, end) {
-        k.rotateRows(side === 0 ? spec.x : spec.y, spec.rot, f, start, end, scratch);
-      },
-      setDiagonalGram(d) {
-        gram32.set(d);
-        Atomics.store(flags, 0, 1);
-      },
-    };
-  }
-
   const gram64 = new Float64Array(buffer, spec.gram, f * f);
   const parts = [new Float64Array(buffer, spec.userParts, chunksU * f * f), new Float64Array(buffer, spec.itemParts, chunksI * f * f)];
   const scratch: CgScratch = cgScratch(f);

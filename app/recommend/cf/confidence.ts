@@ -17,27 +17,8 @@
  * (referenceTime): for a live shop that is about now, for an imported history its last day, so a
  * last-year export is not decayed to nothing by the wall clock.
  */
-import { INTERACTION_TYPES, type EventTable, type InteractionType } from "../types";
+import { INTERACTION_TYPES, type ConfidenceSettings, type EventTable } from "../types";
 import { csrFromTriplets, transpose, type CsrMatrix } from "./csr";
-
-export interface ConfidenceSettings {
-  /** Strength of one event of each type (order lines count as purchase). */
-  weights: Record<InteractionType, number>;
-  /** Views longer than this (seconds) get weights.view; shorter views get shortViewWeight. */
-  viewMinSeconds: number;
-  /** Weight of a view of at most viewMinSeconds, or of unknown duration. */
-  shortViewWeight: number;
-  /** Weight of one unit on a cancelled or returned order line (replaces weights.purchase). */
-  cancelledOrderWeight: number;
-  /** Quantities above this count as this many (a bulk order of 40 studs is not 40 times the taste). */
-  maxQuantity: number;
-  /** Age at which an event counts half; 0 or Infinity turns decay off. */
-  halfLifeDays: number;
-  /** "linear": r as summed; "log": log(1 + r / logEpsilon) (repeats and quantities compressed). */
-  scale: "linear" | "log";
-  /** The strength that counts as one unit on the log scale (a purchase is 10: one purchase -> log 2). */
-  logEpsilon: number;
-}
 
 /** Documented defaults (a shop's Setting "cf".confidence overrides any of them). */
 export const DEFAULT_CONFIDENCE: ConfidenceSettings = {
@@ -92,20 +73,6 @@ export function eventStrength(events: EventTable, row: number, s: ConfidenceSett
 export function scaleStrength(r: number, s: Pick<ConfidenceSettings, "scale" | "logEpsilon">): number {
   if (s.scale !== "log" || !(r > 0)) return r;
   return Math.log1p(r / (s.logEpsilon > 0 ? s.logEpsilon : 1));
-}
-
-/**
- * The time decay is measured from: the latest event at or before `now` (events after `now` are
- * ignored for this), or `now` when there is none. A live shop's latest event is minutes old; an
- * imported history's is its last day.
- */
-export function referenceTime(events: Pick<EventTable, "length" | "at">, now: number): number {
-  let latest = -Infinity;
-  for (let i = 0; i < events.length; i++) {
-    const t = events.at[i];
-    if (t > latest && t <= now) latest = t;
-  }
-  return Number.isFinite(latest) ? latest : now;
 }
 
 /** 0.5^(age / halfLife); events in the future (age < 0) count fully. */

@@ -8,7 +8,8 @@
  */
 import type { Event } from "../types";
 import { INTERACTION_TYPES } from "../types";
-import { eventStrength, scaleStrength, type ConfidenceSettings } from "./confidence";
+import type { ConfidenceSettings } from "../types";
+import { eventStrength, scaleStrength } from "./confidence";
 
 export interface FoldInEntry {
   item: number;

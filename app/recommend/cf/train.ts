@@ -5,7 +5,9 @@
  */
 import type { Catalog, CfModel, EventTable, InteractionType, ItemNeighbours } from "../types";
 import { trainAls, type AlsParams } from "./als";
-import { buildInteractionMatrix, confidenceSettings, referenceTime, type ConfidenceSettings } from "./confidence";
+import { referenceTime } from "../dataTime";
+import type { ConfidenceSettings } from "../types";
+import { buildInteractionMatrix, confidenceSettings } from "./confidence";
 import { nnz } from "./csr";
 import { trainEase, type EaseParams } from "./ease";
 import { DEFAULT_EARLY_STOP, trainAlsWithEarlyStop, type EarlyStopSettings } from "./earlyStop";

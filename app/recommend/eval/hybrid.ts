@@ -5,7 +5,10 @@
 import { trainArtifacts, type TrainParams } from "../cf/train";
 import { tuneAndTrain } from "../cf/tune";
 import { blendGuardsOf, tuneBlendOnSlice, tunedSettings } from "../hybrid/tuneBlend";
-import { buildWorld, contextFor, recommend, sourceCandidates, type World } from "../world";
+import { buildWorld } from "../buildWorld";
+import { contextFor } from "../context";
+import { recommend, sourceCandidates } from "../pipeline";
+import { type World } from "../world";
 import type { HybridDeps } from "./run";
 
 export function hybridDeps(params: TrainParams = {}, opts: { clock?: () => number; log?: (message: string) => void } = {}): HybridDeps<World> {

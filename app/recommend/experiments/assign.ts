@@ -5,6 +5,7 @@
  * lands in the same variant of the same experiment (no cross-over), and experiments are
  * independent of each other because the experiment id is part of the hash.
  */
+import { hashText32 } from "../hash";
 
 export interface VariantShare {
   id: string;
@@ -12,24 +13,9 @@ export interface VariantShare {
   weight: number;
 }
 
-/** FNV-1a over UTF-16 code units, then murmur3's finaliser for avalanche on near-identical ids. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** The shopper's point in [0, 1) for this experiment. */
 export function bucketPoint(experimentId: string, shopperKey: string): number {
-  return hash32(`${experimentId}\u0000${shopperKey}`) / 2 ** 32;
+  return hashText32(`${experimentId}\u0000${shopperKey}`) / 2 ** 32;
 }
 
 export function assignVariant(experimentId: string, shopperKey: string, variants: VariantShare[]): string {

@@ -20,7 +20,10 @@ import { ndcgAtK, meanOf } from "../eval/metrics";
 import { searchSettings, type Knob } from "../eval/tuning";
 import type { PlacementSettings, ShopSettings } from "../settings";
 import type { Catalog, CustomerProfile, Placement, SourceName, VectorSearch } from "../types";
-import { buildWorld, contextFor, recommend, type World } from "../world";
+import { buildWorld } from "../buildWorld";
+import { contextFor } from "../context";
+import { recommend } from "../pipeline";
+import { type World } from "../world";
 
 export const TUNED_PLACEMENTS: Placement[] = ["home", "general"];
 /** Sources the search may add to a placement (besides those it already uses). */

@@ -6,6 +6,7 @@
  */
 import type { Candidate, RecContext, Source } from "../types";
 import type { World } from "../world";
+import { dot } from "../vector";
 import { accumulate, anchorParams, contextAnchors, restriction, topOfMap, type Anchor } from "./common";
 
 export function visualSource(world: World): Source {
@@ -39,27 +40,6 @@ export function visualSource(world: World): Source {
       return topOfMap(scores, k, (i) => anchorSet.has(i));
     },
   };
-}
-
-export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-/** dot() with four accumulators (about twice as fast on long vectors; rounding differs in the last bits). */
-export function dot4(a: Float32Array, b: Float32Array): number {
-  const n = Math.min(a.length, b.length);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; i++) s0 += a[i] * b[i];
-  return s0 + s1 + s2 + s3;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
