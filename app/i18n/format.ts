@@ -14,6 +14,8 @@ export interface Formatter {
   percent(fraction: number, digits?: number): string;
   money(amount: number, currency: string): string;
   date(iso: string | null): string;
+  /** A calendar month "2026-10" as "Oct 2026" / "Okt. 2026". */
+  month(yearMonth: string): string;
   /** "today at 05:41", "yesterday at 17:02", "3 Dec 2026 at 05:41". */
   when(iso: string | null): string;
 }
@@ -36,6 +38,10 @@ export function formatter(locale: AdminLocale, nowMs: number, timeZone = "UTC"):
       }
     },
     date: (iso) => (iso ? day.format(new Date(iso)) : translate(locale, "time.never")),
+    month: (ym) => {
+      const d = new Date(`${ym}-01T00:00:00Z`);
+      return Number.isNaN(d.getTime()) ? ym : new Intl.DateTimeFormat(tag, { month: "short", year: "numeric", timeZone: "UTC" }).format(d);
+    },
     when: (iso) => {
       if (!iso) return translate(locale, "time.never");
       const d = new Date(iso);

@@ -40,7 +40,18 @@ export interface AuditFacts {
 
 export type Verdict = "yes" | "limited" | "no";
 
+/**
+ * Which question, and the numbers its answer is made of: the CLI prints `question`/`answer` (English,
+ * an operator's tool); the admin renders `id`, `variant` and `vars` through the message catalogue
+ * (app/i18n/catalogue/audit.ts) in the merchant's language.
+ */
 export interface AuditAnswer {
+  id: "customers" | "ordersPerMonth" | "browsing" | "history" | "quality";
+  /** The form of the answer: "" (the usual), or "none" / "onlyPurchases" where there is nothing to count. */
+  variant: "" | "none" | "onlyPurchases";
+  vars: Record<string, number | string>;
+  /** Counted items (interaction types, recent months, tables with gaps). */
+  items: { key: string; n: number; m?: number }[];
   question: string;
   answer: string;
   ok: boolean;
@@ -49,6 +60,8 @@ export interface AuditAnswer {
 export interface StrategyVerdict {
   strategy: "visual" | "collaborative" | "demographic" | "popularity" | "recency" | "hybrid";
   viable: Verdict;
+  /** The numbers `why` is made of (rendered in the merchant's language by the admin). */
+  vars: Record<string, number>;
   why: string;
 }
 
@@ -90,11 +103,19 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
 
   const questions: AuditAnswer[] = [
     {
+      id: "customers",
+      variant: "",
+      vars: { need: THRESHOLDS.customersForCf, customers: f.customers, active: f.activeCustomers },
+      items: [],
       question: `How many customers? (need >= ${THRESHOLDS.customersForCf} for collaborative filtering)`,
       answer: `${f.customers} customers, ${f.activeCustomers} with interactions or orders`,
       ok: f.activeCustomers >= THRESHOLDS.customersForCf,
     },
     {
+      id: "ordersPerMonth",
+      variant: f.ordersPerMonth.length ? "" : "none",
+      vars: { perMonth, months: f.ordersPerMonth.length, from: f.ordersPerMonthFrom },
+      items: recent.map((m) => ({ key: m.month, n: m.orders })),
       question: "How many orders per month?",
       answer: f.ordersPerMonth.length
         ? `${perMonth.toFixed(1)} on average over ${f.ordersPerMonth.length} month(s) with activity (from ${f.ordersPerMonthFrom}); last months: ${recent.map((m) => `${m.month}: ${m.orders}`).join(", ")}`
@@ -102,6 +123,10 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
       ok: perMonth >= 1,
     },
     {
+      id: "browsing",
+      variant: browsing ? "" : purchases ? "onlyPurchases" : "none",
+      vars: { browsing, purchases },
+      items: BROWSING.filter((t) => f.interactionsByType[t]).map((t) => ({ key: t, n: f.interactionsByType[t] })),
       question: "Is browsing behaviour tracked (views, clicks, carts, wishlists)?",
       answer: browsing
         ? `yes: ${BROWSING.filter((t) => f.interactionsByType[t]).map((t) => `${f.interactionsByType[t]} ${t}`).join(", ")}`
@@ -109,11 +134,19 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
       ok: browsing > 0,
     },
     {
+      id: "history",
+      variant: f.firstActivity ? "" : "none",
+      vars: { need: THRESHOLDS.monthsOfHistory, months, first: f.firstActivity ?? "", last: f.lastActivity ?? "", active: f.activeMonths },
+      items: [],
       question: `How much history? (>= ${THRESHOLDS.monthsOfHistory} months recommended)`,
       answer: f.firstActivity ? `${months.toFixed(1)} months (${f.firstActivity.slice(0, 10)} .. ${f.lastActivity!.slice(0, 10)}), activity in ${f.activeMonths} distinct month(s)` : "no dated activity",
       ok: months >= THRESHOLDS.monthsOfHistory,
     },
     {
+      id: "quality",
+      variant: "",
+      vars: { interactions: f.duplicateRows.interactions, orderItems: f.duplicateRows.orderItems },
+      items: qualityGaps(f),
       question: "Missing values and duplicates?",
       answer: qualitySummary(f),
       ok: f.duplicateRows.interactions === 0 && f.duplicateRows.orderItems === 0,
@@ -125,6 +158,7 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
   strategies.push({
     strategy: "visual",
     viable: visualProducts >= 2 && visualProducts >= 0.8 * f.products ? "yes" : visualProducts >= 2 ? "limited" : "no",
+    vars: { withImage: f.productsWithImage, products: f.products, withEmbedding: f.productsWithEmbedding },
     why: `${f.productsWithImage} of ${f.products} products have an image, ${f.productsWithEmbedding} an embedding`,
   });
   const cfCustomers = f.activeCustomers >= THRESHOLDS.customersForCf;
@@ -132,6 +166,7 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
   strategies.push({
     strategy: "collaborative",
     viable: cfCustomers && cfDense ? "yes" : f.customersWithTwoOrMoreProducts >= 100 ? "limited" : "no",
+    vars: { active: f.activeCustomers, need: THRESHOLDS.customersForCf, density, needDensity: THRESHOLDS.productsPerCustomer, twoPlus: f.customersWithTwoOrMoreProducts },
     why: `${f.activeCustomers} active customers (need ${THRESHOLDS.customersForCf}), ${density.toFixed(2)} distinct products per customer (need ${THRESHOLDS.productsPerCustomer}), ${f.customersWithTwoOrMoreProducts} customers with 2+ products`,
   });
   const coverage = f.customers ? f.customersWithDemographics / f.customers : 0;
@@ -139,22 +174,26 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
   strategies.push({
     strategy: "demographic",
     viable: demoOk ? "yes" : f.customersWithDemographics > 0 && f.activeCustomers > 0 ? "limited" : "no",
+    vars: { withDemo: f.customersWithDemographics, customers: f.customers, share: coverage, gender: f.customersWithGender, age: f.customersWithAge, country: f.customersWithCountry },
     why: `${f.customersWithDemographics} of ${f.customers} customers have age, gender or country (${(coverage * 100).toFixed(0)}%; gender ${f.customersWithGender}, age ${f.customersWithAge}, country ${f.customersWithCountry})`,
   });
   strategies.push({
     strategy: "popularity",
     viable: purchases + browsing >= 100 ? "yes" : purchases + browsing > 0 ? "limited" : "no",
+    vars: { purchases, browsing },
     why: `${purchases} purchases/orders and ${browsing} browsing events`,
   });
   strategies.push({
     strategy: "recency",
     viable: browsing > 0 ? "yes" : purchases > 0 ? "limited" : "no",
+    vars: { browsing, purchases },
     why: browsing > 0 ? "recent views and clicks can boost related products" : purchases > 0 ? "only purchases: recency works from past orders alone" : "no activity yet",
   });
   const strong = strategies.filter((s) => s.viable === "yes").length;
   strategies.push({
     strategy: "hybrid",
     viable: strong >= 2 ? "yes" : strong + strategies.filter((s) => s.viable === "limited").length >= 2 ? "limited" : "no",
+    vars: { strong },
     why: `${strong} strategies fully viable; the blend re-weights towards those`,
   });
 
@@ -173,13 +212,19 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
   return { shop, facts: f, questions, strategies, dataQuality };
 }
 
-function qualitySummary(f: AuditFacts): string {
-  const gaps: string[] = [];
+/** Per table with gaps: n columns partly empty, m empty. */
+function qualityGaps(f: AuditFacts): { key: string; n: number; m: number }[] {
+  const gaps: { key: string; n: number; m: number }[] = [];
   for (const [table, cols] of Object.entries(f.columns)) {
     const missing = cols.filter((c) => c.rows > 0 && c.missing > 0 && c.missing === c.rows).length;
     const partly = cols.filter((c) => c.rows > 0 && c.missing > 0 && c.missing < c.rows).length;
-    if (missing || partly) gaps.push(`${table}: ${partly} column(s) partly empty, ${missing} empty`);
+    if (missing || partly) gaps.push({ key: table, n: partly, m: missing });
   }
+  return gaps;
+}
+
+function qualitySummary(f: AuditFacts): string {
+  const gaps = qualityGaps(f).map((g) => `${g.key}: ${g.n} column(s) partly empty, ${g.m} empty`);
   const dups = `duplicate rows: ${f.duplicateRows.interactions} interactions, ${f.duplicateRows.orderItems} order items`;
   return [...gaps, dups].join("; ");
 }

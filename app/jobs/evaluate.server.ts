@@ -6,6 +6,10 @@
  * The CLI (`facet evaluate`), the demo and the admin call `evaluateShop`.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { loadCatalog } from "../models/catalog.server";
 import { loadCustomerProfiles } from "../models/customerProfile.server";
 import { currentModelVersionId, saveEvaluation, saveProposal } from "../models/evaluation.server";
@@ -113,12 +117,80 @@ function readHoldout(file: string | undefined) {
   return parseHoldoutCsv(fs.readFileSync(file, "utf8"), file);
 }
 
-/** As a queue job (payload {shop, k?, tune?}: the admin's Tune button). */
+export type EvaluationSummary = Pick<EvaluateShopResult, "id" | "modelVersionId" | "seconds" | "cpuSeconds"> & { headline: EvaluationResult["headline"] };
+
+export function evaluationSummary(out: EvaluateShopResult): EvaluationSummary {
+  return { id: out.id, modelVersionId: out.modelVersionId, seconds: out.seconds, cpuSeconds: out.cpuSeconds, headline: out.result.headline };
+}
+
+/** What the evaluation thread (evaluateWorker.ts) is given. */
+export interface EvaluateThreadData {
+  shop: string;
+  options: Pick<EvaluateShopOptions, "k" | "tune">;
+}
+
+/**
+ * The worker's source file, found from this module (app/jobs in a clone, build/server/assets in the
+ * built server: both below the project root, which holds app/jobs/evaluateWorker.ts and runs it
+ * through tsx, a runtime dependency). Null where there is none (then the job runs on this thread).
+ */
+export function evaluateWorkerFile(from: string = import.meta.url): string | null {
+  if (!from.startsWith("file:")) return null;
+  let dir = path.dirname(fileURLToPath(from));
+  for (let up = 0; up < 5; up++) {
+    const f = path.join(dir, "app", "jobs", "evaluateWorker.ts");
+    if (fs.existsSync(f)) return f;
+    if (path.basename(dir) === "jobs" && fs.existsSync(path.join(dir, "evaluateWorker.ts"))) return path.join(dir, "evaluateWorker.ts");
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+/** tsx's ESM register API (its "import" export: the "require" one does not load in a worker). */
+function tsxEsmApi(from: string): string {
+  const pkgFile = createRequire(from).resolve("tsx/package.json");
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { exports: Record<string, { import: { default: string } }> };
+  return path.join(path.dirname(pkgFile), pkg.exports["./esm/api"].import.default);
+}
+
+/**
+ * evaluateShop on a worker thread (docs/decisions/0210): the evaluation is seconds to minutes of
+ * synchronous CPU work, and on the embedded default (in-process jobs) it would otherwise hold the
+ * server's event loop, so that the admin and /healthz stop answering until it ends. Log and
+ * progress come back as messages. Without the worker's source (a bundle shipped alone) it runs here.
+ */
+export async function evaluateInThread(data: EvaluateThreadData, ctx: Pick<JobContext, "log" | "progress">): Promise<EvaluationSummary> {
+  const file = evaluateWorkerFile();
+  if (!file) {
+    ctx.log("the evaluation worker's source (app/jobs/evaluateWorker.ts) is absent: evaluating on the server's thread");
+    return evaluationSummary(await evaluateShop(data.shop, { ...data.options, log: ctx.log, progress: (f, m) => ctx.progress(f, m) }));
+  }
+  const tsx = pathToFileURL(tsxEsmApi(file)).href;
+  const source = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })` +
+    `.catch((e) => { require("node:worker_threads").parentPort.postMessage({ type: "error", message: "the evaluation worker did not load: " + (e && e.stack || e) }); });`;
+  const worker = new Worker(source, { eval: true, workerData: data });
+  try {
+    // Progress is recorded in order, and all of it before the job's result.
+    let recorded: Promise<void> = Promise.resolve();
+    return await new Promise<EvaluationSummary>((resolve, reject) => {
+      worker.on("message", (m: { type: "log"; message: string } | { type: "progress"; fraction: number; message?: string } | { type: "done"; summary: EvaluationSummary } | { type: "error"; message: string }) => {
+        if (m.type === "log") ctx.log(m.message);
+        else if (m.type === "progress") recorded = recorded.then(() => ctx.progress(m.fraction, m.message)).catch((e: Error) => ctx.log(`progress not recorded: ${e.message}`));
+        else if (m.type === "done") void recorded.then(() => resolve(m.summary));
+        else reject(new Error(`evaluation of ${data.shop}: ${m.message}`));
+      });
+      worker.on("error", (e) => reject(new Error(`evaluation of ${data.shop}: the worker failed: ${e.message}`)));
+      worker.on("exit", (code) => reject(new Error(`evaluation of ${data.shop}: the worker exited (code ${code}) before it finished`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** As a queue job (payload {shop, k?, tune?}: the admin's Evaluate and Tune buttons), on a worker thread. */
 export default async function evaluateJob(payload: JobPayloads["evaluate"], ctx: JobContext): Promise<unknown> {
   const { shop, tune, k } = payload;
-  const opts: EvaluateShopOptions = { tune, k };
-  const out = await evaluateShop(shop, { ...opts, log: ctx.log, progress: (f, m) => ctx.progress(f, m) });
-  return { id: out.id, modelVersionId: out.modelVersionId, seconds: out.seconds, cpuSeconds: out.cpuSeconds, headline: out.result.headline };
+  return evaluateInThread({ shop, options: { tune, k } }, ctx);
 }
 
 export { formatHeadline, renderReport } from "../recommend/eval/report";

@@ -13,6 +13,8 @@ import { systemClock } from "../clock";
 import { createApiKey, listApiKeys, revokeApiKey } from "../models/apiKey.server";
 import { identitySecret, rotateIdentitySecret } from "../shopify/identity.server";
 import { adminShop } from "../ui/adminAuth.server";
+import { useI18n } from "../i18n/react";
+import type { MessageKey } from "../i18n/messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = await adminShop(request);
@@ -24,54 +26,57 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const now = systemClock.now();
-  if (intent === "create") return json({ created: createApiKey(shop, String(form.get("label") ?? ""), now).key, error: null });
-  if (intent === "revoke") return json({ created: null, error: revokeApiKey(shop, String(form.get("id") ?? ""), now) ? null : "No such active key." });
+  // Errors are catalogue keys: the page says them in the merchant's language.
+  const none: MessageKey | null = null;
+  if (intent === "create") return json({ created: createApiKey(shop, String(form.get("label") ?? ""), now).key, error: none });
+  if (intent === "revoke") return json({ created: null, error: revokeApiKey(shop, String(form.get("id") ?? ""), now) ? none : ("keys.err.noKey" as MessageKey) });
   if (intent === "rotate") {
     rotateIdentitySecret(shop, now);
-    return json({ created: null, error: null });
+    return json({ created: null, error: none });
   }
-  return json({ created: null, error: `unknown intent ${JSON.stringify(intent)}` }, { status: 400 });
+  return json({ created: null, error: "keys.err.unknown" as MessageKey }, { status: 400 });
 }
 
 export default function KeysRoute() {
   const { keys, secret } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [label, setLabel] = useState("");
+  const { t, fmt } = useI18n();
   return (
-    <Page title="API keys" subtitle="Keys for headless storefronts calling /api/recommendations. Send them in the Authorization: Bearer header.">
+    <Page title={t("keys.title")} subtitle={t("keys.subtitle")}>
       <BlockStack gap="400">
         {result?.created ? (
-          <Banner tone="success" title="New key (shown only now: copy it)">
+          <Banner tone="success" title={t("keys.created")}>
             <Text as="p" variant="bodyMd" fontWeight="bold">
               <code>{result.created}</code>
             </Text>
           </Banner>
         ) : null}
-        {result?.error ? <Banner tone="critical">{result.error}</Banner> : null}
+        {result?.error ? <Banner tone="critical">{t(result.error)}</Banner> : null}
         <Card>
           <Form method="post">
             <input type="hidden" name="intent" value="create" />
             <InlineStack gap="200" blockAlign="end">
-              <TextField label="Label" name="label" value={label} onChange={setLabel} autoComplete="off" />
-              <Button submit variant="primary">Create key</Button>
+              <TextField label={t("keys.label")} name="label" value={label} onChange={setLabel} autoComplete="off" />
+              <Button submit variant="primary">{t("keys.create")}</Button>
             </InlineStack>
           </Form>
         </Card>
         <Card>
           <BlockStack gap="200">
-            {keys.length === 0 ? <Text as="p">No keys yet.</Text> : null}
+            {keys.length === 0 ? <Text as="p">{t("keys.none")}</Text> : null}
             {keys.map((k) => (
               <InlineStack key={k.id} gap="400" blockAlign="center">
                 <Text as="span"><code>fk_{k.id}_…</code></Text>
                 <Text as="span">{k.label || "—"}</Text>
-                <Text as="span" tone="subdued">created {k.createdAt.slice(0, 10)}{k.lastUsedAt ? `, last used ${k.lastUsedAt.slice(0, 16).replace("T", " ")}` : ", never used"}</Text>
+                <Text as="span" tone="subdued">{t(k.lastUsedAt ? "keys.usedLine" : "keys.unusedLine", { created: fmt.date(k.createdAt), used: fmt.when(k.lastUsedAt) })}</Text>
                 {k.revokedAt ? (
-                  <Text as="span" tone="critical">revoked {k.revokedAt.slice(0, 10)}</Text>
+                  <Text as="span" tone="critical">{t("keys.revoked", { when: fmt.date(k.revokedAt) })}</Text>
                 ) : (
                   <Form method="post">
                     <input type="hidden" name="intent" value="revoke" />
                     <input type="hidden" name="id" value={k.id} />
-                    <Button submit tone="critical">Revoke</Button>
+                    <Button submit tone="critical">{t("keys.revoke")}</Button>
                   </Form>
                 )}
               </InlineStack>
@@ -80,12 +85,12 @@ export default function KeysRoute() {
         </Card>
         <Card>
           <BlockStack gap="200">
-            <Text as="h2" variant="headingMd">Customer identity secret</Text>
-            <Text as="p">Your backend signs customer tokens with it (HMAC-SHA256, format in the README). Without a valid token, answers for a customer_id are the anonymous ones. Keep it on your server only.</Text>
+            <Text as="h2" variant="headingMd">{t("keys.secret.title")}</Text>
+            <Text as="p">{t("keys.secret.body")}</Text>
             <Text as="p"><code>{secret}</code></Text>
             <Form method="post">
               <input type="hidden" name="intent" value="rotate" />
-              <Button submit>Rotate secret (invalidates all tokens)</Button>
+              <Button submit>{t("keys.secret.rotate")}</Button>
             </Form>
           </BlockStack>
         </Card>

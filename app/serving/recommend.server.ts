@@ -9,7 +9,8 @@
  * settings override the placement's for this request, a holdout gets an empty list, and the answer
  * names the experiment and variant (also inside the recommendation id, so the block events carry
  * them). `recommendFor` records the shopper's first exposure through a buffer (exposures.server.ts)
- * that flushes off the request path.
+ * that flushes off the request path. A customer who opted out of personalisation is never assigned:
+ * the answer is the placement's own, without an experiment, and no exposure is recorded.
  */
 import { randomUUID } from "node:crypto";
 import { reasonText, reasonTexts, type ShopperLanguage } from "./reasonText";
@@ -118,7 +119,10 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
   }
   const locale = req.locale ?? "en";
   const now = req.now ?? w.now;
-  const exp = req.experiments === false || req.settings ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  // A customer who opted out of personalisation is in no experiment: the placement's own
+  // (non-personalised) answer, no variant, so no exposure row (the privacy page's promise).
+  const optedOut = !!req.customerId && w.profiles.get(req.customerId)?.optOut === true;
+  const exp = req.experiments === false || req.settings || optedOut ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
   const assigned = assignmentFor(exp, req.customerId, req.clientId);
   const experiment = assigned ? { id: assigned.experimentId, variant: assigned.variant.id, holdout: assigned.variant.holdout === true } : null;
   const id = experimentRecommendationId(recommendationId, assigned && { experimentId: assigned.experimentId, variant: assigned.variant.id });

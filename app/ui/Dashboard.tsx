@@ -4,6 +4,7 @@ import { Link } from "@remix-run/react";
 import { useI18n } from "../i18n/react";
 import { isMessageKey } from "../i18n/messages";
 import { useAdminPath } from "./base";
+import { auditQuestion, strategyName, strategyWhy } from "./auditText";
 import { OnboardingChecklist } from "./OnboardingChecklist";
 import type { DashboardData } from "./types";
 
@@ -126,23 +127,26 @@ export function Dashboard({ data }: { data: DashboardData }) {
               {data.audit ? (
                 <BlockStack gap="200">
                   <Badge tone={STATUS_TONE[data.audit.verdict]}>{verdict(data.audit.verdict)}</Badge>
-                  <Text as="p">{data.audit.summary}</Text>
+                  <Text as="p">{t("audit.summary", { why: strategyWhy(t, fmt, data.audit.strategies.find((s) => s.strategy === "hybrid") ?? data.audit.strategies[0]) })}</Text>
                   {data.audit.at ? <Text as="p" tone="subdued">{fmt.when(data.audit.at)}</Text> : null}
                   <div data-audit="questions">
                     <List type="bullet">
-                      {data.audit.questions.map((q) => (
-                        <List.Item key={q.question}>
-                          <Text as="span" fontWeight="semibold">{q.question}</Text> {q.answer}
-                          {q.ok ? "" : " ⚠"}
-                        </List.Item>
-                      ))}
+                      {data.audit.questions.map((q) => {
+                        const text = auditQuestion(t, fmt, q);
+                        return (
+                          <List.Item key={q.id}>
+                            <Text as="span" fontWeight="semibold">{text.question}</Text> {text.answer}
+                            {q.ok ? "" : " ⚠"}
+                          </List.Item>
+                        );
+                      })}
                     </List>
                   </div>
                   <div data-audit="strategies">
                     <InlineStack gap="200" wrap>
                       {data.audit.strategies.map((s) => (
-                        <span key={s.strategy} title={s.why}>
-                          <Badge tone={STATUS_TONE[s.viable]}>{`${s.strategy}: ${verdict(s.viable)}`}</Badge>
+                        <span key={s.strategy} title={strategyWhy(t, fmt, s)}>
+                          <Badge tone={STATUS_TONE[s.viable]}>{`${strategyName(t, s)}: ${verdict(s.viable)}`}</Badge>
                         </span>
                       ))}
                     </InlineStack>

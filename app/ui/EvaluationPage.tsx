@@ -9,7 +9,7 @@ import { Banner, BlockStack, Box, Button, Card, DataTable, Layout, Page, Progres
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { useI18n } from "../i18n/react";
-import type { MessageKey } from "../i18n/messages";
+import { isMessageKey, type MessageKey } from "../i18n/messages";
 import { MetricChart, type MetricBar } from "./MetricChart";
 import { sourceColour } from "./sourceColours";
 import { percentDigits } from "./ticks";
@@ -163,8 +163,20 @@ function Proposal({ data, accepted }: { data: EvaluationData; accepted: boolean 
 }
 
 function Tuned({ data }: { data: EvaluationData }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const tuned = data.tuned;
+  const tunedLabel = (r: { key: string; name: string }) => {
+    const k = `eval.tuned.param.${r.key}`;
+    return isMessageKey(k) ? t(k) : r.name;
+  };
+  // Numbers by Intl ("0,3" in German); words such as the confidence scale from the catalogue.
+  const tunedValue = (v: string) => {
+    const k = `eval.tuned.value.${v}`;
+    if (isMessageKey(k)) return t(k);
+    return v.trim() !== "" && Number.isFinite(Number(v)) ? fmt.number(Number(v), 4) : v;
+  };
+  const numbers = (vars: Record<string, number | string> | undefined) =>
+    Object.fromEntries(Object.entries(vars ?? {}).map(([k, v]) => [k, typeof v === "number" ? fmt.number(v) : v]));
   return (
     <Card>
       <BlockStack gap="300">
@@ -174,9 +186,9 @@ function Tuned({ data }: { data: EvaluationData }) {
         ) : (
           <>
             <Text as="p" tone="subdued">{t("eval.tuned.intro", { version: data.tunedVersion ?? "–" })}</Text>
-            {tuned.rows.length > 0 && <DataTable columnContentTypes={["text", "text", "text"]} headings={[t("eval.tuned.setting"), t("eval.tuned.chosen"), t("eval.tuned.default")]} rows={tuned.rows.map((r) => [r.name, r.chosen, r.default])} />}
+            {tuned.rows.length > 0 && <DataTable columnContentTypes={["text", "text", "text"]} headings={[t("eval.tuned.setting"), t("eval.tuned.chosen"), t("eval.tuned.default")]} rows={tuned.rows.map((r) => [tunedLabel(r), tunedValue(r.chosen), tunedValue(r.default)])} />}
             {tuned.notes.map((n, i) => (
-              <Text as="p" key={i}>{n}</Text>
+              <Text as="p" key={i}>{n.key && isMessageKey(n.key) ? t(n.key, numbers(n.vars)) : n.text}</Text>
             ))}
           </>
         )}

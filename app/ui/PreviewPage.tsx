@@ -5,17 +5,13 @@
 import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Select, Text, Thumbnail } from "@shopify/polaris";
 import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { useI18n } from "../i18n/react";
 import type { PreviewData, PreviewProduct } from "./types";
 
-const PLACEMENTS = [
-  { value: "product", label: "Product page: You may also like" },
-  { value: "home", label: "Home: Recommended for you" },
-  { value: "cart", label: "Cart: Complete your look" },
-  { value: "email", label: "Email: New arrivals you'll love" },
-  { value: "general", label: "General hybrid" },
-];
+const PLACEMENTS = ["product", "home", "cart", "email", "general"] as const;
 
 function ProductTile({ p, rank }: { p: PreviewProduct; rank: number }) {
+  const { t, fmt } = useI18n();
   return (
     <Card padding="300">
       <div data-preview-product={p.id}>
@@ -25,7 +21,7 @@ function ProductTile({ p, rank }: { p: PreviewProduct; rank: number }) {
           </div>
           <InlineStack align="space-between" blockAlign="center">
             <Badge>{`#${rank}`}</Badge>
-            <Text as="span" variant="bodySm" tone="subdued">score {p.score.toFixed(3)}</Text>
+            <Text as="span" variant="bodySm" tone="subdued">{t("preview.score", { score: fmt.fixed(p.score, 3) })}</Text>
           </InlineStack>
           <Text as="h3" variant="headingSm">{p.title}</Text>
           <Text as="p" fontWeight="semibold">{p.price}</Text>
@@ -51,30 +47,31 @@ export function PreviewPage({ data }: { data: PreviewData }) {
   }, [data.placement, data.customerId, data.productId]);
   const loading = useNavigation().state === "loading";
   const needsProduct = placement === "product" || placement === "cart";
+  const { t } = useI18n();
 
   return (
-    <Page title="Preview" subtitle="What a shopper sees, with the scores and reasons behind each product.">
+    <Page title={t("title.preview")} subtitle={t("preview.subtitle")}>
       <Layout>
         <Layout.Section>
           <Card>
             <Form method="get">
               <InlineGrid columns={{ xs: 1, md: 4 }} gap="300" alignItems="end">
-                <Select label="Placement" name="placement" options={PLACEMENTS} value={placement} onChange={(v) => setPlacement(v as PreviewData["placement"])} />
+                <Select label={t("preview.placement")} name="placement" options={PLACEMENTS.map((value) => ({ value, label: t(`preview.placement.${value}`) }))} value={placement} onChange={(v) => setPlacement(v as PreviewData["placement"])} />
                 <Select
-                  label="Customer"
+                  label={t("preview.customer")}
                   name="customer"
-                  options={[{ value: "", label: "Anonymous shopper" }, ...data.customers.map((c) => ({ value: c.id, label: c.label }))]}
+                  options={[{ value: "", label: t("preview.anonymous") }, ...data.customers.map((c) => ({ value: c.id, label: c.label }))]}
                   value={customer}
                   onChange={setCustomer}
                 />
                 <Select
-                  label={needsProduct ? "Product (viewed or in the cart)" : "Product (not used by this placement)"}
+                  label={needsProduct ? t("preview.product") : t("preview.productUnused")}
                   name="product"
-                  options={[{ value: "", label: "None" }, ...data.products.map((p) => ({ value: p.id, label: p.label }))]}
+                  options={[{ value: "", label: t("preview.none") }, ...data.products.map((p) => ({ value: p.id, label: p.label }))]}
                   value={product}
                   onChange={setProduct}
                 />
-                <Button submit variant="primary" loading={loading}>Show recommendations</Button>
+                <Button submit variant="primary" loading={loading}>{t("preview.show")}</Button>
               </InlineGrid>
             </Form>
           </Card>
@@ -87,14 +84,16 @@ export function PreviewPage({ data }: { data: PreviewData }) {
         {data.anchor ? (
           <Layout.Section>
             <Card>
+              <div data-preview-anchor>
               <InlineStack gap="300" blockAlign="center">
                 {data.anchor.image ? <Thumbnail source={data.anchor.image} alt={data.anchor.title} size="large" /> : null}
                 <BlockStack>
-                  <Text as="p" tone="subdued">{data.placement === "cart" ? "In the cart" : "Viewing"}</Text>
+                  <Text as="p" tone="subdued">{data.placement === "cart" ? t("preview.inCart") : t("preview.viewing")}</Text>
                   <Text as="h2" variant="headingMd">{data.anchor.title}</Text>
                   <Text as="p">{data.anchor.price}</Text>
                 </BlockStack>
               </InlineStack>
+              </div>
             </Card>
           </Layout.Section>
         ) : null}
@@ -102,7 +101,7 @@ export function PreviewPage({ data }: { data: PreviewData }) {
           <Layout.Section>
             <BlockStack gap="300">
               <Text as="p" tone="subdued">
-                Model {data.result.modelVersion ?? "(none: popularity and content only)"} · recommendation id {data.result.recommendationId}
+                {data.result.modelVersion ? t("preview.model", { version: data.result.modelVersion }) : t("preview.modelNone")} · {t("preview.recId", { id: data.result.recommendationId })}
               </Text>
               <div data-preview-list>
                 <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
@@ -111,7 +110,7 @@ export function PreviewPage({ data }: { data: PreviewData }) {
                   ))}
                 </InlineGrid>
               </div>
-              {data.result.products.length === 0 ? <Text as="p">No products passed the rules for this request.</Text> : null}
+              {data.result.products.length === 0 ? <Text as="p">{t("preview.empty")}</Text> : null}
             </BlockStack>
           </Layout.Section>
         ) : null}

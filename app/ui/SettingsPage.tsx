@@ -223,7 +223,7 @@ export function SettingsPage({ data, saved, error }: { data: SettingsData; saved
         ) : null}
         {error ? (
           <Layout.Section>
-            <Banner tone="critical">{error}</Banner>
+            <Banner tone="critical" title={t("settings.notSaved")}>{error}</Banner>
           </Layout.Section>
         ) : null}
         <Layout.Section>

@@ -130,7 +130,8 @@ function preview(shop: string, result: CampaignPreviewResult): CampaignPreview {
   };
 }
 
-const fail = (e: unknown): CampaignActionResult => ({ ok: false, message: (e as Error).message });
+// The form's own checks (name, segment filter, schedule) say what to fix in English; the page puts the catalogue's title above.
+const fail = (e: unknown): CampaignActionResult => ({ ok: false, message: (e as Error).message, key: "camp.msg.failed", vars: { detail: (e as Error).message } });
 
 /** intent = preview (the form's spec, or a saved campaign's with id), save, run (id) or delete (id). */
 export async function campaignsAction(shop: string, form: FormData, now = systemClock.now()): Promise<CampaignActionResult> {
@@ -171,7 +172,7 @@ export async function campaignsAction(shop: string, form: FormData, now = system
     if (intent === "delete") {
       return (await deleteCampaign(shop, id)) ? { ok: true, message: "Campaign deleted.", key: "camp.msg.deleted" } : { ok: false, message: `No campaign ${id} in this shop.`, key: "camp.msg.missing", vars: { id } };
     }
-    return { ok: false, message: `Unknown action "${intent}".` };
+    return { ok: false, message: `Unknown action "${intent}".`, key: "camp.msg.unknown" };
   } catch (e) {
     return fail(e);
   }

@@ -50,10 +50,9 @@ export async function dashboardData(shop: string, nowMs: number): Promise<Dashbo
     if (hybrid) {
       audit = {
         verdict: hybrid.viable,
-        summary: `Hybrid recommendations: ${hybrid.why}`,
         at: null,
-        questions: report.questions.map((q) => ({ question: q.question, answer: q.answer, ok: q.ok })),
-        strategies: report.strategies.map((s) => ({ strategy: s.strategy, viable: s.viable, why: s.why })),
+        questions: report.questions.map((q) => ({ id: q.id, variant: q.variant, vars: q.vars, items: q.items, ok: q.ok })),
+        strategies: report.strategies.map((s) => ({ strategy: s.strategy, viable: s.viable, vars: s.vars })),
       };
     }
   }

@@ -1,4 +1,5 @@
 /** The data each admin page renders (serialisable: loaders return it as JSON to the same components in /app and /demo). */
+import type { AuditAnswer, StrategyVerdict } from "../import/audit";
 import type { PlacementSettings } from "../recommend/settings";
 import type { SourceName } from "../recommend/types";
 import type { OnboardingStep } from "./OnboardingChecklist";
@@ -26,12 +27,11 @@ export interface ModelVersionRow {
 export interface AuditSummary {
   /** The audit's verdict on the hybrid strategy: "yes" | "limited" | "no" (app/import/audit.ts). */
   verdict: string;
-  summary: string;
   at: string | null;
-  /** SEED.md's questions answered from the data (customers, orders per month, browsing, history, gaps). */
-  questions: { question: string; answer: string; ok: boolean }[];
-  /** Every strategy's verdict and why. */
-  strategies: { strategy: string; viable: string; why: string }[];
+  /** SEED.md's questions answered from the data, as numbers (the page words them: app/ui/auditText.ts). */
+  questions: Pick<AuditAnswer, "id" | "variant" | "vars" | "items" | "ok">[];
+  /** Every strategy's verdict and the numbers behind it. */
+  strategies: Pick<StrategyVerdict, "strategy" | "viable" | "vars">[];
 }
 
 export interface DashboardData {
@@ -164,7 +164,7 @@ export interface EvaluationData {
     warning: string | null;
   }[] | null;
   /** What the published model's training tuned (rows chosen vs default, sentences), null without tuning. */
-  tuned: { rows: { name: string; chosen: string; default: string }[]; notes: string[] } | null;
+  tuned: { rows: { key: string; name: string; chosen: string; default: string }[]; notes: { key?: string; vars?: Record<string, number | string>; text: string }[] } | null;
   tunedVersion: string | null;
   /** The newest evaluation job (the Tune button's), null when none ran. */
   job: EvaluationJob | null;

@@ -8,7 +8,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { describeIf, hasChromium } from "../helpers/requires";
-import { artifactShot, launchBrowser, startDemoServer, type DemoServer } from "./harness";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { artifactShot, launchBrowser, startDemoServer, TEST_SHOP, type DemoServer } from "./harness";
+import { de, en } from "../../app/i18n/messages";
 
 const shot = artifactShot("ux18");
 
@@ -75,6 +78,58 @@ describeIf(hasChromium(), "Chromium (apt-get install -y chromium)", "issue 18: t
     expect(await again.title()).toBe("Auswertung · Facet");
     await again.goto(server.url + "/demo?locale=en");
     await again.close();
+  });
+
+  // Open (issue 18 point 2): the experiments pages' own texts are not in the catalogue yet; the
+  // catalogue check above still runs on them, the function-word check does not.
+  const ENGLISH_LEFT = ["/demo/experiments"];
+
+  it("no English left on the German admin pages: no phrase of the English catalogue that German words differently", async () => {
+    // Every English catalogue phrase (the text between placeholders, 14+ characters, at least two
+    // words) whose German differs: none may show on a German page. Pages with a customer looked up,
+    // each placement's settings and an experiment's page are included.
+    const phrases = new Set<string>();
+    for (const k of Object.keys(en) as (keyof typeof en)[]) {
+      if (en[k] === de[k]) continue;
+      for (const part of en[k].split(/\{\w+\}/)) {
+        const p = part.trim().replace(/^[\s,.;:()·–-]+|[\s,.;:()·–-]+$/g, "");
+        if (p.length >= 14 && /\s/.test(p) && !de[k].includes(p)) phrases.add(p);
+      }
+    }
+    expect(phrases.size).toBeGreaterThan(300);
+    const db = new Database(path.join(server.dir, "facet.db"), { readonly: true, fileMustExist: true });
+    const customer = db.prepare(`SELECT id FROM Customer WHERE shop = ? ORDER BY id LIMIT 1`).get(TEST_SHOP) as { id: string };
+    db.close();
+    const home = await open("/demo/experiments?locale=de");
+    const experiment = await home.getAttribute('a[href^="/demo/experiments/"]', "href").catch(() => null);
+    await home.close();
+    const pages = [
+      "/demo", "/demo/preview", "/demo/evaluation", "/demo/experiments", "/demo/campaigns", "/demo/privacy",
+      ...["product", "home", "cart", "email", "general"].map((p) => `/demo/settings?placement=${p}`),
+      `/demo/privacy?q=${encodeURIComponent(customer.id)}`,
+      ...(experiment ? [experiment] : []),
+    ];
+    const found: string[] = [];
+    for (const p of pages) {
+      const page = await open(`${p}${p.includes("?") ? "&" : "?"}locale=de`);
+      expect(await page.getAttribute("html", "lang")).toBe("de");
+      const text = (await page.innerText("body")).replace(/\s+/g, " ");
+      for (const phrase of phrases) if (text.includes(phrase)) found.push(`${p}: ${JSON.stringify(phrase)}`);
+      // Text that never went through the catalogue: English function words German does not use.
+      // The preview's products are the shopper's view, in the shop's language (this shop's is English).
+      const adminText = (await page.evaluate(() => {
+        const body = document.body.cloneNode(true) as HTMLElement;
+        for (const e of body.querySelectorAll("[data-preview-list], [data-preview-anchor], script, style")) e.remove();
+        return body.textContent ?? "";
+      })).replace(/\s+/g, " ");
+      if (!ENGLISH_LEFT.some((x) => p.startsWith(x))) {
+        for (const m of adminText.matchAll(/.{0,30}\b(the|and|with|your|you|this|that|are|from|have|has|will|which|when|what|there|than|only|each|every|been|enter|choose)\b.{0,30}/gi)) {
+          found.push(`${p}: ${JSON.stringify(m[0])}`);
+        }
+      }
+      await page.close();
+    }
+    expect(found).toEqual([]);
   });
 
   it("every admin page has its own title", async () => {

@@ -25,6 +25,7 @@ import { loader } from "../../app/routes/api.recommendations";
 import { handleIngest } from "../../app/shopify/ingest.server";
 import { createApiKey } from "../../app/models/apiKey.server";
 import { identitySecret, signCustomerToken } from "../../app/shopify/identity.server";
+import { privacyAction } from "../../app/ui/privacy.server";
 import { seedShop, DAY } from "./fixtures";
 
 useTempDatabase();
@@ -128,6 +129,33 @@ describe("experiments on the serving path", () => {
       const ranked = (r: RecommendResponse) => JSON.stringify(r.products.slice(0, -1).map((p) => p.id));
       expect(ranked(served) === ranked(plain)).toBe(same);
     }
+  });
+
+  it("a customer who opted out of personalisation is in no experiment: the placement's own answer, no exposure", async () => {
+    // One who is not in the control arm (its list would look like the placement's anyway) and has
+    // no exposure yet (the tests above expose C1 and one customer of each arm they check).
+    flushExposures();
+    const exposed = (c: string) => rawDb().prepare(`SELECT variant FROM ExperimentExposure WHERE shop = ? AND experimentId = ? AND shopper = ?`).all(SHOP, expId, c);
+    const customerId = Array.from({ length: 12 }, (_, u) => `C${u}`).find((c) => assignVariant(expId, c, variants) !== "control" && exposed(c).length === 0)!;
+    expect(customerId).toBeDefined();
+    const form = new FormData();
+    form.set("intent", "optout");
+    form.set("customerId", customerId);
+    expect(await privacyAction(SHOP, form, NOW)).toEqual({ ok: true, message: "optedOut" });
+    const served = await api({ placement: "home", customer_id: customerId, client_id: clients[1], limit: "4", now: String(NOW) });
+    expect(served.experiment).toBeNull();
+    expect(parseRecommendationId(served.recommendationId)).toBeNull();
+    expect(served.products.length).toBe(4); // not the holdout's empty list
+    const anonymous = await recommendFor({ shop: SHOP, placement: "home", limit: 4, now: NOW, experiments: false });
+    const ranked = (r: RecommendResponse) => JSON.stringify(r.products.slice(0, -1).map((p) => p.id));
+    expect(ranked(served)).toBe(ranked(anonymous)); // non-personalised: what a shopper without history gets
+    flushExposures();
+    expect(exposed(customerId)).toEqual([]);
+    // Back in: assigned again by the same hash.
+    form.set("intent", "optin");
+    expect(await privacyAction(SHOP, form, NOW)).toEqual({ ok: true, message: "optedIn" });
+    const back = await recommendFor({ shop: SHOP, placement: "home", customerId, limit: 4, now: NOW });
+    expect(back.experiment?.variant).toBe(assignVariant(expId, customerId, variants));
   });
 
   it("the app proxy passes the block's client id and marks the list with the experiment", async () => {

@@ -60,6 +60,8 @@ export const enCampaigns = {
   "camp.msg.saved.weekly": "Campaign \"{name}\" saved; it runs weekly and writes its export each time.",
   "camp.msg.built": "Built {recipients} recipients (skipped: {noConsent} without consent, {outside} outside the segment, {noProducts} without products). Export written to {json} and {csv}.",
   "camp.msg.deleted": "Campaign deleted.",
+  "camp.msg.failed": "Not done: {detail}",
+  "camp.msg.unknown": "This form sent an action the page does not know; reload the page and try again.",
 } as const;
 
 export const deCampaigns: Record<keyof typeof enCampaigns, string> = {
@@ -123,4 +125,6 @@ export const deCampaigns: Record<keyof typeof enCampaigns, string> = {
   "camp.msg.saved.weekly": "Kampagne „{name}“ gespeichert; sie läuft wöchentlich und schreibt jedes Mal ihren Export.",
   "camp.msg.built": "{recipients} Empfänger erstellt (ausgelassen: {noConsent} ohne Einwilligung, {outside} außerhalb der Gruppe, {noProducts} ohne Produkte). Export geschrieben nach {json} und {csv}.",
   "camp.msg.deleted": "Kampagne gelöscht.",
+  "camp.msg.failed": "Nicht ausgeführt: {detail}",
+  "camp.msg.unknown": "Dieses Formular hat eine Aktion gesendet, die die Seite nicht kennt; laden Sie die Seite neu und versuchen Sie es noch einmal.",
 };

@@ -423,9 +423,19 @@ export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): str
 
 /** One tuned value next to the default it replaced, for the admin's "Tuned by your data". */
 export interface TunedRow {
+  /** The parameter (factors, regularization, ..., validation): the admin labels it from its catalogue. */
+  key: string;
+  /** An English label (the CLI's; the admin's fallback). */
   name: string;
   chosen: string;
   default: string;
+}
+
+/** A sentence about the tuning; `key`/`vars` let the admin say it from its catalogue, `text` is the English one. */
+export interface TunedNote {
+  key?: string;
+  vars?: Record<string, number | string>;
+  text: string;
 }
 
 /**
@@ -433,10 +443,10 @@ export interface TunedRow {
  * "chosen vs default" and plain sentences (the EASE limit, blend weights, guard fallbacks).
  * Null when the version was trained without tuning (`--no-tune`).
  */
-export function tunedByYourData(parameters: unknown, locale: "de" | "en" = "en"): { rows: TunedRow[]; notes: string[] } | null {
+export function tunedByYourData(parameters: unknown, locale: "de" | "en" = "en"): { rows: TunedRow[]; notes: TunedNote[] } | null {
   const p = parameters && typeof parameters === "object" ? (parameters as { tuning?: CfReportLike }) : null;
   const cf = p?.tuning && typeof p.tuning === "object" && "chosen" in p.tuning ? p.tuning : null;
-  const notes = blendNotes(parameters, locale);
+  const notes: TunedNote[] = blendNotes(parameters, locale).map((text) => ({ text }));
   if (!cf && notes.length === 0) return null;
   const rows: TunedRow[] = [];
   const show = (v: unknown) => (v === undefined || v === null ? "-" : String(v));
@@ -452,11 +462,18 @@ export function tunedByYourData(parameters: unknown, locale: "de" | "en" = "en")
     };
     for (const [key, label] of Object.entries(labels)) {
       if (!(key in cf.chosen) && !(key in cf.defaults)) continue;
-      rows.push({ name: label, chosen: show(cf.chosen[key]), default: show(cf.defaults[key] ?? (key === "easeWeight" ? 0 : undefined)) });
+      rows.push({ key, name: label, chosen: show(cf.chosen[key]), default: show(cf.defaults[key] ?? (key === "easeWeight" ? 0 : undefined)) });
     }
-    if (Number.isFinite(cf.chosenScore)) rows.push({ name: `Validation ${cf.objective} (collaborative source)`, chosen: cf.chosenScore.toFixed(4), default: Number.isFinite(cf.defaultScore) ? cf.defaultScore.toFixed(4) : "-" });
-    if (cf.skipped) notes.unshift(`Collaborative settings not tuned: ${cf.skipped}`);
-    if (cf.ease?.note) notes.unshift(cf.ease.note);
+    if (Number.isFinite(cf.chosenScore)) rows.push({ key: "validation", name: `Validation ${cf.objective} (collaborative source)`, chosen: cf.chosenScore.toFixed(4), default: Number.isFinite(cf.defaultScore) ? cf.defaultScore.toFixed(4) : "-" });
+    if (cf.skipped) {
+      // The numbers of app/recommend/cf/tune.ts's own sentence, for the admin's words.
+      const few = /^(\d+) validation customers \(fewer than (\d+)\)/.exec(cf.skipped);
+      notes.unshift({ text: `Collaborative settings not tuned: ${cf.skipped}`, ...(few ? { key: "eval.tuned.note.fewUsers", vars: { users: Number(few[1]), min: Number(few[2]) } } : {}) });
+    }
+    if (cf.ease?.note) {
+      const ease = /EASE fitted on the (\d+) products .* of (\d+) \(limit (\d+)\)/.exec(cf.ease.note);
+      notes.unshift({ text: cf.ease.note, ...(ease ? { key: "eval.tuned.note.easeLimit", vars: { fitted: Number(ease[1]), products: Number(ease[2]), limit: Number(ease[3]) } } : {}) });
+    }
   }
   return { rows, notes };
 }
