@@ -33,7 +33,8 @@ import { mulberry32 } from "../../app/recommend/random";
 import { alsScorer, easeScorer, popularityScorer, type Scorer, type TrainMatrix } from "./baselines.mts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SHARED = path.resolve(ROOT, "../shared/data");
+// ../shared next to the checkout; FACET_SHARED_DIR points elsewhere (a worktree one level deeper).
+const SHARED = path.join(process.env.FACET_SHARED_DIR ? path.resolve(process.env.FACET_SHARED_DIR) : path.resolve(ROOT, "../shared"), "data");
 const DAY = 86_400_000;
 
 const { values: args } = parseArgs({
@@ -424,7 +425,7 @@ function runFacetSources(cut: number, fullDir: string, tmp: string): string[] {
   ];
   const h = json.headline as { best_blend?: string; best_blend_ndcg?: number; best_single?: string; best_single_ndcg?: number; margins?: Record<string, { diff: number; lo: number; hi: number; significant: boolean }> } | undefined;
   if (h?.best_blend) {
-    const m = Object.entries(h.margins ?? {}).map(([name, x]) => `${name} ${x.diff >= 0 ? "+" : ""}${x.diff.toFixed(4)} [${x.lo.toFixed(4)}, ${x.hi.toFixed(4)}]${x.significant ? "" : " (noise)"}`);
+    const m = Object.entries(h.margins ?? {}).map(([name, x]) => `${name} ${x.diff >= 0 ? "+" : ""}${x.diff.toFixed(4)} [${x.lo.toFixed(4)}, ${x.hi.toFixed(4)}]${x.lo > 0 ? "" : x.hi < 0 ? " (behind beyond noise)" : " (noise)"}`);
     lines.push(`${h.best_blend} ${h.best_blend_ndcg?.toFixed(4)} against the best single source ${h.best_single} ${h.best_single_ndcg?.toFixed(4)}; blend minus each source, 95 % CI: ${m.join("; ")}.`, "");
   }
   return lines;

@@ -25,6 +25,14 @@ describe("settings search", () => {
     expect(r.best).toEqual({ a: 2, b: 1 });
     expect(changedKnobs(r, knobs)).toEqual({});
   });
+  it("a gain the accept test refuses is not taken (the blend tuner's noise test)", () => {
+    // Only moves of knob b are accepted: a stays at its start although a = 2 scores higher.
+    const asked: [S, S][] = [];
+    const r = searchSettings({ a: 0, b: 3 }, knobs, score, { accept: (c, i) => (asked.push([c, i]), c.a === i.a) });
+    expect(r.best).toEqual({ a: 0, b: 1 });
+    expect(asked.length).toBeGreaterThan(0);
+    for (const [c, i] of asked) expect(score(c)).toBeGreaterThan(score(i));
+  });
   it("random search is reproducible for a seed and never worse than the start", () => {
     const a = searchSettings({ a: 0, b: 3 }, knobs, score, { strategy: "random", budget: 12, seed: 3 });
     const b = searchSettings({ a: 0, b: 3 }, knobs, score, { strategy: "random", budget: 12, seed: 3 });

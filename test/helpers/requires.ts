@@ -7,7 +7,8 @@ import net from "node:net";
 import path from "node:path";
 import { describe, it } from "vitest";
 
-export const SHARED_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../shared");
+/** ../shared next to the checkout; FACET_SHARED_DIR points elsewhere (a worktree one level deeper). */
+export const SHARED_DIR = process.env.FACET_SHARED_DIR ? path.resolve(process.env.FACET_SHARED_DIR) : path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../shared");
 export const inCI = process.env.CI === "true" || process.env.CI === "1";
 
 export function sharedPath(...parts: string[]): string {

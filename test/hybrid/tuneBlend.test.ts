@@ -5,7 +5,7 @@
  * said in plain words (blendNotes).
  */
 import { describe, expect, it } from "vitest";
-import { blendGuardsOf, blendNotes, tuneBlends, tunedSettings } from "../../app/recommend/hybrid/tuneBlend";
+import { beyondNoise, blendGuardsOf, blendNotes, tuneBlends, tunedSettings, type TuneBlendOptions } from "../../app/recommend/hybrid/tuneBlend";
 import { contextFor } from "../../app/recommend/context";
 import { recommendTraced } from "../../app/recommend/pipeline";
 import { mergeSettings, DEFAULT_SETTINGS } from "../../app/recommend/settings";
@@ -95,5 +95,75 @@ describe("train-time blend tuning and the guard", () => {
     expect(t.placements).toEqual({});
     expect(blendNotes({ blend: t })[0]).toMatch(/not tuned/);
     expect(tunedSettings(mergeSettings(DEFAULT_SETTINGS, settings), { blend: t }).placements.home.weights).toEqual({ popularity: 1 });
+  });
+
+  describe("noise-aware acceptance (a move away from the shop's weights needs a gain beyond noise)", () => {
+    // The same shop; of the 40 validation customers only `buyers` go on to buy P1 (first under
+    // recent popularity), the others X (first under no source). Popularity (the shop's weights) puts OLD first.
+    const cohort = (buyers: number) =>
+      Array.from({ length: 40 }, (_, j) => ({ id: `V${j}`, relevant: new Set([catalog.index.get(j < buyers ? "P1" : "X")!]) }));
+    const tune = (buyers: number, extra: Partial<TuneBlendOptions> = {}) => {
+      let ms = 0;
+      return tuneBlends(w, cohort(buyers), NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 1, ...extra }).placements.home!;
+    };
+
+    it("a gain carried by one customer of 40 is noise: the shop's weights stay and the guard stays off", () => {
+      const home = tune(1);
+      expect(home.sourceScores["recent-popularity"]).toBeCloseTo(1 / 40, 9); // 0.025 above the defaults: far above minGain
+      expect(home.defaultScore).toBe(0);
+      expect(home.chosen).toEqual({ popularity: 1 });
+      expect(home.guard).toBeNull();
+      // The search moved; the confirmation on the same customers found it within noise.
+      expect(home.confirmation).toMatchObject({ users: 40, kept: false });
+      expect(home.confirmation!.gain).toBeCloseTo(1 / 40, 9);
+      expect(home.confirmation!.lo).toBe(0);
+      const t = tuneBlends(w, cohort(1), NOW, { clock: () => 0, budgetSeconds: 60, placements: ["home"], k: 1 });
+      expect(blendNotes({ blend: t }).join(" ")).toMatch(/better on 40 validation customers only within noise .*your weights are kept/);
+      // The plain comparison (noise: false, as before) takes that gain and moves.
+      const plain = tune(1, { noise: false });
+      expect(plain.chosen["recent-popularity"]).toBeGreaterThan(0);
+      expect(plain.chosenScore).toBeCloseTo(1 / 40, 9);
+    });
+
+    it("a gain carried by half the customers is real: the search moves, and with no budget the guard falls back", () => {
+      const home = tune(20);
+      expect(home.chosen["recent-popularity"]).toBeGreaterThan(0);
+      expect(home.chosenScore).toBeCloseTo(0.5, 9);
+      expect(home.confirmation).toMatchObject({ users: 40, kept: true });
+      expect(home.guard).toBeNull();
+      const t = tuneBlends(w, cohort(20), NOW, { clock: () => 0, budgetSeconds: 0, placements: ["home"], k: 1 });
+      expect(t.placements.home!.chosen).toEqual({ popularity: 1 });
+      expect(t.placements.home!.guard).toMatchObject({ source: "recent-popularity", sourceScore: 0.5, blendScore: 0 });
+    });
+
+    it("the confirmation customers decide: a gain on the search's sample that the others do not show is not served", () => {
+      let ms = 0;
+      // The search sees 40 buyers of P1; the confirmation adds 360 customers who buy OLD (first under the shop's popularity).
+      const sample = cohort(40);
+      const others = Array.from({ length: 360 }, (_, j) => ({ id: `W${j}`, relevant: new Set([catalog.index.get("OLD")!]) }));
+      const t = tuneBlends(w, sample, NOW, { clock: () => (ms += 1), budgetSeconds: 60, placements: ["home"], k: 1, confirmUsers: [...sample, ...others] });
+      const home = t.placements.home!;
+      expect(home.chosenScore).toBe(home.defaultScore);
+      expect(home.chosen).toEqual({ popularity: 1 });
+      expect(home.sourceScores["recent-popularity"]).toBe(1); // on the search's sample
+      expect(home.confirmation).toMatchObject({ users: 400, kept: false });
+      expect(home.confirmation!.gain).toBeCloseTo((40 - 360) / 400, 9);
+      expect(home.guard).toBeNull(); // recent popularity alone loses on the confirmation customers
+    });
+
+    it("beyondNoise: the lower bound of the paired bootstrap interval of the differences", () => {
+      const zeros = new Array(300).fill(0);
+      // Three customers of 300 gain 1: mean +0.01, a fifth of resamples has none of them.
+      const few = zeros.map((_, i) => (i < 3 ? 1 : 0));
+      expect(beyondNoise(few, zeros)).toBe(false);
+      // Sixty of 300 gain 0.5: mean +0.1, never all left out.
+      const many = zeros.map((_, i) => (i < 60 ? 0.5 : 0));
+      expect(beyondNoise(many, zeros)).toBe(true);
+      // Paired: a constant shift is beyond noise even when each list alone varies a lot.
+      const a = zeros.map((_, i) => (i % 2 ? 1 : 0));
+      expect(beyondNoise(a.map((v) => v + 0.01), a)).toBe(true);
+      expect(beyondNoise(a, a)).toBe(false);
+      expect(() => beyondNoise([1], [1, 2])).toThrow(/same customers/);
+    });
   });
 });

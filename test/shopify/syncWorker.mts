@@ -22,7 +22,10 @@ const worker = new Worker(
     process.stdout.write(`start ${job.id}\n`);
     return processJob(jobFunction, job);
   },
-  { connection, prefix: process.env.FACET_QUEUE_PREFIX!, concurrency: 1, lockDuration: 1500, stalledInterval: 500, maxStalledCount: 5 },
+  // 5 s, not BullMQ's 30 s: the held job is recovered within seconds of the kill. Not shorter: on
+  // PostgreSQL each query holds the event loop for its round trip (the synchronous raw handle), and
+  // on a loaded machine a 1.5 s lock expired under a healthy job, which then stalled until it failed.
+  { connection, prefix: process.env.FACET_QUEUE_PREFIX!, concurrency: 1, lockDuration: 5000, stalledInterval: 1000, maxStalledCount: 10 },
 );
 worker.on("ready", () => process.stdout.write("ready\n"));
 worker.on("completed", (job) => process.stdout.write(`done ${job.id}\n`));

@@ -16,7 +16,7 @@ export interface Knob<S> {
   set(settings: S, value: number): S;
 }
 
-export interface SearchOptions {
+export interface SearchOptions<S = unknown> {
   strategy?: "coordinate" | "random";
   /** Coordinate search: passes over all knobs (stops early when a pass changes nothing). */
   rounds?: number;
@@ -27,6 +27,11 @@ export interface SearchOptions {
   minGain?: number;
   /** Asked before each new setting is scored (a time budget): true ends the search with the best so far. */
   shouldStop?: () => boolean;
+  /**
+   * Asked when a setting beats the best so far by `minGain`: false keeps the best (e.g. the gain is
+   * within the noise of the validation customers, hybrid/tuneBlend.ts beyondNoise).
+   */
+  accept?: (candidate: S, incumbent: S) => boolean;
 }
 
 export interface Trial {
@@ -51,8 +56,9 @@ function valuesOf<S>(s: S, knobs: readonly Knob<S>[]): Record<string, number> {
  * a change only when it beats the best so far by `minGain`; random search draws every knob at random.
  * Each distinct setting is scored once (memoised on its knob values).
  */
-export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (settings: S) => number, opts: SearchOptions = {}): SearchResult<S> {
+export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (settings: S) => number, opts: SearchOptions<S> = {}): SearchResult<S> {
   const minGain = opts.minGain ?? 1e-4;
+  const accept = opts.accept ?? (() => true);
   const trials: Trial[] = [];
   let stopped = false;
   const memo = new Map<string, number>();
@@ -80,7 +86,7 @@ export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (s
       let s = start;
       for (const k of knobs) s = k.set(s, k.values[Math.floor(rnd() * k.values.length)]);
       const v = evaluate(s);
-      if (v > bestScore + minGain) [best, bestScore] = [s, v];
+      if (v > bestScore + minGain && accept(s, best)) [best, bestScore] = [s, v];
     }
   } else {
     for (let round = 0; round < (opts.rounds ?? 2) && !stopped; round++) {
@@ -91,7 +97,7 @@ export function searchSettings<S>(start: S, knobs: readonly Knob<S>[], score: (s
           if (value === k.get(best)) continue;
           const s = k.set(best, value);
           const v = evaluate(s);
-          if (v > bestScore + minGain) {
+          if (v > bestScore + minGain && accept(s, best)) {
             [best, bestScore] = [s, v];
             changed = true;
           }

@@ -15,7 +15,7 @@
  */
 import { guardNote, guardPlacement, type PlacementGuard } from "../blendGuard";
 import type { InnerModel } from "../cf/tune";
-import { sampleWithoutReplacement } from "../eval/bootstrap";
+import { bootstrapMean, sampleWithoutReplacement } from "../eval/bootstrap";
 import { ndcgAtK, meanOf } from "../eval/metrics";
 import { searchSettings, type Knob } from "../eval/tuning";
 import type { PlacementSettings, ShopSettings } from "../settings";
@@ -42,6 +42,18 @@ export interface PlacementBlendTuning {
   /** Set when a single source beats the chosen blend on validation: served alone. */
   guard: PlacementGuard | null;
   trials: number;
+  /** The searched weights against the defaults on the confirmation customers (absent: the search kept the defaults, or no noise test). */
+  confirmation?: BlendConfirmation;
+}
+
+/** Paired bootstrap of the searched weights' per-customer gain over the defaults. */
+export interface BlendConfirmation {
+  users: number;
+  gain: number;
+  lo: number;
+  hi: number;
+  /** False: within noise, the defaults are served. */
+  kept: boolean;
 }
 
 /** The recent-popularity window chosen on validation (the recent-popularity source alone, each window). */
@@ -57,6 +69,8 @@ export const RECENT_WINDOW_DAYS = [7, 14, 30, 60];
 
 export interface BlendTuning {
   objective: string;
+  /** How a gain was told from noise (absent: the plain comparison with minGain). */
+  acceptance?: string;
   /** Set when the recent-popularity window was tuned (a world per window was given): served as global.recentPopularityDays. */
   recentWindow?: WindowTuning;
   validationUsers: number;
@@ -76,10 +90,18 @@ export interface TuneBlendOptions {
   /** Milliseconds, any origin. */
   clock: () => number;
   budgetSeconds: number;
-  /** A change of weights must gain this much NDCG to be kept. */
+  /** A change of weights must gain this much NDCG to be kept (and beat the noise, `noise`). */
   minGain?: number;
-  /** A single source must beat the blend by more than this to take the placement over. */
+  /** A single source must beat the blend by more than this to take the placement over (and beat the noise). */
   guardMargin?: number;
+  /**
+   * How a gain is told from noise: a move away from the current configuration (another window,
+   * starting from the best single source, each change of weights, the guard's fallback) is kept only
+   * when the lower bound of the paired bootstrap interval of the per-customer NDCG differences is
+   * above zero. Default: 95 % two-sided interval, 1,000 resamples. `false`: the plain comparison with
+   * minGain (before 0141's follow-up; measured to tune into noise on ~300 customers).
+   */
+  noise?: NoiseTest | false;
   placements?: Placement[];
   log?: (message: string) => void;
   /** Fewer validation customers than this: nothing is tuned (too noisy). */
@@ -91,17 +113,48 @@ export interface TuneBlendOptions {
    */
   worldWithWindow?: (days: number) => World;
   windowDays?: number[];
+  /**
+   * Customers the searched weights and the guard are confirmed on (default: `users`); the slice's
+   * validation customers, of whom `users` is the sample the search runs on.
+   */
+  confirmUsers?: readonly BlendValidationUser[];
 }
 
-/** NDCG@k of a placement with the given weights (the rest of its settings as configured). */
-export function placementNdcg(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number {
+export interface NoiseTest {
+  /** Two-sided level of the interval whose lower bound must be above zero (0.05: 95 %). */
+  alpha: number;
+  samples: number;
+  seed: number;
+}
+
+export const DEFAULT_NOISE_TEST: NoiseTest = { alpha: 0.05, samples: 1000, seed: 11 };
+
+/**
+ * Whether `candidate` beats `incumbent` beyond noise: both are per-customer NDCGs over the same
+ * validation customers in the same order; the lower bound of the paired bootstrap interval of the
+ * mean difference must be above zero. On ~300 customers a gain of a few thousandths is noise.
+ */
+export function beyondNoise(candidate: readonly number[], incumbent: readonly number[], test: NoiseTest = DEFAULT_NOISE_TEST): boolean {
+  if (candidate.length !== incumbent.length) throw new Error(`beyondNoise: ${candidate.length} against ${incumbent.length} customers; both must be scored on the same customers`);
+  const diffs = candidate.map((v, i) => v - incumbent[i]);
+  const iv = bootstrapMean(diffs, { alpha: test.alpha, samples: test.samples, seed: test.seed });
+  return iv.lo > 0;
+}
+
+/** Per validation customer, NDCG@k of a placement with the given weights (the rest of its settings as configured). */
+export function placementNdcgs(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number[] {
   const out: number[] = [];
   for (const u of users) {
     const ctx = contextFor(world, { placement, customerId: u.id, now });
     const recs = recommend(world, ctx, k, weights ? { weights } : undefined);
     out.push(ndcgAtK(recs.map((r) => r.item), u.relevant, k));
   }
-  return meanOf(out);
+  return out;
+}
+
+/** NDCG@k of a placement with the given weights (the mean of placementNdcgs). */
+export function placementNdcg(world: World, placement: Placement, users: readonly BlendValidationUser[], now: number, k: number, weights?: Partial<Record<SourceName, number>>): number {
+  return meanOf(placementNdcgs(world, placement, users, now, k, weights));
 }
 
 /**
@@ -110,6 +163,7 @@ export function placementNdcg(world: World, placement: Placement, users: readonl
  */
 export function tuneBlends(world0: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
   const k = opts.k ?? 10;
+  const confirmUsers = opts.confirmUsers ?? users;
   const log = opts.log ?? (() => {});
   let world = world0;
   const start = opts.clock();
@@ -121,20 +175,29 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
     return result;
   }
   const placements = opts.placements ?? TUNED_PLACEMENTS;
+  const minGain = opts.minGain ?? 0.001;
+  const noise = opts.noise === false ? null : (opts.noise ?? DEFAULT_NOISE_TEST);
+  // A move from `incumbent` to `candidate` (per-customer NDCGs): a gain of minGain, beyond noise.
+  if (noise)
+    result.acceptance = `another window, and the searched weights against the shop's, are kept when they gain ${minGain} and the ${Math.round((1 - noise.alpha) * 100)} % paired bootstrap interval of the per-customer gain is above zero (weights on ${confirmUsers.length} customers)`;
+  const beats = (candidate: readonly number[], incumbent: readonly number[], margin = minGain): boolean =>
+    meanOf(candidate) > meanOf(incumbent) + margin && (noise === null || beyondNoise(candidate, incumbent, noise));
   if (opts.worldWithWindow && placements.length) {
     // A seasonal shop (gifts before Christmas) is read better over its last two weeks than its last
     // two months, a slow one the other way: the window whose bestsellers alone rank best wins; the
-    // shop's own window stays unless another beats it by minGain.
+    // shop's own window stays unless another beats it by minGain, beyond noise.
     const own = world.settings.global.recentPopularityDays;
     const scores: Record<string, number> = {};
-    let best = { days: own, score: placementNdcg(world, placements[0], users, now, k, { "recent-popularity": 1 }), world };
+    const ownPer = placementNdcgs(world, placements[0], users, now, k, { "recent-popularity": 1 });
+    let best = { days: own, score: meanOf(ownPer), per: ownPer, world };
     scores[String(own)] = best.score;
     for (const days of opts.windowDays ?? RECENT_WINDOW_DAYS) {
       if (String(days) in scores || spent() >= opts.budgetSeconds) continue;
       const w = opts.worldWithWindow(days);
-      const v = placementNdcg(w, placements[0], users, now, k, { "recent-popularity": 1 });
+      const per = placementNdcgs(w, placements[0], users, now, k, { "recent-popularity": 1 });
+      const v = meanOf(per);
       scores[String(days)] = v;
-      if (v > best.score + (opts.minGain ?? 0.001)) best = { days, score: v, world: w };
+      if (beats(per, best.per)) best = { days, score: v, per, world: w };
     }
     world = best.world;
     result.recentWindow = { defaultDays: own, chosenDays: best.days, scores };
@@ -155,19 +218,33 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
     // sources first, and starts from the best single source when it beats the shop's weights, so
     // that a budget that runs out mid-search still leaves a placement no worse than its best part.
     let trials = 0;
-    const memo = new Map<string, number>();
+    const memo = new Map<string, number[]>();
     // Weights that differ by a common factor rank alike (the blend is a weighted sum): measured once.
-    const measure = (w: Partial<Record<SourceName, number>>): number => {
+    // Per customer (the noise test pairs them); null: no source on.
+    const perCustomer = (w: Partial<Record<SourceName, number>>): number[] | null => {
       const on = (Object.entries(w) as [SourceName, number][]).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b));
-      if (!on.length) return -Infinity;
+      if (!on.length) return null;
       const sum = on.reduce((t, [, v]) => t + v, 0);
       const key = JSON.stringify(on.map(([n, v]) => [n, Number((v / sum).toPrecision(12))]));
       let v = memo.get(key);
       if (v === undefined) {
         trials++;
-        memo.set(key, (v = placementNdcg(world, placement, users, now, k, w)));
+        memo.set(key, (v = placementNdcgs(world, placement, users, now, k, w)));
       }
       return v;
+    };
+    const measure = (w: Partial<Record<SourceName, number>>): number => {
+      const per = perCustomer(w);
+      return per ? meanOf(per) : -Infinity;
+    };
+    // The confirmation customers (all validation customers, the search's sample among them): the
+    // searched weights against the shop's, and the guard's sources against the served weights.
+    const confirmMemo = new Map<string, number[] | null>();
+    const perConfirm = (w: Partial<Record<SourceName, number>>): number[] | null => {
+      if (confirmUsers === users) return perCustomer(w);
+      const key = JSON.stringify(Object.entries(w).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b)));
+      if (!confirmMemo.has(key)) confirmMemo.set(key, Object.values(w).some((v) => (v ?? 0) > 0) ? placementNdcgs(world, placement, confirmUsers, now, k, w) : null);
+      return confirmMemo.get(key)!;
     };
     const sourceScores: Partial<Record<SourceName, number>> = {};
     for (const s of tunable) sourceScores[s] = measure({ [s]: 1 });
@@ -179,7 +256,6 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
       get: (w) => w[s] ?? 0,
       set: (w, v) => ({ ...w, [s]: v }),
     }));
-    const minGain = opts.minGain ?? 0.001;
     const defaultScore = measure(defaults);
     const best = byStrength[0];
     const fromBest = best !== undefined && spent() < until && (sourceScores[best] ?? -Infinity) > defaultScore + minGain;
@@ -194,11 +270,38 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
         return true;
       },
     });
-    const chosen = Object.fromEntries(Object.entries(search.best).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
-    const guard = guardPlacement(placement, `ndcg@${k}`, search.bestScore, sourceScores, opts.guardMargin ?? 0);
-    result.placements[placement] = { defaults, defaultScore, chosen, chosenScore: search.bestScore, sourceScores, guard, trials };
+    let servedWeights = search.best;
+    let chosenScore = search.bestScore;
+    // Confirmation: the searched weights replace the shop's only when they beat them beyond noise on
+    // the confirmation customers. Each step of the search keeps a gain of minGain; several small
+    // steps can add up to a real gain that no single one shows, so the test is on the end result.
+    let confirmation: BlendConfirmation | undefined;
+    const on = (w: Partial<Record<SourceName, number>>) => JSON.stringify(Object.entries(w).filter(([, v]) => (v ?? 0) > 0).sort(([a], [b]) => a.localeCompare(b)));
+    if (noise && on(search.best) !== on(defaults)) {
+      const c = perConfirm(search.best);
+      const d = perConfirm(defaults);
+      const iv = c && d ? bootstrapMean(c.map((v, i) => v - d[i]), noise) : { mean: Infinity, lo: Infinity, hi: Infinity };
+      const kept = c !== null && (d === null || beats(c, d));
+      confirmation = { users: confirmUsers.length, gain: iv.mean, lo: iv.lo, hi: iv.hi, kept };
+      if (!kept) [servedWeights, chosenScore] = [defaults, defaultScore];
+    }
+    const chosen = Object.fromEntries(Object.entries(servedWeights).filter(([, v]) => (v ?? 0) > 0)) as Partial<Record<SourceName, number>>;
+    // The guard: a single source takes the placement over only when it beats the served weights
+    // beyond noise on the confirmation customers (a source that merely ties them does not).
+    const margin = opts.guardMargin ?? 0;
+    const served = perConfirm(servedWeights);
+    const beyond = Object.fromEntries(
+      (Object.entries(sourceScores) as [SourceName, number][]).filter(([s, v]) => {
+        if (!(v > chosenScore + margin)) return false;
+        const per = perConfirm({ [s]: 1 });
+        return per !== null && (served === null || noise === null || beats(per, served, margin));
+      }),
+    ) as Partial<Record<SourceName, number>>;
+    const guard = guardPlacement(placement, `ndcg@${k}`, chosenScore, beyond, margin);
+    result.placements[placement] = { defaults, defaultScore, chosen, chosenScore, sourceScores, guard, trials, ...(confirmation ? { confirmation } : {}) };
     log(
-      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(chosen)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
+      `tune blend: ${placement}: ${JSON.stringify(defaults)} ${defaultScore.toFixed(4)} -> ${JSON.stringify(search.best)} ${search.bestScore.toFixed(4)} (${fromBest ? `from ${best} alone, ` : ""}${trials} trials, ${spent().toFixed(1)} s${result.stoppedByBudget ? ", budget reached" : ""}); ` +
+        `${confirmation ? `confirmation on ${confirmation.users} customers: gain ${confirmation.gain.toFixed(4)} [${confirmation.lo.toFixed(4)}, ${confirmation.hi.toFixed(4)}], ${confirmation.kept ? "kept" : "within noise: the shop's weights are kept"}; ` : ""}` +
         `single sources ${Object.entries(sourceScores).map(([s, v]) => `${s} ${v!.toFixed(4)}`).join(", ")}${guard ? `; GUARD: served by ${guard.source} alone` : ""}`,
     );
   }
@@ -208,6 +311,8 @@ export function tuneBlends(world0: World, users: readonly BlendValidationUser[],
 
 /** Validation customers the blend is tuned on at most (a seeded sample beyond). */
 export const BLEND_TUNE_USERS = 400;
+/** Validation customers the tuned weights and the guard are confirmed on at most (the search's sample among them). */
+export const BLEND_CONFIRM_USERS = 2000;
 
 /**
  * The blend tuning that the train job stores and offline evaluation serves alike: a world built
@@ -232,12 +337,14 @@ export function tuneBlendOnSlice(
       now: inner.slice.cut,
       settings: { ...shop.settings, global: { ...shop.settings.global, recentPopularityDays: days } },
     });
-  let users = inner.slice.users;
-  if (users.length > BLEND_TUNE_USERS) {
-    const keep = new Set(sampleWithoutReplacement(users.map((_, i) => i), BLEND_TUNE_USERS, 43));
-    users = users.filter((_, i) => keep.has(i));
-  }
-  return tuneBlends(worldWithWindow(shop.settings.global.recentPopularityDays), users, inner.slice.cut, { ...opts, worldWithWindow });
+  const sample = (all: readonly BlendValidationUser[], size: number) => {
+    if (all.length <= size) return all;
+    const keep = new Set(sampleWithoutReplacement(all.map((_, i) => i), size, 43));
+    return all.filter((_, i) => keep.has(i));
+  };
+  const confirmUsers = sample(inner.slice.users, BLEND_CONFIRM_USERS);
+  const users = sample(confirmUsers, BLEND_TUNE_USERS);
+  return tuneBlends(worldWithWindow(shop.settings.global.recentPopularityDays), users, inner.slice.cut, { ...opts, worldWithWindow, confirmUsers });
 }
 
 /** The blend tuning stored with a model version (parameters.blend), or null. */
@@ -299,6 +406,15 @@ export function blendNotes(parameters: unknown, locale: "de" | "en" = "en"): str
         ? `Platzierung „${p}“: Gewichte ${fmtW(t.chosen)} (Standard: ${fmtW(t.defaults)}), Validierung ${b.objective} ${t.chosenScore.toFixed(3)} (Standard ${t.defaultScore.toFixed(3)}).`
         : `Placement "${p}": weights ${fmtW(t.chosen)} (defaults: ${fmtW(t.defaults)}), validation ${b.objective} ${t.chosenScore.toFixed(3)} (defaults ${t.defaultScore.toFixed(3)}).`,
     );
+    const c = t.confirmation;
+    if (c && !c.kept) {
+      const ci = `${c.gain >= 0 ? "+" : ""}${c.gain.toFixed(3)} [${c.lo.toFixed(3)}, ${c.hi.toFixed(3)}]`;
+      out.push(
+        locale === "de"
+          ? `Platzierung „${p}“: Andere Gewichte waren auf ${c.users} Validierungskunden nur im Rauschen besser (${ci}); Ihre Gewichte bleiben.`
+          : `Placement "${p}": other weights were better on ${c.users} validation customers only within noise (${ci}); your weights are kept.`,
+      );
+    }
     const g = guardNote(t.guard, locale);
     if (g) out.push(g);
   }
