@@ -14,7 +14,7 @@ export interface Formatter {
   percent(fraction: number, digits?: number): string;
   money(amount: number, currency: string): string;
   date(iso: string | null): string;
-  /** A calendar month "2026-10" as "Oct 2026" / "Okt. 2026". */
+  /** A calendar month "2026-11" as "Nov 2026" / "Nov. 2026". */
   month(yearMonth: string): string;
   /** "today at 05:41", "yesterday at 17:02", "3 Dec 2026 at 05:41". */
   when(iso: string | null): string;

@@ -20,6 +20,7 @@ import { reconstructFile, type BulkNode } from "../shopify/jsonl";
 import { customerFromBulk, customerRow, orderFromBulk, orderRows, productFromBulk, productRow } from "../shopify/mapping";
 import { systemClock } from "../clock";
 import { SHOPIFY_API_VERSION } from "../shopify/apiVersion";
+import { deleteSetting, readSetting, writeSetting, type SettingKey } from "../models/setting.server";
 
 /** The Admin API version the app is configured with (app/shopify/apiVersion.ts). */
 export const ADMIN_API_VERSION = SHOPIFY_API_VERSION;
@@ -38,7 +39,7 @@ export interface BulkSyncState {
   outcomes?: Record<string, number>;
 }
 
-export const stateKey = (resource: BulkResource) => `shopify.sync.${resource}`;
+export const stateKey = (resource: BulkResource): SettingKey => `shopify.sync.${resource}`;
 
 export interface BulkSyncDeps {
   client?: AdminClient;
@@ -78,8 +79,8 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
   if (!shop || !(resource in BULK_QUERIES)) throw new BadJobInput(`bulkSync: shop and resource (products | customers | orders) are required, got ${JSON.stringify(payload)}`);
   const key = stateKey(resource);
   const client = deps.client ?? clientFor(shop);
-  let state = sync.readSetting(shop, key) as BulkSyncState | undefined;
-  const save = () => sync.writeSetting(shop, key, state);
+  let state = readSetting(shop, key) as BulkSyncState | undefined;
+  const save = () => writeSetting(shop, key, state);
 
   if (payload.restart || !state || state.stage === "done") {
     const op = await client.startBulk(BULK_QUERIES[resource]);
@@ -98,7 +99,7 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
       });
     } catch (e) {
       // An operation that failed or expired cannot be resumed: the next attempt starts afresh.
-      if (e instanceof ShopifyApiError) sync.deleteSetting(shop, key);
+      if (e instanceof ShopifyApiError) deleteSetting(shop, key);
       throw e;
     }
     state.objectCount = op.objectCount;
@@ -115,7 +116,7 @@ export async function runBulkSync(payload: JobPayloads["bulkSync"], ctx: JobCont
   const outcomes: Record<string, number> = { ...(state.outcomes ?? {}) };
   if (state.file) {
     if (!fs.existsSync(state.file)) {
-      sync.deleteSetting(shop, key);
+      deleteSetting(shop, key);
       throw new Error(`bulkSync: the downloaded file ${state.file} is gone; the next attempt starts a new export`);
     }
     const { roots, lines } = await reconstructFile(state.file, {

@@ -7,7 +7,8 @@
  * many checks between two trainings enqueue one train.
  */
 import { BadJobInput, type JobContext, type JobPayloads } from "../queues/jobs";
-import { lastTrainStarted, readSetting } from "../models/sync.server";
+import { readSetting } from "../models/setting.server";
+import { lastTrainStarted } from "../models/sync.server";
 import { realCustomersSince } from "../models/ingest.server";
 import { queue } from "../queues/index.server";
 import { DEFAULT_RETRAIN_THRESHOLD } from "../shopify/freshness.server";

@@ -1,8 +1,8 @@
 /** Customers: bulk upserts for the importer and counts. */
 import crypto from "node:crypto";
 import { rawDb } from "../db.server";
-import { systemClock } from "../clock";
 import { shopIds, upsertWriter } from "./bulk.server";
+import { insertSettingIfAbsent, settingRow } from "./setting.server";
 
 export const CUSTOMER_TABLE = { table: "Customer", key: ["id"], touchesUpdatedAt: true };
 
@@ -34,17 +34,10 @@ const emailKeys = new Map<string, Buffer>();
 function emailKey(shop: string): Buffer {
   const cached = emailKeys.get(shop);
   if (cached) return cached;
-  const db = rawDb();
-  const read = () => db.prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, EMAIL_KEY_SETTING) as { value: string } | undefined;
-  let row = read();
+  let row = settingRow(shop, EMAIL_KEY_SETTING);
   if (!row) {
-    db.prepare(`INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(shop, key) DO NOTHING`).run(
-      shop,
-      EMAIL_KEY_SETTING,
-      JSON.stringify(crypto.randomBytes(32).toString("hex")),
-      systemClock.now().toISOString(),
-    );
-    row = read()!;
+    insertSettingIfAbsent(shop, EMAIL_KEY_SETTING, crypto.randomBytes(32).toString("hex"));
+    row = settingRow(shop, EMAIL_KEY_SETTING)!;
   }
   const key = Buffer.from(JSON.parse(row.value) as string, "hex");
   emailKeys.set(shop, key);

@@ -4,6 +4,7 @@
  */
 import { rawDb, rawDialect } from "../db.server";
 import { systemClock } from "../clock";
+import { settingRow, writeSetting, type SettingKey } from "./setting.server";
 
 export interface StoredEmbedding {
   productId: string;
@@ -137,8 +138,9 @@ export interface VisualStatus {
   centre?: { modelId: string; dim: number; products: number; hash: string; vector: string };
 }
 
-function readSetting(shop: string, key: string): unknown {
-  const row = rawDb().prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, key) as { value: string } | undefined;
+/** The parsed value; a value that is not JSON is returned as its text (hand-written rows). */
+function readSettingOrText(shop: string, key: SettingKey): unknown {
+  const row = settingRow(shop, key);
   if (!row) return undefined;
   try {
     return JSON.parse(row.value);
@@ -147,22 +149,13 @@ function readSetting(shop: string, key: string): unknown {
   }
 }
 
-function writeSetting(shop: string, key: string, value: unknown): void {
-  rawDb()
-    .prepare(
-      `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
-       ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
-    )
-    .run(shop, key, JSON.stringify(value), systemClock.now().toISOString());
-}
-
 /** The shop's image model config as stored (unvalidated), or undefined. */
 export function imageModelSetting(shop: string): unknown {
-  return readSetting(shop, IMAGE_MODEL_SETTING);
+  return readSettingOrText(shop, IMAGE_MODEL_SETTING);
 }
 
 export function visualStatus(shop: string): VisualStatus | null {
-  const v = readSetting(shop, VISUAL_STATUS_SETTING);
+  const v = readSettingOrText(shop, VISUAL_STATUS_SETTING);
   return v && typeof v === "object" ? (v as VisualStatus) : null;
 }
 

@@ -7,7 +7,7 @@
 import { prisma } from "../db.server";
 import { publishedModelVersion } from "./modelVersion.server";
 import type { TuningProposal } from "../recommend/eval/tuning";
-import { systemClock } from "../clock";
+import { settingRow, writeSetting } from "./setting.server";
 
 export const PROPOSAL_KEY = "recommend.proposal";
 
@@ -62,16 +62,11 @@ export async function listEvaluations<R = unknown>(shop: string, take = 20): Pro
 }
 
 export async function saveProposal(shop: string, proposal: TuningProposal): Promise<void> {
-  const value = JSON.stringify(proposal);
-  await prisma().setting.upsert({
-    where: { shop_key: { shop, key: PROPOSAL_KEY } },
-    create: { shop, key: PROPOSAL_KEY, value },
-    update: { value, updatedAt: systemClock.now() },
-  });
+  writeSetting(shop, PROPOSAL_KEY, proposal);
 }
 
 export async function loadProposal(shop: string): Promise<TuningProposal | null> {
-  const row = await prisma().setting.findUnique({ where: { shop_key: { shop, key: PROPOSAL_KEY } } });
+  const row = settingRow(shop, PROPOSAL_KEY);
   return row ? (JSON.parse(row.value) as TuningProposal) : null;
 }
 

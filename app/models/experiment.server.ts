@@ -10,6 +10,7 @@ import { PLACEMENTS } from "../recommend/types";
 import { parseSettingsOverride } from "../recommend/settings";
 import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../recommend/experiments/attribution";
 import { systemClock } from "../clock";
+import { settingRow, writeSetting } from "./setting.server";
 
 export const variantSchema = z.object({
   id: z.string().min(1).max(40).regex(/^[a-z0-9_-]+$/i, "use letters, digits, - and _"),
@@ -163,16 +164,14 @@ export const ATTRIBUTION_DAYS_KEY = "experiments.attributionDays";
  * counts for a recommendation when the shopper clicked that product in a list at most this long before.
  */
 export function attributionDays(shop: string): number {
-  const r = rawDb().prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, ATTRIBUTION_DAYS_KEY) as { value: string } | undefined;
+  const r = settingRow(shop, ATTRIBUTION_DAYS_KEY);
   const n = r ? Number(JSON.parse(r.value)) : NaN;
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_ATTRIBUTION_WINDOW_DAYS;
 }
 
 export function setAttributionDays(shop: string, days: number): void {
   if (!(Number.isFinite(days) && days > 0 && days <= 90)) throw new Error(`the attribution window must be 1-90 days (got ${days})`);
-  rawDb()
-    .prepare(`INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?) ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`)
-    .run(shop, ATTRIBUTION_DAYS_KEY, JSON.stringify(days), systemClock.now().toISOString());
+  writeSetting(shop, ATTRIBUTION_DAYS_KEY, days);
 }
 
 /** Adds block events to the daily aggregate of their placement and variant. */

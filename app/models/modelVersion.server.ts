@@ -9,6 +9,7 @@
 import { prisma } from "../db.server";
 import type { TrainParams } from "../recommend/cf/train";
 import { systemClock } from "../clock";
+import { settingRow, writeSetting } from "./setting.server";
 
 export const MODEL_KIND = "hybrid";
 
@@ -78,7 +79,7 @@ export const CF_SETTING_KEY = "cf";
  * DEFAULT_BOUGHT_TOGETHER / DEFAULT_VIEWED_TOGETHER (itemItem.ts).
  */
 export async function readCfSettings(shop: string): Promise<TrainParams> {
-  const row = await prisma().setting.findUnique({ where: { shop_key: { shop, key: CF_SETTING_KEY } } });
+  const row = settingRow(shop, CF_SETTING_KEY);
   if (!row) return {};
   let value: unknown;
   try {
@@ -93,10 +94,5 @@ export async function readCfSettings(shop: string): Promise<TrainParams> {
 }
 
 export async function writeCfSettings(shop: string, params: TrainParams): Promise<void> {
-  const value = JSON.stringify(params);
-  await prisma().setting.upsert({
-    where: { shop_key: { shop, key: CF_SETTING_KEY } },
-    create: { shop, key: CF_SETTING_KEY, value },
-    update: { value, updatedAt: systemClock.now() },
-  });
+  writeSetting(shop, CF_SETTING_KEY, params);
 }

@@ -5,7 +5,7 @@
  */
 import { env } from "../env.server";
 import { rawDb } from "../db.server";
-import { readSetting, writeSetting } from "./sync.server";
+import { readSetting, settingRow, writeSetting } from "./setting.server";
 
 /** Setting key holding the folder a shop was imported from (JSON string); written by the import. */
 export const IMPORT_DIR_SETTING = "import.dir";
@@ -99,9 +99,7 @@ export function recordImportDir(shop: string, dir: string): void {
 
 /** The folder relative image paths are resolved against: the shop's import folder, else FACET_IMAGE_BASE_DIR. */
 export function imageBaseDir(shop: string): string | null {
-  const row = rawDb().prepare(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, IMPORT_DIR_SETTING) as
-    | { value: string }
-    | undefined;
+  const row = settingRow(shop, IMPORT_DIR_SETTING);
   if (row) {
     try {
       const v = JSON.parse(row.value);

@@ -2,16 +2,13 @@
  * A shop's recommendation settings: the Setting row (shop, "recommend") holds a JSON override of
  * DEFAULT_SETTINGS (app/recommend/settings.ts), validated on the way in and on the way out.
  */
-import { rawDb } from "../db.server";
 import { DEFAULT_SETTINGS, mergeSettings, parseSettingsOverride, type SettingsOverride, type ShopSettings } from "../recommend/settings";
-import { systemClock } from "../clock";
+import { settingRow, writeSetting } from "./setting.server";
 
 export const RECOMMEND_SETTINGS_KEY = "recommend";
 
 function row(shop: string): { value: string; updatedAt: string } | undefined {
-  return rawDb().prepare(`SELECT value, updatedAt FROM Setting WHERE shop = ? AND key = ?`).get(shop, RECOMMEND_SETTINGS_KEY) as
-    | { value: string; updatedAt: string }
-    | undefined;
+  return settingRow(shop, RECOMMEND_SETTINGS_KEY);
 }
 
 /** The stored override, or null when the shop has none. Throws naming the shop when it is invalid. */
@@ -35,12 +32,7 @@ export function loadShopSettings(shop: string): ShopSettings {
 /** Validates and stores an override (replacing the previous one); returns what was stored. */
 export async function saveSettingsOverride(shop: string, override: unknown): Promise<SettingsOverride> {
   const checked = parseSettingsOverride(override);
-  rawDb()
-    .prepare(
-      `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
-       ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
-    )
-    .run(shop, RECOMMEND_SETTINGS_KEY, JSON.stringify(checked), systemClock.now().toISOString());
+  writeSetting(shop, RECOMMEND_SETTINGS_KEY, checked);
   return checked;
 }
 

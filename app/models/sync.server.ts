@@ -14,6 +14,7 @@
  * Synchronous better-sqlite3 statements inside one transaction: a delivery is all or nothing.
  */
 import { protectEmail } from "./customer.server";
+import { readSetting } from "./setting.server";
 import crypto from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import { rawDb } from "../db.server";
@@ -92,27 +93,6 @@ export function loadMapping(shop: string): ShopifyMapping {
   return resolveMapping(readSetting(shop, "shopify.mapping"));
 }
 
-export function readSetting(shop: string, key: string): unknown {
-  const row = stmt(`SELECT value FROM Setting WHERE shop = ? AND key = ?`).get(shop, key) as { value: string } | undefined;
-  if (!row) return undefined;
-  try {
-    return JSON.parse(row.value);
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeSetting(shop: string, key: string, value: unknown): void {
-  stmt(
-      `INSERT INTO Setting (shop, key, value, updatedAt) VALUES (?, ?, ?, ?)
-       ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`,
-    )
-    .run(shop, key, JSON.stringify(value), iso(systemClock.now()));
-}
-
-export function deleteSetting(shop: string, key: string): void {
-  stmt(`DELETE FROM Setting WHERE shop = ? AND key = ?`).run(shop, key);
-}
 
 // ---------------------------------------------------------------- shops
 

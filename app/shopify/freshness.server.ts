@@ -14,7 +14,7 @@
  * behaviour from the database at request time.)
  */
 import { env } from "../env.server";
-import { readSetting } from "../models/sync.server";
+import { readSetting } from "../models/setting.server";
 import { queue } from "../queues/index.server";
 import { systemClock } from "../clock";
 

@@ -7,7 +7,7 @@ import { useTempDatabase } from "../helpers/db";
 import { prisma } from "../../app/db.server";
 import { runBulkSync, stateKey } from "../../app/jobs/bulkSync.server";
 import { setShopifyFetch, type FetchLike } from "../../app/shopify/bulk";
-import { readSetting } from "../../app/models/sync.server";
+import { readSetting } from "../../app/models/setting.server";
 import { ageGroupOf } from "../../app/shopify/mapping";
 import type { JobContext } from "../../app/queues/jobs";
 import { fixture } from "./helpers";

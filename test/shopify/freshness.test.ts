@@ -11,7 +11,7 @@ import { queueName, redisConnection } from "../../app/queues/bullmq.server";
 import retrainCheck from "../../app/jobs/retrainCheck.server";
 import { embedSoon, scheduleRetrain, unscheduleRetrain } from "../../app/shopify/freshness.server";
 import { linkClient, storeInteractions } from "../../app/models/ingest.server";
-import { writeSetting } from "../../app/models/sync.server";
+import { writeSetting } from "../../app/models/setting.server";
 import bulkSync from "../../app/jobs/bulkSync.server";
 import { setShopifyFetch, type FetchLike } from "../../app/shopify/bulk";
 import { deletePrefix, fixture, uniquePrefix } from "./helpers";
