@@ -93,15 +93,26 @@ export function monthsBetween(first: string | null, last: string | null): number
   return Math.max(0, ms / (1000 * 60 * 60 * 24 * 30.44));
 }
 
-export function auditReport(shop: string, f: AuditFacts): AuditReport {
+/** The derived figures the answers and verdicts share. */
+function derived(f: AuditFacts) {
   const browsing = BROWSING.reduce((s, t) => s + (f.interactionsByType[t] ?? 0), 0);
   const purchases = (f.interactionsByType["purchase"] ?? 0) + f.orders;
   const months = monthsBetween(f.firstActivity, f.lastActivity);
   const perMonth = f.ordersPerMonth.length ? f.ordersPerMonth.reduce((s, m) => s + m.orders, 0) / f.ordersPerMonth.length : 0;
   const recent = f.ordersPerMonth.slice(-3);
   const density = f.activeCustomers ? f.customerProductPairs / f.activeCustomers : 0;
+  return { browsing, purchases, months, perMonth, recent, density };
+}
 
-  const questions: AuditAnswer[] = [
+export function auditReport(shop: string, f: AuditFacts): AuditReport {
+  const d = derived(f);
+  return { shop, facts: f, questions: auditQuestions(f, d), strategies: strategyVerdicts(f, d), dataQuality: dataQualityRows(f) };
+}
+
+/** The data questions, each answered. */
+function auditQuestions(f: AuditFacts, d: ReturnType<typeof derived>): AuditAnswer[] {
+  const { browsing, purchases, months, perMonth, recent } = d;
+  return [
     {
       id: "customers",
       variant: "",
@@ -153,6 +164,11 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
     },
   ];
 
+}
+
+/** Which strategies the data supports, and why. */
+function strategyVerdicts(f: AuditFacts, d: ReturnType<typeof derived>): StrategyVerdict[] {
+  const { browsing, purchases, density } = d;
   const strategies: StrategyVerdict[] = [];
   const visualProducts = Math.max(f.productsWithImage, f.productsWithEmbedding);
   strategies.push({
@@ -196,8 +212,12 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
     vars: { strong },
     why: `${strong} strategies fully viable; the blend re-weights towards those`,
   });
+  return strategies;
+}
 
-  const dataQuality = Object.entries(f.columns)
+/** Columns with missing values or duplicates, worst first. */
+function dataQualityRows(f: AuditFacts): AuditReport["dataQuality"] {
+  return Object.entries(f.columns)
     .flatMap(([table, cols]) =>
       cols.filter((c) => c.rows > 0 && (c.missing > 0 || (c.duplicates ?? 0) > 0)).map((c) => ({
         table,
@@ -209,7 +229,6 @@ export function auditReport(shop: string, f: AuditFacts): AuditReport {
       })),
     )
     .sort((a, b) => b.missingPct - a.missingPct || (b.duplicates ?? 0) - (a.duplicates ?? 0));
-  return { shop, facts: f, questions, strategies, dataQuality };
 }
 
 /** Per table with gaps: n columns partly empty, m empty. */
