@@ -36,6 +36,27 @@ function ProductTile({ p, rank }: { p: PreviewProduct; rank: number }) {
   );
 }
 
+/** The product being viewed or in the cart, above the list. */
+function AnchorCard({ anchor, inCart }: { anchor: NonNullable<PreviewData["anchor"]>; inCart: boolean }) {
+  const { t } = useI18n();
+  return (
+    <Layout.Section>
+      <Card>
+        <div data-preview-anchor>
+        <InlineStack gap="300" blockAlign="center">
+          {anchor.image ? <Thumbnail source={anchor.image} alt={anchor.title} size="large" /> : null}
+          <BlockStack>
+            <Text as="p" tone="subdued">{inCart ? t("preview.inCart") : t("preview.viewing")}</Text>
+            <Text as="h2" variant="headingMd">{anchor.title}</Text>
+            <Text as="p">{anchor.price}</Text>
+          </BlockStack>
+        </InlineStack>
+        </div>
+      </Card>
+    </Layout.Section>
+  );
+}
+
 export function PreviewPage({ data }: { data: PreviewData }) {
   const [placement, setPlacement] = useState(data.placement);
   const [customer, setCustomer] = useState(data.customerId ?? "");
@@ -81,22 +102,7 @@ export function PreviewPage({ data }: { data: PreviewData }) {
             <Card><Text as="p" tone="critical">{data.error}</Text></Card>
           </Layout.Section>
         ) : null}
-        {data.anchor ? (
-          <Layout.Section>
-            <Card>
-              <div data-preview-anchor>
-              <InlineStack gap="300" blockAlign="center">
-                {data.anchor.image ? <Thumbnail source={data.anchor.image} alt={data.anchor.title} size="large" /> : null}
-                <BlockStack>
-                  <Text as="p" tone="subdued">{data.placement === "cart" ? t("preview.inCart") : t("preview.viewing")}</Text>
-                  <Text as="h2" variant="headingMd">{data.anchor.title}</Text>
-                  <Text as="p">{data.anchor.price}</Text>
-                </BlockStack>
-              </InlineStack>
-              </div>
-            </Card>
-          </Layout.Section>
-        ) : null}
+        {data.anchor ? <AnchorCard anchor={data.anchor} inCart={data.placement === "cart"} /> : null}
         {data.result ? (
           <Layout.Section>
             <BlockStack gap="300">
