@@ -180,6 +180,7 @@ function PromoteButton({ variant, label }: { variant: string; label: string }) {
   );
 }
 
+// eslint-disable-next-line max-lines-per-function -- one page of cards sharing the experiment's form state; split planned with its catalogue strings (docs/decisions/0190)
 export function ExperimentResults({ data, result }: { data: ResultsData; result: ExperimentActionResult | null }) {
   const e = data.experiment;
   const back = useAdminPath("experiments");

@@ -281,6 +281,7 @@ export interface TuneOptions {
  * of `events` (at `now`, anchored at the latest event like every training). Returns the final
  * artefacts with `tuning` (the report) and the chosen parameters.
  */
+// eslint-disable-next-line max-lines-per-function -- one search over a shared time budget, memo of the best trial and EASE fits; its phases (EASE, ALS knobs, mix) share that state: split planned with the tuner's noise test (docs/decisions/0190)
 export function tuneAndTrain(
   catalog: Catalog,
   events: EventTable,

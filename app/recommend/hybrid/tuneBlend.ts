@@ -161,6 +161,7 @@ export function placementNdcg(world: World, placement: Placement, users: readonl
  * Tunes the placements' weights on `world` (built from the validation slice's inner training part)
  * for `users` (the slice's customers), requests at `now` (the slice's cut).
  */
+// eslint-disable-next-line max-lines-per-function -- window choice, per-placement search, confirmation and guard share one budget and memo; split planned (docs/decisions/0190)
 export function tuneBlends(world0: World, users: readonly BlendValidationUser[], now: number, opts: TuneBlendOptions): BlendTuning {
   const k = opts.k ?? 10;
   const confirmUsers = opts.confirmUsers ?? users;
