@@ -84,6 +84,10 @@ export async function sendWebResponse(res: ServerResponse, response: Response, h
   if (cookies.length) headers["set-cookie"] = cookies;
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
   if (body && !headers["content-length"] && !headers["transfer-encoding"]) headers["content-length"] = String(body.length);
+  // Answered before the body was read to its end: the connection closes after this answer, as
+  // scripts/start.mjs does for Express + Remix (closeWhenBodyUnread), so the two paths agree and
+  // no next request waits behind an unread body.
+  if (res.req && !res.req.complete) headers["connection"] = "close";
   res.writeHead(response.status, headers);
   if (body && !head) res.write(body);
   // An answer given before the body was read to its end (a 413 while a large body still arrives):
