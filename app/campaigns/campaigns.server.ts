@@ -142,11 +142,16 @@ function admit(ctx: BuildContext, profile: CustomerProfile | undefined, result: 
 
 async function buildNewArrivals(ctx: BuildContext, result: CampaignResult, onProgress?: BuildProgress): Promise<void> {
   const w = ctx.snapshot.world;
-  const newFrom = ctx.now - ctx.spec.days * DAY_MS;
+  // "New" counted back from the shop's time, as the new-arrivals source does (sources/common.ts
+  // shopTime; issue 14 point 2): the build's time, but never past the shop's latest event or
+  // product. A live shop's is about now; an imported history is read at its own last day instead
+  // of having no new arrivals at all.
+  const at = Math.min(ctx.now, w.dataNow);
+  const newFrom = at - ctx.spec.days * DAY_MS;
   const isNew = (id: string) => {
     const i = w.catalog.index.get(id);
-    const at = i === undefined ? NaN : w.catalog.createdAt[i];
-    return at >= newFrom && at <= ctx.now;
+    const created = i === undefined ? NaN : w.catalog.createdAt[i];
+    return created >= newFrom && created <= at;
   };
   const ask = Math.min(MAX_LIMIT, Math.max(ctx.spec.k * 4, 24)); // room for the fill's older products we drop
   const ids = w.customerIds;
