@@ -120,9 +120,10 @@ export function respond(snapshot: Snapshot, req: RecommendRequest, recommendatio
   const locale = req.locale ?? "en";
   const now = req.now ?? w.now;
   // A customer who opted out of personalisation is in no experiment: the placement's own
-  // (non-personalised) answer, no variant, so no exposure row (the privacy page's promise).
-  const optedOut = !!req.customerId && w.profiles.get(req.customerId)?.optOut === true;
-  const exp = req.experiments === false || req.settings || optedOut ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  // (non-personalised) answer, no variant, so no exposure row (the privacy page's promise). The
+  // profile is looked up only when an experiment runs on this placement (not on every request).
+  const running = req.experiments === false || req.settings ? null : experimentFor(snapshot.experiments?.running ?? [], req.placement, now);
+  const exp = running && req.customerId && w.profiles.get(req.customerId)?.optOut === true ? null : running;
   const assigned = assignmentFor(exp, req.customerId, req.clientId);
   const experiment = assigned ? { id: assigned.experimentId, variant: assigned.variant.id, holdout: assigned.variant.holdout === true } : null;
   const id = experimentRecommendationId(recommendationId, assigned && { experimentId: assigned.experimentId, variant: assigned.variant.id });
